@@ -1,0 +1,90 @@
+"""Who is acting at a point of an article: the unit a sentence is about.
+
+Chinese news prose states the acting unit once and then drops it (达州市分公司
+…，积极打造…，在全市…组织“周三会员日”…), or refers back with 该分公司, or
+names it after a quoted remark (“…做好‘一杯水服务’…”3月23日，在宣汉县明月邮政营业所
+的夕会上). So the actor for a position is, in order: the subject of its sentence
+(the first unit before it in the sentence, with units joined to it by 和/与/、:
+山东省邮政分公司和邮储银行山东省分行), the nearest unit before it in its paragraph, the first after it in its
+paragraph, and finally the last unit named earlier in the article.
+"""
+from __future__ import annotations
+
+from kg.mentions import Layout, live, mentions, resolved
+
+COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
+
+
+def _usable(m, labels):
+    return not m.dropped and m.label in labels
+
+
+def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -> list[int]:
+    """Resolved mention indexes of the unit(s) acting at `pos`; [] when none is in sight."""
+    ordered = [(i, m) for i, m in live(doc) if _usable(m, labels)]
+    s_start, _ = layout.sentence(pos)
+    p_start, p_end = layout.paragraph(pos)
+    before = [(i, m) for i, m in ordered if m.end <= pos]
+    in_sentence = [(i, m) for i, m in before if m.start >= s_start]
+    if in_sentence:
+        # The sentence's subject: its first unit, and any joined to it.
+        return _subject(doc, in_sentence)
+    in_paragraph = [(i, m) for i, m in before if m.start >= p_start]
+    if in_paragraph:
+        return _with_coordinated(doc, in_paragraph)
+    after = [(i, m) for i, m in ordered if m.start >= pos and m.end <= p_end]
+    if after:
+        return [resolved(doc, after[0][0])]
+    if before:
+        return [resolved(doc, before[-1][0])]
+    return []
+
+
+def _subject(doc, candidates):
+    """The first candidate, plus those joined to it by a coordinator."""
+    text = doc.text
+    chosen = [candidates[0]]
+    for i, m in candidates[1:]:
+        if text[chosen[-1][1].end:m.start] in COORDINATORS:
+            chosen.append((i, m))
+        else:
+            break
+    return _unique(doc, chosen)
+
+
+def _unique(doc, chosen):
+    out = []
+    for i, _ in chosen:
+        r = resolved(doc, i)
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _with_coordinated(doc, candidates):
+    """The last candidate, plus those joined to it by a coordinator."""
+    text = doc.text
+    chosen = [candidates[-1]]
+    for i, m in reversed(candidates[:-1]):
+        gap = text[m.end:chosen[-1][1].start]
+        if gap in COORDINATORS:
+            chosen.append((i, m))
+        else:
+            break
+    return _unique(doc, chosen)
+
+
+def clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding pos (after the last ，；。！？： or line break)."""
+    i = pos
+    while i > 0 and text[i - 1] not in "，；。！？：\n,;!?:":
+        i -= 1
+    return i
+
+
+def mention_at(doc, pos: int):
+    """Index of the live mention covering pos, or None."""
+    for i, m in enumerate(mentions(doc)):
+        if not m.dropped and m.start <= pos < m.end:
+            return i
+    return None

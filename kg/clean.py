@@ -1,0 +1,188 @@
+"""Undo the artefacts of PDF text extraction, keeping a map back to the original.
+
+PDF extraction of a newspaper column gives one line per printed line: words
+broken mid-phrase at the line end, spaces inserted inside Chinese runs where
+the column was justified (``列 全 省``, ``2022 年``), often a blank line after
+every printed line, and full-width letters and digits. Cleaning joins the
+lines of a paragraph, drops the inserted spaces and folds full-width
+alphanumerics, and records for every cleaned character the offset of the
+original character it came from.
+
+Paragraph ends are not marked in the source (blank lines are noise when every
+line is followed by one), so a paragraph ends where a printed line is clearly
+shorter than the column it sits in; headings and captions come out as their own
+short paragraphs. Byline lines (``□肖芳 田黎``) keep one space between names,
+because there the space separates two people.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from array import array
+from dataclasses import dataclass, field
+
+# Full-width ASCII letters, digits and a few signs fold to half-width; Chinese
+# punctuation (，。“”（）) stays, since rules and readers expect it.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)
+         if chr(c - 0xFEE0).isalnum() or chr(c - 0xFEE0) in "%.+-/&@#"}
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
+_RUN = re.compile(r"\S+")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+BYLINE_MARKS = "□■▢◻"
+# A line ending like this ends its sentence; one that does not, and is short,
+# is a heading.
+END_PUNCT = "。！？!?”’）)…；;：:"
+
+
+@dataclass
+class Paragraph:
+    """A run of printed lines that reads as one paragraph of the cleaned text."""
+
+    start: int  # offsets into the cleaned text
+    end: int
+    lines: int
+    width: float  # the column width (display units) of the lines around it
+    last_width: float  # width of its last printed line
+    kind: str = "text"  # text | byline
+
+
+@dataclass
+class Cleaned:
+    text: str
+    offsets: array  # offsets[i] = offset in the original of cleaned char i
+    paragraphs: list = field(default_factory=list)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a cleaned span back to the original text."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else (self.offsets[-1] + 1 if self.offsets else 0)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def display_width(line: str) -> float:
+    """Printed width: CJK characters count 1, half-width ones 1/2, spaces nothing."""
+    width = 0.0
+    for ch in line:
+        if ch.isspace():
+            continue
+        width += 0.5 if ord(ch) < 0x2E80 and ch not in "“”‘’—…" else 1.0
+    return width
+
+
+def _lines(raw: str):
+    """(start, end) of each line of the original, without its line break."""
+    pos = 0
+    for m in re.finditer(r"\r\n|\n|\r|\u2028|\u2029", raw):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, len(raw)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _column_widths(widths: list[float], window: int = 4) -> list[float]:
+    """The typical full-line width around each line: the median of its neighbours.
+
+    A small window, because a page holds columns of different widths side by side.
+    """
+    out = []
+    for i in range(len(widths)):
+        near = [w for w in widths[max(0, i - window): i + window + 1] if w > 0]
+        if not near:
+            out.append(0.0)
+            continue
+        near.sort()
+        out.append(near[len(near) // 2])
+    return out
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Clean one page; see the module docstring for what is undone."""
+    spans = [(s, e) for s, e in _lines(raw)]
+    texts = [raw[s:e] for s, e in spans]
+    widths = [display_width(t) for t in texts]
+    nonblank = [i for i, t in enumerate(texts) if t.strip()]
+    # Blank lines separate paragraphs only when they are not simply after every line.
+    blank_is_break = False
+    if len(nonblank) > 2:
+        gaps = sum(1 for a, b in zip(nonblank, nonblank[1:]) if b - a > 1)
+        blank_is_break = gaps < 0.5 * (len(nonblank) - 1)
+    col = _column_widths([widths[i] for i in nonblank])
+    col_of = dict(zip(nonblank, col))
+
+    out: list[str] = []
+    offs = array("q")
+    paragraphs: list[Paragraph] = []
+    para_start = 0
+    para_lines = 0
+    para_widths: list[float] = []
+    last_width = 0.0
+    prev_char = ""
+
+    def close_para(kind="text"):
+        nonlocal para_start, para_lines, para_widths, prev_char
+        if para_lines:
+            end = len(out)
+            width = statistics.median(para_widths) if para_widths else 0.0
+            paragraphs.append(Paragraph(para_start, end, para_lines, width, last_width, kind))
+        para_lines, para_widths, prev_char = 0, [], ""
+
+    for n, i in enumerate(nonblank):
+        s, _ = spans[i]
+        line = texts[i]
+        stripped = line.strip()
+        if n and (blank_is_break and i - nonblank[n - 1] > 1):
+            close_para()
+        is_byline = stripped[:1] in BYLINE_MARKS
+        full = col_of.get(i, 0.0)
+        short = widths[i] < 0.8 * full - 0.5 if full else False
+        ends_sentence = stripped[-1:] in END_PUNCT
+        # A short unpunctuated line after a finished sentence is a heading.
+        heading = short and not ends_sentence and prev_char in END_PUNCT
+        if is_byline or heading:
+            close_para()
+        if para_lines:
+            # The line break inside a paragraph: nothing, unless it sits between
+            # two Latin words that need their space.
+            if _ASCII_ALNUM.match(prev_char) and _ASCII_ALNUM.match(stripped[:1]):
+                out.append(" ")
+                offs.append(s - 1)
+        else:
+            if out:
+                out.append("\n")
+                offs.append(s - 1 if s else 0)
+            para_start = len(out)
+        first = True
+        for m in _RUN.finditer(line):
+            run = m.group().translate(_FOLD)
+            if not first:
+                # Keep a space only where both sides are Latin letters or digits
+                # (or anywhere in a byline, where it separates names).
+                if is_byline or (_ASCII_ALNUM.match(prev_char) and _ASCII_ALNUM.match(run[0])):
+                    out.append(" ")
+                    offs.append(s + m.start() - 1)
+            # Folding can turn a run into spaces (U+3000); drop those characters.
+            for k, ch in enumerate(run):
+                if ch.isspace():
+                    continue
+                out.append(ch)
+                offs.append(s + m.start() + k)
+                prev_char = ch
+            first = False
+        para_lines += 1
+        para_widths.append(widths[i])
+        last_width = widths[i]
+        if is_byline:
+            close_para("byline")
+            continue
+        # A subtitle (——…) under a headline is a line of its own even at full width.
+        subtitle = stripped.startswith("——") and not re.search(r"[。！？，；]", stripped)
+        # A short line ends its paragraph; so does a line ending a sentence a
+        # little short of the column.
+        if short or subtitle or (ends_sentence and widths[i] < full - 1.5):
+            close_para()
+    close_para()
+    return Cleaned("".join(out), offs, paragraphs)

@@ -1,0 +1,1 @@
+"""CLI commands, one module per area: extract (facts), graph (stores), explore (people)."""

@@ -1,0 +1,123 @@
+"""BRANCH mentions: postal and bank units, found from the suffix that ends their names.
+
+Three shapes: a unit name grown leftwards from its suffix (四川省达州市邮政分公司,
+亭子镇营业所, 市分公司); a place followed by 邮政 / 邮银, the collective name of a
+place's postal network (达州邮政) or of its post and bank together (山东邮银);
+and the bare unit words of config/unit_words.jsonl (总行).
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.gazetteer import default_gazetteer
+from kg.lexicon import jsonl, longest_first, word_list
+from kg.mentions import Mention, mentions
+from kg.name_growth import Stops, is_name_char, window_start
+from kg.names import parse_unit
+
+
+@Language.factory(
+    "kg_branch_finder",
+    assigns=["doc._.kg_mentions"],
+    default_config={
+        "suffixes": "config/branch_suffixes.jsonl",
+        "prefixes": "config/org_prefixes.jsonl",
+        "unit_words": "config/unit_words.jsonl",
+        "stops": "config/name_stops.txt",
+        "place_finals": "config/place_finals.txt",
+        "generic": "config/generic_words.txt",
+    },
+)
+def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, place_finals, generic):
+    return BranchFinder(suffixes, prefixes, unit_words, stops, place_finals, generic)
+
+
+class BranchFinder:
+    def __init__(self, suffixes, prefixes, unit_words, stops, place_finals, generic):
+        self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
+        self.prefixes = {row["text"]: row["org"] for row in jsonl(prefixes, ("text", "org"))}
+        self.prefixes = dict(sorted(self.prefixes.items(), key=lambda kv: -len(kv[0])))
+        self.unit_words = {row["text"]: row.get("org") for row in jsonl(unit_words, ("text",))}
+        self.stops = Stops(word_list(stops))
+        self.place_finals = set(word_list(place_finals))
+        self.generic = longest_first(word_list(generic))
+        self.gaz = default_gazetteer()
+        self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
+        self.collective_re = re.compile("邮政|邮银")
+        self.unit_word_re = re.compile("|".join(map(re.escape, longest_first(self.unit_words))))
+
+    def __call__(self, doc):
+        text = doc.text
+        found = mentions(doc)
+        last_end = 0
+        for m in self.suffix_re.finditer(text):
+            s, e = m.span()
+            if text[e:e + 1] == "长":  # 支行长, 分行长: a title, not a unit
+                continue
+            mention = self._grow(text, s, e, m.group(), floor=last_end)
+            if mention:
+                found.append(mention)
+                last_end = mention.end
+        units = [(x.start, x.end) for x in found if x.label == "BRANCH"]
+        for m in self.collective_re.finditer(text):
+            mention = self._collective(text, m.start(), m.end(), units)
+            if mention:
+                found.append(mention)
+        for m in self.unit_word_re.finditer(text):
+            s, e = m.span()
+            if text[e:e + 1] == "长" or any(a <= s < b for a, b in units):
+                continue
+            found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word",
+                                 info={"org": self.unit_words[m.group()]}))
+        return doc
+
+    def _grow(self, text, s, e, suffix, floor):
+        row = self.suffixes[suffix]
+        w = window_start(text, s, floor=floor)
+        # A name never spans a stop word: start after the last one.
+        w += self.stops.last_end(text[w:s])
+        for i in range(w, s):
+            cand = text[i:e]
+            unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
+            if self._valid(unit, row):
+                kind = "level" if unit.level and not unit.local and not unit.regions else "name"
+                return Mention(i, e, "BRANCH", cand, f"branch_finder:suffix:{suffix}", kind=kind,
+                               info={"unit": unit, "org": unit.org})
+        return None
+
+    def _valid(self, unit, row) -> bool:
+        if self.stops.inside(unit.local):
+            return False
+        if unit.prefix == "" and not unit.regions and self.stops.inside(unit.text[:1]):
+            return False
+        if row.get("needs_org"):
+            return bool(unit.prefix or unit.post_word)
+        if not (unit.regions or unit.prefix or unit.post_word) and not self._distinctive(unit.local):
+            return False  # 乡镇网点, 城区支行: a kind of unit, not one unit
+        if unit.level is not None:
+            return not unit.local or unit.post_word
+        return bool(unit.regions or unit.prefix or unit.post_word
+                    or (unit.local and unit.local[-1] in self.place_finals))
+
+    def _distinctive(self, local: str) -> bool:
+        rest = local
+        for word in self.generic:
+            rest = rest.replace(word, "")
+        return bool(rest)
+
+    def _collective(self, text, s, e, units):
+        """达州邮政 / 山东邮银: an admin name right before, no unit suffix right after."""
+        if any(a <= s < b for a, b in units) or self.suffix_re.match(text, e):
+            return None
+        for k in range(min(self.gaz.max_len, s), 1, -1):
+            form = text[s - k:s]
+            if self.gaz.lookup(form) and (s - k == 0 or not is_name_char(text[s - k - 1])
+                                          or self.stops.inside(text[s - k - 1])):
+                word = text[e - 2:e]
+                unit = parse_unit(form, "", self.gaz, {}, "post" if word == "邮政" else None)
+                kind = "collective" if word == "邮政" else "name"
+                return Mention(s - k, e, "BRANCH", text[s - k:e], f"branch_finder:collective:{word}",
+                               kind=kind, info={"unit": unit, "org": unit.org, "collective": word})
+        return None

@@ -1,0 +1,86 @@
+"""PARTNER mentions: outside organisations, found from the suffix that ends their names.
+
+Companies (…有限公司), government bodies (山东省医保局, 省医保局), associations,
+schools, cooperatives. The name is grown leftwards from the suffix like a
+unit's; a name must be long enough and more than description (专业公司 and
+互联网医院 describe; 黑龙江象屿农业物产有限公司 names).
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.gazetteer import default_gazetteer
+from kg.lexicon import jsonl, longest_first, word_list
+from kg.mentions import Mention, mentions
+from kg.name_growth import Stops, window_start
+from kg.names import parse_unit
+
+
+@Language.factory(
+    "kg_partner_finder",
+    assigns=["doc._.kg_mentions"],
+    default_config={
+        "suffixes": "config/partner_suffixes.jsonl",
+        "stops": "config/name_stops.txt",
+        "generic": "config/generic_words.txt",
+    },
+)
+def make_partner_finder(nlp, name, suffixes, stops, generic):
+    return PartnerFinder(suffixes, stops, generic)
+
+
+class PartnerFinder:
+    def __init__(self, suffixes, stops, generic):
+        self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
+        self.stops = Stops(word_list(stops))
+        self.generic = longest_first(word_list(generic))
+        self.gaz = default_gazetteer()
+        self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
+
+    def __call__(self, doc):
+        text = doc.text
+        found = mentions(doc)
+        taken = [(m.start, m.end) for m in found]
+        for m in self.suffix_re.finditer(text):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in taken):
+                continue  # part of a unit's name (邮政局, 分公司)
+            mention = self._grow(text, s, e, m.group())
+            if mention:
+                found.append(mention)
+                taken.append((mention.start, mention.end))
+        return doc
+
+    def _grow(self, text, s, e, suffix):
+        row = self.suffixes[suffix]
+        w = window_start(text, s, max_len=30)
+        # A name never spans a stop word: start after the last one.
+        w += self.stops.last_end(text[w:s])
+        for i in range(w, s):
+            cand = text[i:e]
+            unit = parse_unit(cand, suffix, self.gaz, {}, None)
+            body = unit.local
+            if self.stops.inside(body) or (not unit.regions and self.stops.inside(cand[:1])):
+                continue
+            if "邮政" in cand or "邮储" in cand:
+                return None  # a postal unit, not an outside organisation
+            if unit.level and not unit.local and not row.get("needs_place"):
+                return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
+                               info={"unit": unit})
+            if len(cand) < row.get("min_len", 4):
+                continue
+            if row.get("needs_place") and not unit.regions:
+                continue
+            if not self._distinctive(body):
+                continue
+            return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
+        return None
+
+    def _distinctive(self, body: str) -> bool:
+        """Something is left once descriptive words are taken out."""
+        rest = body
+        for word in self.generic:
+            rest = rest.replace(word, "")
+        return len(rest) >= 1 if body else True

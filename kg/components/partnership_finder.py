@@ -1,0 +1,53 @@
+"""PARTNERS_WITH: a unit works with an outside organisation.
+
+Stated as 与/同/跟 + organisation + a verb of cooperation (与山东省医保局合作,
+与省医保局开展全面合作), or a cooperation verb right before the organisation
+(配合省医保局, 携手…, 联合…); cues from config/relation_cues.jsonl.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.actors import actors, clause_start
+from kg.lexicon import jsonl
+from kg.mentions import Relation, layout, live, relations, resolved
+
+WITH = re.compile(r"(?:与|同|跟|和)(?:[\u4e00-\u9fff]{0,2})$")
+
+
+@Language.factory(
+    "kg_partnership_finder",
+    assigns=["doc._.kg_relations"],
+    requires=["doc._.kg_mentions"],
+    default_config={"cues": "config/relation_cues.jsonl"},
+)
+def make_partnership_finder(nlp, name, cues):
+    return PartnershipFinder(cues)
+
+
+class PartnershipFinder:
+    def __init__(self, cues):
+        rows = jsonl(cues, ("type", "cues"))
+        self.cues = next((tuple(r["cues"]) for r in rows if r["type"] == "PARTNERS_WITH"), ())
+
+    def __call__(self, doc):
+        text = doc.text
+        lay = layout(doc)
+        out = relations(doc)
+        for i, m in live(doc):
+            target = resolved(doc, i)
+            if doc._.kg_mentions[target].label != "PARTNER":
+                continue
+            before = text[clause_start(text, m.start):m.start]
+            rest = text[m.end:]
+            clause_rest = re.split(r"[，。；！？\n]", rest, maxsplit=1)[0]
+            with_form = WITH.search(before) and any(c in clause_rest for c in self.cues)
+            verb_form = any(before.endswith(c) for c in self.cues)
+            if not (with_form or verb_form):
+                continue
+            for actor in actors(doc, lay, m.start):
+                out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end,
+                                    "partnership_finder:" + ("with" if with_form else "verb")))
+        return doc

@@ -1,0 +1,98 @@
+"""Score predictions against gold with the corpus's own scorer, plus a per-label breakdown.
+
+The scoring logic is the labelling standard's `score.py` (beside the gold file
+by default), loaded and called as it is: kg never re-implements it. The
+breakdown runs the same `score_doc` on each label's (each relation type's)
+share of gold and predictions.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from kg.errors import KgError
+
+KINDS = ("entities", "entities_any_label", "relations", "metrics")
+
+
+def load_scorer(path: str | Path):
+    path = Path(path)
+    if not path.exists():
+        raise KgError(f"{path}: scorer not found (pass --scorer PATH to score.py)")
+    spec = importlib.util.spec_from_file_location("kg_corpus_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def default_scorer(gold: str | Path) -> Path:
+    return Path(gold).resolve().parent / "score.py"
+
+
+def _run(scorer, gold_docs, pred_docs, gold_filter=None, pred_filter=None):
+    tally = {k: scorer.Tally() for k in KINDS}
+    for doc, g in gold_docs.items():
+        p = pred_docs.get(doc, {})
+        if gold_filter:
+            g, p = gold_filter(g), pred_filter(p)
+        scorer.score_doc(g, p, tally)
+    return tally
+
+
+def _row(t):
+    p, r, f = t.prf()
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": t.tp, "fp": t.fp, "fn": t.fn}
+
+
+def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None = None) -> dict:
+    """{"overall": {kind: scores}, "entities_by_label": {...}, "relations_by_type": {...}, "misses"/"extras"}."""
+    scorer = load_scorer(scorer_path or default_scorer(gold))
+    for path in (gold, pred):
+        if not Path(path).exists():
+            raise KgError(f"{path}: file not found")
+    try:
+        gold_docs, pred_docs = scorer.load(str(gold)), scorer.load(str(pred))
+    except SystemExit as exc:  # score.py exits with a message on bad JSON
+        raise KgError(str(exc)) from None
+    overall = _run(scorer, gold_docs, pred_docs)
+    labels = sorted({e["label"] for g in gold_docs.values() for e in g.get("entities", [])})
+    by_label = {}
+    for label in labels:
+        def keep(d, label=label):
+            return {**d, "entities": [e for e in d.get("entities", []) if e.get("label") == label],
+                    "relations": [], "metrics": []}
+        by_label[label] = _row(_run(scorer, gold_docs, pred_docs, keep, keep)["entities"])
+    types = sorted({r["type"] for g in gold_docs.values() for r in g.get("relations", [])})
+    by_type = {}
+    for rtype in types:
+        def keep(d, rtype=rtype):
+            return {**d, "relations": [r for r in d.get("relations", []) if r.get("type") == rtype],
+                    "metrics": []}
+        by_type[rtype] = _row(_run(scorer, gold_docs, pred_docs, keep, keep)["relations"])
+    return {
+        "overall": {k: _row(overall[k]) for k in KINDS},
+        "entities_by_label": by_label,
+        "relations_by_type": by_type,
+        "misses": {k: overall[k].misses for k in KINDS},
+        "extras": {k: overall[k].extras for k in KINDS},
+    }
+
+
+def format_table(result: dict, verbose: bool = False) -> list[str]:
+    lines = [f"{'':24s} {'P':>6s} {'R':>6s} {'F1':>6s}   tp   fp   fn"]
+
+    def line(name, o):
+        lines.append(f"{name:24s} {o['precision']:6.3f} {o['recall']:6.3f} {o['f1']:6.3f} "
+                     f"{o['tp']:4d} {o['fp']:4d} {o['fn']:4d}")
+
+    for k in KINDS:
+        line(k, result["overall"][k])
+    for label, o in result["entities_by_label"].items():
+        line(f"  entity {label}", o)
+    for rtype, o in result["relations_by_type"].items():
+        line(f"  relation {rtype}", o)
+    if verbose:
+        for k in KINDS:
+            lines += [f"MISS  {k}: {m}" for m in result["misses"][k]]
+            lines += [f"EXTRA {k}: {m}" for m in result["extras"][k]]
+    return lines

@@ -1,0 +1,102 @@
+"""China's administrative divisions, from the `cpca` package's adcode table.
+
+Names of provinces, cities and counties are data a package keeps up to date,
+not something to type by hand. From each official name we also derive the
+short forms newspapers use: 四川省 → 四川, 黔南布依族苗族自治州 → 黔南 / 黔南州,
+and a stem with another level suffix (水城县 was renamed 水城区; both forms
+name it). The adcode gives each division its parents, so 达州市 is known to be
+in 四川省.
+"""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import ConfigError
+
+LEVEL_SUFFIXES = "省市县区州旗盟"
+_AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}?族)+自治(州|县|旗|区)$")
+_OFFICIAL_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|自治旗|地区|林区|特区|省|市|县|区|州|旗|盟)$")
+
+
+@dataclass(frozen=True)
+class Division:
+    name: str  # official name: 达州市
+    level: int  # 1 province, 2 prefecture/city, 3 county/district
+    chain: tuple[str, ...]  # official names outermost first, ending with name
+
+    @property
+    def stem(self) -> str:
+        return short_form(self.name)
+
+
+def short_form(name: str) -> str:
+    """四川省 → 四川, 黔南布依族苗族自治州 → 黔南, 达州市 → 达州 (never shorter than 2)."""
+    m = _AUTONOMOUS.match(name)
+    stem = m.group(1) if m else _OFFICIAL_SUFFIX.sub("", name)
+    return stem if len(stem) >= 2 else name
+
+
+def _adcode_file() -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("cpca", None, "the package cpca (admin-division data) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+
+
+class Gazetteer:
+    """Look up admin-division names and their short forms by longest prefix."""
+
+    def __init__(self, rows):
+        by_code = {}
+        for code, name in rows:
+            code = code.ljust(12, "0")
+            by_code[code] = name
+        self.forms: dict[str, list[Division]] = {}
+        for code, name in by_code.items():
+            if code[2:6] == "0000":
+                level = 1
+            elif code[4:6] == "00":
+                level = 2
+            else:
+                level = 3
+            chain = []
+            if level >= 2 and code[:2] + "0" * 10 in by_code:
+                chain.append(by_code[code[:2] + "0" * 10])
+            if level == 3 and code[:4] + "0" * 8 in by_code:
+                chain.append(by_code[code[:4] + "0" * 8])
+            div = Division(name, level, tuple(chain) + (name,))
+            stem = div.stem
+            forms = {name, stem}
+            if stem != name:
+                # 黔南州, 水城区: the stem with a level suffix still names it.
+                forms.update(stem + s for s in LEVEL_SUFFIXES if not (level == 1 and s in "县区旗"))
+            for form in forms:
+                self.forms.setdefault(form, []).append(div)
+        self.max_len = max(map(len, self.forms))
+
+    def match_at(self, text: str, pos: int = 0):
+        """Longest division name or short form starting at `pos`: (form, divisions) or None."""
+        for n in range(min(self.max_len, len(text) - pos), 1, -1):
+            divs = self.forms.get(text[pos:pos + n])
+            if divs:
+                return text[pos:pos + n], divs
+        return None
+
+    def lookup(self, form: str) -> list[Division]:
+        return self.forms.get(form, [])
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    path = _adcode_file()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            rows = [(row["adcode"], row["name"]) for row in csv.DictReader(fh)]
+    except (OSError, KeyError) as exc:
+        raise ConfigError(path, None, f"cannot read the admin-division table ({exc})") from None
+    return Gazetteer(rows)

@@ -1,0 +1,130 @@
+"""What the pipeline's components find, kept on the spaCy Doc.
+
+Components append `Mention`s to `doc._.kg_mentions`, `Relation`s to
+`doc._.kg_relations` and `Metric`s to `doc._.kg_metrics`. Offsets are
+character offsets into `doc.text` (one article of the cleaned page), so they
+survive any tokenizer: the char, jieba and pkuseg segmenters all work.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from spacy.tokens import Doc
+
+LABELS = ("BRANCH", "PARTNER", "PRODUCT", "PROGRAM", "PERSON")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    label: str
+    text: str
+    rule: str
+    kind: str = "name"  # name | anaphor | level (市分公司) | collective (达州邮政)
+    info: dict = field(default_factory=dict)
+    refers: int | None = None  # for anaphors and level names: index of the mention meant
+    dropped: bool = False  # set by the resolver when a better overlapping mention wins
+
+    @property
+    def span(self):
+        return self.start, self.end
+
+
+@dataclass
+class Relation:
+    type: str
+    head: int  # mention indexes
+    tail: int
+    start: int
+    end: int
+    rule: str
+    title: str | None = None
+
+
+@dataclass
+class Metric:
+    subject: int  # mention index
+    name: str
+    value: Decimal
+    unit: str
+    as_of: str | None
+    text: str
+    start: int
+    end: int
+    rule: str
+    rank: str | None = None
+    value_max: Decimal | None = None
+
+
+for _name in ("kg_mentions", "kg_relations", "kg_metrics"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+if not Doc.has_extension("kg_article"):
+    Doc.set_extension("kg_article", default=None)
+
+
+def mentions(doc) -> list[Mention]:
+    if doc._.kg_mentions is None:
+        doc._.kg_mentions = []
+    return doc._.kg_mentions
+
+
+def relations(doc) -> list[Relation]:
+    if doc._.kg_relations is None:
+        doc._.kg_relations = []
+    return doc._.kg_relations
+
+
+def metrics(doc) -> list[Metric]:
+    if doc._.kg_metrics is None:
+        doc._.kg_metrics = []
+    return doc._.kg_metrics
+
+
+def live(doc) -> list[tuple[int, Mention]]:
+    """Mentions still standing after overlap resolution, with their indexes, in text order."""
+    return sorted(((i, m) for i, m in enumerate(mentions(doc)) if not m.dropped), key=lambda p: p[1].start)
+
+
+def resolved(doc, index: int) -> int:
+    """Follow anaphors and level names to the mention they stand for."""
+    ms = mentions(doc)
+    seen = set()
+    while ms[index].refers is not None and index not in seen:
+        seen.add(index)
+        index = ms[index].refers
+    return index
+
+
+class Layout:
+    """Sentence and paragraph boundaries of an article, for finding what is near what."""
+
+    def __init__(self, doc):
+        self.text = doc.text
+        self.sent_starts = [s.start_char for s in doc.sents] or [0]
+        self.para_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.sent_starts, pos) - 1
+        end = self.sent_starts[i + 1] if i + 1 < len(self.sent_starts) else len(self.text)
+        return self.sent_starts[i], end
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.para_starts, pos) - 1
+        end = self.para_starts[i + 1] - 1 if i + 1 < len(self.para_starts) else len(self.text)
+        return self.para_starts[i], end
+
+    def sentence_text(self, pos: int) -> str:
+        s, e = self.sentence(pos)
+        return self.text[s:e].strip()
+
+
+def layout(doc) -> Layout:
+    # Cached on the doc: several components ask.
+    cached = doc.user_data.get("kg_layout")
+    if cached is None:
+        cached = doc.user_data["kg_layout"] = Layout(doc)
+    return cached

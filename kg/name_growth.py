@@ -1,0 +1,68 @@
+"""Growing a name leftwards from the suffix that ends it.
+
+Chinese organisation names end in a telling suffix (分公司, 有限公司, 局) but
+start wherever the previous phrase ends, with no space between. A name is
+grown leftwards over characters that can be inside names, up to punctuation,
+and the candidate starts are then the positions after which no stop word
+(在, 与, 该, 全, 帮助 …) remains.
+"""
+from __future__ import annotations
+
+import re
+
+_NAME_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9·]")
+
+
+class Stops:
+    """A set of stop words, checked by every length up to the longest."""
+
+    def __init__(self, words):
+        self.words = set(words)
+        self.max_len = max((len(w) for w in self.words), default=1)
+
+    def inside(self, text: str) -> bool:
+        """Whether any stop word occurs in `text`."""
+        n = len(text)
+        for k in range(1, min(self.max_len, n) + 1):
+            for i in range(n - k + 1):
+                if text[i:i + k] in self.words:
+                    return True
+        return False
+
+    def last_end(self, text: str) -> int:
+        """Offset just after the last stop word in `text` (0 when none)."""
+        best = 0
+        n = len(text)
+        for k in range(1, min(self.max_len, n) + 1):
+            for i in range(n - k, -1, -1):
+                if i + k <= best:
+                    break
+                if text[i:i + k] in self.words:
+                    best = max(best, i + k)
+                    break
+        return best
+
+
+_DATE_LEAD = re.compile(r".*\d\s*[年月日号]")
+
+
+def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> int:
+    """Leftmost offset such that text[offset:end] holds only name characters.
+
+    A date run into the name (2022年柳州市分公司, from 2022 年，… with the comma
+    lost) is left out: names do not start with figures.
+    """
+    pos = end
+    lo = max(floor, end - max_len)
+    while pos > lo and _NAME_CHAR.match(text[pos - 1]):
+        pos -= 1
+    lead = _DATE_LEAD.match(text, pos, end)
+    if lead:
+        pos = lead.end()
+    while pos < end and text[pos].isdigit():
+        pos += 1
+    return pos
+
+
+def is_name_char(ch: str) -> bool:
+    return bool(_NAME_CHAR.match(ch))

@@ -1,0 +1,24 @@
+"""Progress display for runs over many files: a spinner with a count on stderr (rich)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+
+@contextmanager
+def file_progress(enabled: bool = True, what: str = "reading"):
+    """Yield a `tick(path)` callable that advances the display; a no-op when disabled or not a terminal."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda path: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} files"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def tick(path):
+            bar.update(task, advance=1, description=f"{what} {path}")
+
+        yield tick

@@ -1,0 +1,112 @@
+"""Exports of the stored graph: GraphML and JSON round-trip through networkx; neo4j-admin CSVs."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kg import store
+from kg.cli import main
+from kg.export import ExportError, export_graph, import_command
+from kg.graph import build_graph
+from kg.records import read_records
+
+FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return build_graph(read_records(FIXTURE))
+
+
+def test_graphml_opens_in_networkx_with_same_counts(graph, tmp_path):
+    out = tmp_path / "kg.graphml"
+    assert export_graph(graph, "graphml", out)["nodes"] == 18
+    back = nx.read_graphml(out, force_multigraph=True)
+    assert (back.number_of_nodes(), back.number_of_edges()) == (graph.number_of_nodes(), graph.number_of_edges())
+    node = back.nodes["branch:四川省达州市邮政分公司"]
+    assert json.loads(node["aliases"]) == ["四川省达州市邮政分公司", "达州市分公司"]
+    assert node["label"] == "Branch"
+    metric = next(d for _, d in back.nodes(data=True) if d["label"] == "Metric" and d["name"] == "新增余额")
+    assert (metric["value"], metric["value_text"]) == (5776000000.0, "5776000000")
+    assert sorted(d["type"] for _, _, d in back.edges(data=True)) == sorted(d["type"] for _, _, d in graph.edges(data=True))
+    assert [n for n in os.listdir(tmp_path)] == ["kg.graphml"]
+
+
+def test_json_is_node_link_and_round_trips(graph, tmp_path):
+    out = tmp_path / "kg.json"
+    export_graph(graph, "json", out)
+    back = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="edges")
+    assert dict(back.nodes(data=True)) == dict(graph.nodes(data=True))
+    assert sorted(back.edges(keys=True)) == sorted(graph.edges(keys=True))
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_neo4j_csv_headers_and_rows(graph, tmp_path):
+    out = tmp_path / "neo4j"
+    export_graph(graph, "neo4j-csv", out)
+    branches = read_csv(out / "nodes_Branch.csv")
+    assert branches[0] == ["key:ID", "name", "qualified", "aliases:string[]", "region:string[]", "docs:string[]", ":LABEL"]
+    assert ["branch:四川省达州市邮政分公司", "四川省达州市邮政分公司", "四川省达州市邮政分公司",
+            "四川省达州市邮政分公司;达州市分公司", "四川省;达州市", "a.txt;b.txt", "Branch"] in branches
+    metrics = read_csv(out / "nodes_Metric.csv")
+    assert metrics[0] == ["key:ID", "name", "value:double", "value_text", "unit", "as_of", "text", "rank", "doc",
+                          "article:long", "sentence", "start:long", "end:long", "rule", ":LABEL"]
+    works = read_csv(out / "rels_WORKS_AT.csv")
+    assert works[0] == [":START_ID", ":END_ID", "key", "doc", "article:long", "sentence", "start:long",
+                        "end:long", "rule", "title", ":TYPE"]
+    assert works[1][:2] == ["person:罗启铃", "branch:四川省达州市绥定大道南邮政营业所"]
+    assert works[1][-2:] == ["理财经理", "WORKS_AT"]
+    nodes = sum(len(read_csv(p)) - 1 for p in out.glob("nodes_*.csv"))
+    edges = sum(len(read_csv(p)) - 1 for p in out.glob("rels_*.csv"))
+    assert (nodes, edges) == (graph.number_of_nodes(), graph.number_of_edges())
+    script = (out / "import.sh").read_text(encoding="utf-8")
+    assert import_command() in script and "neo4j-admin database import full" in script
+    assert '--array-delimiter=";"' in script and "--nodes=nodes_Branch.csv" in script
+    assert os.access(out / "import.sh", os.X_OK)
+    assert import_command() in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_neo4j_csv_replaces_its_own_export_but_not_other_folders(graph, tmp_path):
+    out = tmp_path / "neo4j"
+    export_graph(graph, "neo4j-csv", out)
+    (out / "nodes_Stale.csv").write_text("old", encoding="utf-8")
+    export_graph(graph, "neo4j-csv", out)
+    assert not (out / "nodes_Stale.csv").exists()
+    assert sorted(os.listdir(tmp_path)) == ["neo4j"]
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_bytes(b"x")
+    with pytest.raises(ExportError, match="photos: exists and is not a kg neo4j-csv export"):
+        export_graph(graph, "neo4j-csv", other)
+    assert (other / "cat.jpg").exists()
+
+
+def test_cli_export_from_store(tmp_path):
+    db = tmp_path / "kg.db"
+    store.build_store(read_records(FIXTURE), db)
+    out = tmp_path / "kg.graphml"
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "graphml", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote 18 nodes and 22 edges to {out} (graphml)\n"
+    assert nx.read_graphml(out, force_multigraph=True).number_of_edges() == 22
+    missing = CliRunner().invoke(main, ["export", "--db", str(tmp_path / "no.db"), "--format", "json", "-o", str(out)])
+    assert missing.exit_code == 1
+    assert missing.output == f"Error: {tmp_path / 'no.db'}: no graph database here; run `kg build` first\n"
+
+
+def test_cli_constants_match_the_library():
+    from kg.commands import graph as commands
+    from kg.export import FORMATS
+    from kg.store import DEFAULT_DB
+
+    assert (commands.DEFAULT_DB, commands.EXPORT_FORMATS) == (DEFAULT_DB, FORMATS)

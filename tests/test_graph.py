@@ -1,0 +1,164 @@
+"""The networkx graph built from records: schema, provenance and the cross-document merge rule."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.graph import build_graph, graph_counts, is_generic_branch, regions_compatible
+from kg.records import RecordError, read_records
+
+FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
+
+
+def ent(i, label, name, *, region=(), qualified=None, aliases=None, start=0):
+    return {"id": i, "label": label, "name": name, "aliases": aliases or [name],
+            "qualified": qualified or name, "region": list(region),
+            "mentions": [{"text": name, "article": 0, "sentence": f"…{name}…", "start": start,
+                          "end": start + len(name), "rule": "test"}]}
+
+
+def ref(e):
+    return {"id": e["id"], "name": e["name"], "label": e["label"]}
+
+
+def rel(kind, head, tail, start=0, title=None):
+    return {"type": kind, "head": ref(head), "tail": ref(tail), "title": title, "article": 0,
+            "sentence": "…", "start": start, "end": start + 5, "rule": "test"}
+
+
+def record(doc, entities, relations=(), metrics=(), sha1="0" * 40):
+    return {"doc": doc, "path": doc, "sha1": sha1, "chars": 100,
+            "articles": [{"index": 0, "title": "标题", "subtitle": None, "bylines": ["某某"], "start": 0, "end": 100}],
+            "entities": list(entities), "relations": list(relations), "metrics": list(metrics), "skipped": None}
+
+
+def branch_nodes(g):
+    return {k: d for k, d in g.nodes(data=True) if d["label"] == "Branch"}
+
+
+def test_fixture_graph_counts():
+    g = build_graph(read_records(FIXTURE))
+    assert graph_counts(g) == {
+        "nodes": {"Branch": 4, "Partner": 1, "Product": 1, "Program": 2, "Person": 1,
+                  "Metric": 3, "Document": 3, "Article": 3},
+        "edges": {"RUNS": 2, "OFFERS": 1, "PARTNERS_WITH": 1, "FINANCES": 0, "WORKS_AT": 1,
+                  "PART_OF": 0, "REPORTED": 3, "MENTIONED_IN": 11, "HAS_ARTICLE": 3},
+    }
+
+
+def test_keys_labels_and_provenance():
+    g = build_graph(read_records(FIXTURE))
+    for key, data in g.nodes(data=True):
+        assert data["key"] == key and data["label"]
+    for u, v, k, data in g.edges(keys=True, data=True):
+        assert data["key"] == k and data["type"]
+        if data["type"] != "HAS_ARTICLE":
+            assert data["doc"] and isinstance(data["article"], int) and data["sentence"]
+    dazhou = g.nodes["branch:四川省达州市邮政分公司"]
+    assert dazhou["aliases"] == ["四川省达州市邮政分公司", "达州市分公司"]
+    assert dazhou["region"] == ["四川省", "达州市"]
+    works = [d for _, _, d in g.edges(data=True) if d["type"] == "WORKS_AT"]
+    assert works[0]["title"] == "理财经理" and works[0]["sentence"].startswith("绥定大道南")
+    art = g.nodes["art:a.txt#1"]
+    assert (art["title"], art["bylines"], art["index"]) == ("山东邮银构建“三医服务”新模式", ["邹东"], 1)
+
+
+def test_cross_document_alias_merge_keeps_facts_of_both_documents():
+    g = build_graph(read_records(FIXTURE))
+    assert g.nodes["branch:四川省达州市邮政分公司"]["docs"] == ["a.txt", "b.txt"]
+    runs = sorted((g.nodes[v]["name"], d["doc"]) for u, v, d in g.edges(data=True)
+                  if d["type"] == "RUNS" and u == "branch:四川省达州市邮政分公司")
+    assert runs == [("周三会员日", "a.txt"), ("品味家乡味", "b.txt")]
+
+
+def test_metric_node_keeps_exact_value_and_subject():
+    g = build_graph(read_records(FIXTURE))
+    metrics = {d["name"]: (k, d) for k, d in g.nodes(data=True) if d["label"] == "Metric"}
+    key, m = metrics["新增余额"]
+    assert key.startswith("metric:") and len(key) == len("metric:") + 16
+    assert (m["value"], m["value_text"], m["unit"], m["as_of"], m["rank"]) == (5776000000.0, "5776000000", "元", "2022", "列全省邮政第1位")
+    assert [u for u, _, d in g.in_edges(key, data=True) if d["type"] == "REPORTED"] == ["branch:四川省达州市邮政分公司"]
+
+
+def test_skipped_record_adds_only_its_document():
+    g = build_graph(read_records(FIXTURE))
+    assert g.nodes["doc:broken.txt"]["skipped"] == "empty file"
+    assert g.degree("doc:broken.txt") == 0
+    assert g.nodes["doc:a.txt"]["skipped"] is None
+
+
+def test_same_short_branch_name_in_different_provinces_never_merges():
+    a = ent(0, "BRANCH", "城关支行", region=["甘肃省", "兰州市"])
+    b = ent(0, "BRANCH", "城关支行", region=["河南省", "郑州市"])
+    g = build_graph([record("a.txt", [a]), record("b.txt", [b])])
+    assert sorted(branch_nodes(g)) == ["branch:城关支行@河南省/郑州市", "branch:城关支行@甘肃省/兰州市"]
+
+
+def test_regionless_generic_branch_never_merges_across_documents():
+    a = ent(0, "BRANCH", "市分公司")
+    b = ent(0, "BRANCH", "市分公司")
+    c = ent(0, "BRANCH", "城关支行")
+    d = ent(0, "BRANCH", "城关支行")
+    g = build_graph([record("a.txt", [a]), record("b.txt", [b]), record("c.txt", [c]), record("d.txt", [d])])
+    assert sorted(branch_nodes(g)) == ["branch:城关支行@c.txt", "branch:城关支行@d.txt",
+                                       "branch:市分公司@a.txt", "branch:市分公司@b.txt"]
+
+
+def test_branch_alias_merges_within_compatible_regions_only():
+    full = ent(0, "BRANCH", "山东省济南市邮政分公司", region=["山东省", "济南市"], aliases=["山东省济南市邮政分公司", "济南市分公司"])
+    short = ent(0, "BRANCH", "济南市分公司", region=["山东省"], qualified="山东省济南市分公司")
+    bare = ent(0, "BRANCH", "济南市分公司", qualified="济南市分公司x")  # no region: may not merge by name
+    g = build_graph([record("a.txt", [full]), record("b.txt", [short]), record("c.txt", [bare])])
+    nodes = branch_nodes(g)
+    assert nodes["branch:山东省济南市邮政分公司"]["docs"] == ["a.txt", "b.txt"]
+    assert nodes["branch:济南市分公司x"]["docs"] == ["c.txt"]
+    assert len(nodes) == 2
+
+
+def test_region_written_without_province_is_compatible():
+    assert regions_compatible(["四川省", "达州市"], ["达州市"])
+    assert regions_compatible(["山东省"], ["山东省", "济南市"])
+    assert regions_compatible([], ["山东省"])
+    assert not regions_compatible(["甘肃省", "兰州市"], ["河南省", "郑州市"])
+    assert not regions_compatible(["四川省", "达州市"], ["四川省", "成都市"])
+
+
+def test_generic_branch_names():
+    assert is_generic_branch("市分公司") and is_generic_branch("县支行") and is_generic_branch("城关支行")
+    assert is_generic_branch("邮储银行城关支行")
+    assert not is_generic_branch("达州市分公司") and not is_generic_branch("水城区支行")
+
+
+def test_people_and_programs_merge_by_name_without_region():
+    p1, p2 = ent(0, "PERSON", "罗启铃"), ent(0, "PERSON", "罗启铃")
+    q1, q2 = ent(1, "PROGRAM", "周三会员日"), ent(1, "PROGRAM", "“周三会员日”")
+    b1, b2 = ent(2, "BRANCH", "高新区支行", qualified="高新区支行"), ent(2, "BRANCH", "中国邮政储蓄银行高新区支行",
+                                                                      aliases=["中国邮政储蓄银行高新区支行", "高新区支行"])
+    g = build_graph([record("a.txt", [p1, q1, b1]), record("b.txt", [p2, q2, b2])])
+    assert g.nodes["person:罗启铃"]["docs"] == ["a.txt", "b.txt"]
+    assert g.nodes["program:周三会员日"]["docs"] == ["a.txt", "b.txt"]
+    assert len(branch_nodes(g)) == 2  # region-less branches do not merge by alias
+
+
+def test_one_fact_edge_per_type_head_tail_document():
+    b, p = ent(0, "BRANCH", "达州市分公司", region=["四川省"]), ent(1, "PROGRAM", "周三会员日")
+    rels = [rel("RUNS", b, p, 0), rel("RUNS", b, p, 50)]
+    g = build_graph([record("a.txt", [b, p], rels), record("b.txt", [b, p], rels[:1])])
+    runs = [d for _, _, d in g.edges(data=True) if d["type"] == "RUNS"]
+    assert sorted((d["doc"], d["start"]) for d in runs) == [("a.txt", 0), ("b.txt", 0)]
+
+
+def test_graph_does_not_depend_on_record_order():
+    records = read_records(FIXTURE)
+    g1, g2 = build_graph(records), build_graph(list(reversed(records)))
+    assert dict(g1.nodes(data=True)) == dict(g2.nodes(data=True))
+    assert sorted(g1.edges(keys=True)) == sorted(g2.edges(keys=True))
+
+
+def test_relation_to_unknown_entity_names_the_document():
+    b = ent(0, "BRANCH", "达州市分公司", region=["四川省"])
+    ghost = {"id": 9, "name": "无", "label": "PROGRAM"}
+    bad = record("bad.txt", [b], [{**rel("RUNS", b, b), "tail": ghost}])
+    with pytest.raises(RecordError, match=r"^bad.txt: relation 0 tail refers to entity id 9"):
+        build_graph([bad])

@@ -1,0 +1,56 @@
+"""`kg stats` and kg.stats: counts per label and type, documents, articles."""
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.graph import build_graph
+from kg.records import read_records
+from kg.stats import graph_stats, render_stats
+
+FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return build_graph(read_records(FIXTURE))
+
+
+def test_counts_of_the_fixture(graph):
+    s = graph_stats(graph)
+    # three records, one of them skipped; a.txt has two articles, b.txt one
+    assert (s["documents"], s["skipped_documents"], s["articles"]) == (3, 1, 3)
+    assert s["nodes"]["Program"] == 2 and s["nodes"]["Person"] == 1 and s["nodes"]["Metric"] == 3
+    assert s["edges"]["RUNS"] == 2 and s["edges"]["WORKS_AT"] == 1 and s["edges"]["FINANCES"] == 0
+    assert s["facts"] == 5 and s["metrics"] == 3
+    assert s["entities"] == sum(s["nodes"][k] for k in ("Branch", "Partner", "Product", "Program", "Person"))
+
+
+def test_render_lists_every_label_and_type(graph):
+    text = render_stats(graph_stats(graph))
+    assert "documents  3 (1 skipped)" in text
+    for word in ("Branch", "Metric", "Article", "PARTNERS_WITH", "HAS_ARTICLE"):
+        assert word in text
+
+
+def test_empty_graph():
+    import networkx as nx
+
+    s = graph_stats(nx.MultiDiGraph())
+    assert s["documents"] == 0 and s["entities"] == 0 and s["edges"]["RUNS"] == 0
+
+
+def test_cli_stats_json_matches_the_store(tmp_path):
+    from kg.cli import main
+    from kg.store import build_store, counts
+
+    db = tmp_path / "kg.db"
+    build_store(read_records(FIXTURE), db)
+    result = CliRunner().invoke(main, ["stats", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    stored = counts(db)
+    assert data["nodes"] == stored["nodes"] and data["edges"] == stored["edges"]
+    text = CliRunner().invoke(main, ["stats", "--db", str(db)])
+    assert text.exit_code == 0 and "facts      5" in text.output

@@ -1,0 +1,291 @@
+"""The embedded LadybugDB store (a real database in a temp folder) and `kg build` / `kg query`."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import store
+from kg.cli import main
+from kg.graph import build_graph, graph_counts
+from kg.records import read_records, write_records
+from kg.store import StoreError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def records():
+    return read_records(FIXTURE)
+
+
+@pytest.fixture
+def db(tmp_path, records):
+    path = tmp_path / "kg.db"
+    store.build_store(records, path)
+    return path
+
+
+def changed_a(records):
+    """a.txt edited: its program renamed, its person gone, a new sha1."""
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "3" * 40
+    program = next(e for e in a["entities"] if e["label"] == "PROGRAM")
+    program["name"] = program["qualified"] = "周四会员日"
+    program["aliases"] = ["周四会员日"]
+    for r in a["relations"]:
+        if r["tail"]["id"] == program["id"]:
+            r["tail"]["name"] = "周四会员日"
+    a["entities"] = [e for e in a["entities"] if e["label"] != "PERSON"]
+    a["relations"] = [r for r in a["relations"] if r["type"] != "WORKS_AT"]
+    a["metrics"] = [m for m in a["metrics"] if m["subject"]["id"] != program["id"]]
+    return a
+
+
+def test_stored_counts_match_the_graph(db, records):
+    expected = graph_counts(build_graph(records))
+    assert store.counts(db) == expected
+    assert expected["nodes"]["Branch"] == 4 and expected["edges"]["MENTIONED_IN"] == 11
+
+
+def test_build_returns_counts_and_timing(tmp_path, records):
+    result = store.build_store(records, tmp_path / "kg.db")
+    assert result["documents"] == 3 and result["skipped"] == 1
+    assert result["rows"] == 18 + 22  # every node and edge of the fixture graph
+    assert result["seconds"] > 0
+
+
+def test_building_twice_gives_identical_counts_and_leaves_one_file(db, records):
+    first = store.counts(db)
+    store.build_store(records, db)
+    assert store.counts(db) == first
+    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+
+
+def test_stored_records_rebuild_the_same_graph(db, records):
+    assert store.read_records(db) == sorted(records, key=lambda r: r["doc"])
+    g1, g2 = store.load_graph(db), build_graph(records)
+    assert dict(g1.nodes(data=True)) == dict(g2.nodes(data=True))
+    assert sorted(g1.edges(keys=True, data="type")) == sorted(g2.edges(keys=True, data="type"))
+
+
+def test_changed_document_replaces_its_facts_with_nothing_stale(db, records):
+    new_a = changed_a(records)
+    store.build_store([new_a], db)
+    expected = build_graph([new_a, *records[1:]])
+    assert store.counts(db) == graph_counts(expected)
+    _, rows = store.run_query(db, "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN p.name ORDER BY p.name")
+    assert rows == [["周四会员日"], ["品味家乡味"]]
+    _, rows = store.run_query(db, "MATCH (p:Person) RETURN count(p)")
+    assert rows == [[0]]
+    _, rows = store.run_query(db, "MATCH (d:Document {name: 'a.txt'}) RETURN d.sha1")
+    assert rows == [["3" * 40]]
+
+
+def test_builds_add_documents_to_what_is_stored(tmp_path, records):
+    path = tmp_path / "kg.db"
+    store.build_store(records[:1], path)
+    store.build_store(records[1:], path)
+    assert [r["doc"] for r in store.read_records(path)] == ["a.txt", "b.txt", "broken.txt"]
+    assert store.counts(path) == graph_counts(build_graph(records))
+
+
+def test_failed_build_leaves_the_old_store(db, records, monkeypatch):
+    before = store.counts(db)
+
+    def boom(conn, g, merged, log):
+        conn.execute("CREATE NODE TABLE Half(key STRING PRIMARY KEY)")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "_write", boom)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.build_store([changed_a(records)], db)
+    monkeypatch.undo()
+    assert store.counts(db) == before
+    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+
+
+KILLED_BUILD = """
+import sys, time
+from kg import store
+from kg.records import read_records
+real = store._write
+def slow(conn, g, merged, log):
+    real(conn, g, merged, log)
+    print("written", flush=True)
+    time.sleep(60)
+store._write = slow
+store.build_store(read_records(sys.argv[1])[:1], sys.argv[2])
+"""
+
+
+@pytest.mark.slow
+def test_build_killed_midway_leaves_old_store_and_is_cleaned_up(db, records, tmp_path):
+    before = store.counts(db)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(FIXTURE), str(db)],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert proc.stdout.readline().strip() == "written"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    leftovers = [n for n in os.listdir(db.parent) if n != "kg.db"]
+    assert leftovers and all(n.startswith(".kg.db.") for n in leftovers)
+    assert store.counts(db) == before
+    store.build_store(records, db)
+    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+
+
+def test_query_refuses_writes_unless_asked(db):
+    with pytest.raises(StoreError, match=r"^refusing to run a query with CREATE: .*--write"):
+        store.run_query(db, "CREATE (p:Program {key: 'program:x', name: 'x'})")
+    with pytest.raises(StoreError, match="DETACH"):
+        store.run_query(db, "MATCH (n) DETACH DELETE n")
+    # words inside strings and property names are not clauses
+    _, rows = store.run_query(db, "MATCH (p:Program) WHERE p.name <> 'CREATE' RETURN count(p)")
+    assert rows == [[2]]
+    store.run_query(db, "CREATE (p:Program {key: 'program:x', name: 'x'})", write=True)
+    assert store.counts(db)["nodes"]["Program"] == 3
+
+
+def test_query_parameters_and_values(db):
+    cols, rows = store.run_query(
+        db, "MATCH (b:Branch)-[:REPORTED]->(m:Metric) WHERE m.unit = $unit RETURN b.name AS branch, m.value AS value, m.value_text AS exact",
+        {"unit": "元"})
+    assert cols == ["branch", "value", "exact"]
+    assert rows == [["四川省达州市邮政分公司", 5776000000.0, "5776000000"]]
+    _, rows = store.run_query(db, "MATCH (b:Branch {key: $k}) RETURN b.aliases, b.region, b.docs",
+                              {"k": "branch:四川省达州市邮政分公司"})
+    assert rows == [[["四川省达州市邮政分公司", "达州市分公司"], ["四川省", "达州市"], ["a.txt", "b.txt"]]]
+
+
+def test_bad_query_and_missing_store_are_one_line_errors(db, tmp_path):
+    with pytest.raises(StoreError) as err:
+        store.run_query(db, "MATCH (n:Nope) RETURN n")
+    assert str(err.value) == "Binder exception: Table Nope does not exist."
+    with pytest.raises(StoreError, match=r"nowhere.db: no graph database here; run `kg build` first"):
+        store.run_query(tmp_path / "nowhere.db", "MATCH (n) RETURN n")
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_build_prints_summary(tmp_path):
+    db = tmp_path / "kg.db"
+    result = CliRunner().invoke(main, ["build", str(FIXTURE), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:4] == [
+        f"{db}: 3 documents (1 skipped)",
+        "entities: Branch 4, Partner 1, Product 1, Program 2, Person 1",
+        "relations: 5 (RUNS 2, OFFERS 1, PARTNERS_WITH 1, WORKS_AT 1)",
+        "metrics: 3",
+    ]
+    assert lines[4].startswith("wrote 40 nodes and edges in ")
+
+
+def test_cli_build_bad_record_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"doc": "a.txt"}\n{not json\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(bad), "--db", str(tmp_path / "kg.db"), "--quiet"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {bad}:2: not JSON (Expecting property name enclosed in double quotes)\n"
+    assert not (tmp_path / "kg.db").exists()
+
+
+def test_cli_query_table_json_csv(db):
+    q = "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name AS branch, p.name AS program ORDER BY program"
+    run = CliRunner().invoke
+    table = run(main, ["query", q, "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    assert table.output == (
+        "branch                  program\n"
+        "----------------------  ----------\n"
+        "四川省达州市邮政分公司  周三会员日\n"
+        "四川省达州市邮政分公司  品味家乡味\n"
+        "(2 rows)\n")
+    as_json = run(main, ["query", q, "--db", str(db), "--format", "json"])
+    assert json.loads(as_json.output) == [{"branch": "四川省达州市邮政分公司", "program": "周三会员日"},
+                                          {"branch": "四川省达州市邮政分公司", "program": "品味家乡味"}]
+    as_csv = run(main, ["query", q, "--db", str(db), "--format", "csv"])
+    assert as_csv.output == "branch,program\n四川省达州市邮政分公司,周三会员日\n四川省达州市邮政分公司,品味家乡味\n"
+
+
+def test_cli_query_params_are_json_or_text(db):
+    q = "MATCH (m:Metric) WHERE m.unit = $unit AND m.value > $min RETURN m.name AS name"
+    result = CliRunner().invoke(main, ["query", q, "--db", str(db), "--param", "unit=%",
+                                       "--param", "min=40", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "name\n绿色贷款占比\n"
+    bad = CliRunner().invoke(main, ["query", q, "--db", str(db), "--param", "unit"])
+    assert bad.exit_code == 2 and "'unit' is not NAME=VALUE" in bad.output
+
+
+def test_cli_query_errors(db, tmp_path):
+    run = CliRunner().invoke
+    refused = run(main, ["query", "MATCH (n) DELETE n", "--db", str(db)])
+    assert (refused.exit_code, refused.output) == (
+        1, "Error: refusing to run a query with DELETE: the store is read-only unless --write is given\n")
+    bad = run(main, ["query", "MATCH (n:Nope) RETURN n", "--db", str(db)])
+    assert (bad.exit_code, bad.output) == (1, "Error: Binder exception: Table Nope does not exist.\n")
+    missing = run(main, ["query", "MATCH (n) RETURN n", "--db", str(tmp_path / "none.db")])
+    assert (missing.exit_code, missing.output) == (
+        1, f"Error: {tmp_path / 'none.db'}: no graph database here; run `kg build` first\n")
+
+
+def test_cli_help_has_examples():
+    for command in ("build", "query", "export"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_write_records_round_trip(tmp_path, records):
+    out = tmp_path / "out.jsonl"
+    assert write_records(records, out) == 3
+    assert read_records(out) == records
+
+
+# ------------------------------------------------------------------ Cypher builders
+
+
+def test_write_clause_detection():
+    from kg.cypher import write_clause
+
+    assert write_clause("MATCH (n) RETURN n") is None
+    assert write_clause("MATCH (n) WHERE n.name = 'DELETE me' // CREATE\nRETURN n.set, $load") is None
+    assert write_clause("match (n) set n.x = 1") == "SET"
+    assert write_clause("LOAD FROM 'x.csv' RETURN *") == "LOAD"
+    assert write_clause("MATCH (n) RETURN n; DROP TABLE Branch") == "DROP"
+
+
+def test_identifiers_are_checked():
+    from kg.cypher import create_nodes
+
+    assert create_nodes("Branch", ["name", "end"]) == (
+        "UNWIND $rows AS row CREATE (n:`Branch` {`key`: row.`key`, `name`: row.`name`, `end`: row.`end`})")
+    with pytest.raises(ValueError):
+        create_nodes("Branch) DETACH DELETE (x", ["name"])
+
+
+def test_merge_statements_upsert_in_ladybug(db):
+    """The store-neutral MERGE statements (used by the Neo4j loader) also run on LadybugDB."""
+    from kg.cypher import merge_edges, merge_nodes
+
+    rows = [{"key": "program:新", "name": "新活动"}, {"key": "program:周三会员日", "name": "改名"}]
+    store.run_query(db, merge_nodes("Program", ["name"]), {"rows": rows}, write=True)
+    edge = [{"source": "branch:山东邮银", "target": "program:新", "key": "rel:x", "doc": "x.txt"}]
+    for _ in range(2):
+        store.run_query(db, merge_edges("RUNS", "Branch", "Program", ["doc"]), {"rows": edge}, write=True)
+    _, names = store.run_query(db, "MATCH (p:Program) RETURN p.name ORDER BY p.key")
+    assert names == [["改名"], ["品味家乡味"], ["新活动"]]
+    _, runs = store.run_query(db, "MATCH (:Branch {key: 'branch:山东邮银'})-[r:RUNS]->(p) RETURN p.name, r.doc")
+    assert runs == [["新活动", "x.txt"]]
