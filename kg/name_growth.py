@@ -20,24 +20,27 @@ class Stops:
         self.words = set(words)
         self.max_len = max((len(w) for w in self.words), default=1)
 
-    def inside(self, text: str) -> bool:
-        """Whether any stop word occurs in `text`."""
+    def inside(self, text: str, protected=()) -> bool:
+        """Whether any stop word occurs in `text` outside the `protected` spans."""
         n = len(text)
         for k in range(1, min(self.max_len, n) + 1):
             for i in range(n - k + 1):
-                if text[i:i + k] in self.words:
+                if text[i:i + k] in self.words and not any(a <= i < b for a, b in protected):
                     return True
         return False
 
-    def last_end(self, text: str) -> int:
-        """Offset just after the last stop word in `text` (0 when none)."""
+    def last_end(self, text: str, protected=()) -> int:
+        """Offset just after the last stop word in `text` (0 when none).
+
+        Stop words inside `protected` spans (place names: the 都 of 都匀) do not count.
+        """
         best = 0
         n = len(text)
         for k in range(1, min(self.max_len, n) + 1):
             for i in range(n - k, -1, -1):
                 if i + k <= best:
                     break
-                if text[i:i + k] in self.words:
+                if text[i:i + k] in self.words and not any(a <= i < b for a, b in protected):
                     best = max(best, i + k)
                     break
         return best
@@ -62,6 +65,19 @@ def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> i
     while pos < end and text[pos].isdigit():
         pos += 1
     return pos
+
+
+def place_spans(text: str, gaz) -> list[tuple[int, int]]:
+    """Spans of admin-division names and short forms in text (达州市, 都匀), left to right."""
+    spans, i = [], 0
+    while i < len(text):
+        hit = gaz.match_at(text, i)
+        if hit:
+            spans.append((i, i + len(hit[0])))
+            i += len(hit[0])
+        else:
+            i += 1
+    return spans
 
 
 def is_name_char(ch: str) -> bool:

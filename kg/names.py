@@ -85,8 +85,15 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
         if not hit:
             break
         form, divs = hit
-        if name.regions and form[-1] not in LEVEL_CHARS:
-            break  # inside a name only full forms (红旗区, not 红旗 of 红旗大道) are places
+        if form[-1] not in LEVEL_CHARS:
+            # A bare short form (四川, 达州) is a place only where another place,
+            # 邮政/邮银 or the suffix follows: 四川达州市…, 达州邮政; not 古田 of 古田三路
+            # nor 红旗 of 红旗大道.
+            nxt = pos + len(form)
+            follow = gaz.match_at(text[:body_end], nxt) if nxt < body_end else None
+            if name.regions or not (nxt == body_end or text.startswith(("邮政", "邮银"), nxt)
+                                    or (follow and follow[0][-1] in LEVEL_CHARS)):
+                break
         # Several divisions share some names (朝阳区, 朝阳县): keep the one under
         # what the name already placed, else leave it unresolved.
         prev = name.divisions[-1] if name.divisions else None

@@ -15,9 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kg.byline import BYLINE_MARKS, byline_parts
+from kg.lexicon import word_list
+from kg.paths import config_dir
+
 SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]")
 END_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:提供|完|供稿|来源[^）)]*)[）)]$")
 OPENER = re.compile(r"^(?:本报讯|本刊讯|【[^】]{0,10}】)")
+
+
+def _titles():
+    return word_list(str(config_dir() / "titles.txt"))
 
 
 @dataclass
@@ -66,11 +74,11 @@ def segment(cleaned) -> list[Article]:
         nxt = paras[i + 1] if i + 1 < len(paras) else None
         nxt_text = text[nxt.start:nxt.end] if nxt else ""
         if p.kind == "byline":
-            names = t.lstrip("□■▢◻").split()
+            names = [part for _, part in byline_parts(t.lstrip(BYLINE_MARKS), _titles())]
             if has_body(current) and nxt is not None and nxt.kind == "text" and not _is_heading(nxt_text):
                 close()
             current.append(p)
-            pending_bylines.extend(n for n in names if len(n) <= 4)
+            pending_bylines.extend(n for n in names if 2 <= len(n) <= 4)
             i += 1
             continue
         if OPENER.match(t) and has_body(current):

@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.mentions import Mention, mentions
-from kg.name_growth import Stops, is_name_char, window_start
+from kg.name_growth import Stops, is_name_char, place_spans, window_start
 from kg.names import parse_unit
 
 
@@ -77,7 +77,7 @@ class BranchFinder:
         row = self.suffixes[suffix]
         w = window_start(text, s, floor=floor)
         # A name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s])
+        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz))
         for i in range(w, s):
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
@@ -88,7 +88,7 @@ class BranchFinder:
         return None
 
     def _valid(self, unit, row) -> bool:
-        if self.stops.inside(unit.local):
+        if self.stops.inside(unit.local, place_spans(unit.local, self.gaz)):
             return False
         if unit.prefix == "" and not unit.regions and self.stops.inside(unit.text[:1]):
             return False

@@ -1,7 +1,7 @@
 """FINANCES: a unit lends to, or grants credit to, a client or a project.
 
-Stated as 为/向/给/对 + the client or project (or 该项目, 该公司) followed in
-its clause by a verb of financing (授信, 发放…贷款, 融资); cues from
+Stated as 为/向/给/对 before the client or project (or 该项目, 该公司) in its
+clause and a verb of financing after it in the clause by a verb of financing (授信, 发放…贷款, 融资); cues from
 config/relation_cues.jsonl.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from kg.actors import actors, clause_start
 from kg.lexicon import jsonl
 from kg.mentions import Relation, layout, live, relations, resolved
 
-TO = re.compile(r"(?:为|向|给|对|帮助)$")
+TO = re.compile(r"(?:为|向|给|对|帮助)")
 
 
 @Language.factory(

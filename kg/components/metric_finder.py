@@ -121,7 +121,10 @@ class MetricFinder:
         if any(w in sentence.replace("我们", "") for w in self.personal):
             return None
         c_start = clause_start(text, s)
-        before = self._name_before(doc, found, text, c_start, s)
+        subject = self._subject(doc, lay, found, text, s, sent_start)
+        if subject is None:
+            return None
+        before = self._name_before(doc, found, text, c_start, s, subject)
         if kind is None:
             # A bare figure is a percentage only after a rate (不良率为0).
             if not re.search(r"(率|占比|比例|比重)$", before):
@@ -129,26 +132,27 @@ class MetricFinder:
             kind, unit = "percent", "%"
         if kind == "count":
             name = self._name_after(text, e)
-            if any(name.startswith(p) for p in self.place_nouns):
+            if self._counts_places(name):
                 return None
             name = name or before
         else:
             name = before or (self._name_after(text, e) if kind == "measure" else "")
         if not name:
             return None
-        subject = self._subject(doc, lay, found, text, s, sent_start)
-        if subject is None:
-            return None
         return Metric(subject, name, value, "元" if unit == "元" else unit, self._as_of(lay, dates, s),
                       text[s:e], s, e, f"metric_finder:{kind}", value_max=value_max)
 
-    def _name_before(self, doc, found, text, c_start, s):
+    def _name_before(self, doc, found, text, c_start, s, subject):
         start = c_start
-        for _, m in found:
-            if c_start <= m.start and m.end <= s and m.label in ENTITY_LABELS + ("PROGRAM",) and m.end > start:
-                # The name starts after a unit or programme that opens the clause.
-                if m.start - c_start <= 2 or text[c_start:m.start].strip("“”‘’") in ("", "在", "该"):
-                    start = m.end
+        for i, m in found:
+            if not (c_start <= m.start and m.end <= s and m.end > start):
+                continue
+            # The name starts after the figure's subject, or after a unit or
+            # programme that opens the clause.
+            opens = m.label in ENTITY_LABELS + ("PROGRAM",) and (
+                m.start - c_start <= 2 or text[c_start:m.start].strip("“”‘’") in ("", "在", "该"))
+            if opens or resolved(doc, i) == subject:
+                start = m.end
         # …after the previous figure in the clause, if any.
         for prev in self.figure.finditer(text, c_start, s):
             if prev.group("unit") or prev.group("mag"):
@@ -163,6 +167,14 @@ class MetricFinder:
                     name, changed = name[: -len(w)].rstrip("“”‘’"), True
                     break
         return re.sub(r"[“”‘’]", "", name)
+
+    def _counts_places(self, name: str) -> bool:
+        """13个地（市）, 8个乡镇、…: the counted noun is a kind of place, as a whole word."""
+        for p in self.place_nouns:  # longest first
+            if name.startswith(p):
+                after = name[len(p):len(p) + 1]
+                return not after or after == "的" or not re.match(r"[\u3400-\u9fff]", after)
+        return False
 
     def _name_after(self, text, e):
         rest = text[e:e + 24]

@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.mentions import Mention, mentions
-from kg.name_growth import Stops, window_start
+from kg.name_growth import Stops, place_spans, window_start
 from kg.names import parse_unit
 
 
@@ -57,12 +57,12 @@ class PartnerFinder:
         row = self.suffixes[suffix]
         w = window_start(text, s, max_len=30)
         # A name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s])
+        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz))
         for i in range(w, s):
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, {}, None)
             body = unit.local
-            if self.stops.inside(body) or (not unit.regions and self.stops.inside(cand[:1])):
+            if self.stops.inside(body, place_spans(body, self.gaz)) or (not unit.regions and self.stops.inside(cand[:1])):
                 continue
             if "邮政" in cand or "邮储" in cand:
                 return None  # a postal unit, not an outside organisation
@@ -73,8 +73,8 @@ class PartnerFinder:
                 continue
             if row.get("needs_place") and not unit.regions:
                 continue
-            if not self._distinctive(body):
-                continue
+            if not unit.regions and not self._distinctive(body):
+                continue  # with a place, 农业农村局 is one body; without, 专业公司 is a description
             return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
         return None
 

@@ -14,6 +14,7 @@ import re
 
 from spacy.language import Language
 
+from kg.byline import byline_parts
 from kg.lexicon import longest_first, word_list
 from kg.mentions import Mention, mentions
 
@@ -81,7 +82,8 @@ class PersonFinder:
     def _byline(self, m, found):
         body = m.group("body")
         base = m.start("body")
-        parts = [(p.start(), p.group()) for p in re.finditer(r"\S+", body)]
+        parts = byline_parts(body, self.titles)
+
         for k, (offset, part) in enumerate(parts):
             names = [part] if self._looks_like_name(part) else []
             if not names and k == len(parts) - 1 and len(parts) == 1:
