@@ -53,8 +53,7 @@ def extract_chunks_parallel(chunks, doc: str, *, processes: int, pipeline: str =
             for f, m in zip(facts, meta):
                 # Offsets and indices were chunk-local: shift them as extract_chunks does.
                 f.index += first
-                f.start += base
-                _shift(f, base)
+                f.start += base  # assemble adds this to every mention/relation/metric offset
                 m["index"] += first
                 m["start"] += base
                 m["end"] += base
@@ -65,11 +64,6 @@ def extract_chunks_parallel(chunks, doc: str, *, processes: int, pipeline: str =
         pool.join()
     record = assemble(doc, all_facts, sha1=digest.hexdigest(), chars=max(base - 1, 0), article_meta=all_meta)
     return record, _children_maxrss_kib()
-
-
-def _shift(facts, base: int) -> None:
-    """Nothing to shift beyond the article start: see the check in run.py."""
-    return None
 
 
 def _children_maxrss_kib() -> int:

@@ -34,7 +34,7 @@ def main():
     """Build a knowledge graph of China Post / Postal Savings Bank news pages.
 
     \b
-    Typical session:
+    Example (a typical session):
       kg extract examples/ -o pred.jsonl     # facts as JSON Lines
       kg build examples/                     # facts into ./kg.db
       kg query "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name, p.name"

@@ -92,6 +92,28 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=1)
+def country_names() -> tuple[str, ...]:
+    """Chinese names of the world's countries (pycountry's ISO 3166 data and its zh_CN translation)."""
+    import gettext
+
+    import pycountry
+
+    try:
+        zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    except OSError as exc:
+        raise ConfigError("pycountry", None, f"no Chinese country names ({exc})") from None
+    names = set()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                local = zh.gettext(value)
+                if local != value and len(local) >= 2:
+                    names.add(local)
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     path = _adcode_file()
     try:

@@ -61,12 +61,15 @@ def parse_number(text: str) -> Decimal:
     """
     s = re.sub(r"\s+", "", str(text)).translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
     s = s.replace("−", "-")
+    if s.startswith("百分之"):  # 百分之五: the percentage itself, 5
+        s = s[3:]
     if not s:
         raise NumberError("empty number")
     m = _NUMBER_RE.match(s)
     if not m:
-        # Chinese numerals may carry 万/亿 inside (三万五千); try them whole.
-        if re.fullmatch(rf"[{CN_NUMERAL}万亿]+", s):
+        # Chinese numerals may carry 万/亿 inside (三万五千); try them whole,
+        # but a magnitude alone (万, 亿) is no number.
+        if re.fullmatch(rf"[{CN_NUMERAL}万亿]+", s) and re.search(rf"[{CN_NUMERAL}]", s):
             return Decimal(_chinese_integer(s))
         raise NumberError(f"not a number: {text!r}")
     num, mag = m.group("num"), m.group("mag")

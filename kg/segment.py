@@ -3,7 +3,8 @@
 A page holds several articles in column order, with their headlines wherever
 the layout put them. Boundaries, from the strongest sign to the weakest:
 - a byline (□…) followed by body text opens an article (signed commentary);
-- 本报讯 opens one; an end note (（…提供）, （完）) closes one;
+- 本报讯 opens one, with the headline just above it; so does a headline
+  written as place：topic (湖南株洲：…); an end note (（…提供）, （完）) closes one;
 - a headline with its —— subtitle: before body text it opens an article; after
   the body (followed by a byline, a caption or the page end) it titles the one
   it closes;
@@ -22,6 +23,7 @@ from kg.paths import config_dir
 SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]")
 END_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:提供|完|供稿|来源[^）)]*)[）)]$")
 OPENER = re.compile(r"^(?:本报讯|本刊讯|【[^】]{0,10}】)")
+DATELINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[：:]")
 
 
 def _titles():
@@ -83,6 +85,8 @@ def segment(cleaned) -> list[Article]:
             continue
         if OPENER.match(t) and has_body(current):
             close()
+        if _is_heading(t) and has_body(current) and (OPENER.match(nxt_text) or DATELINE.match(t)):
+            close()  # a headline over 本报讯, or a "place：topic" headline, opens an article
         if _is_heading(t) and nxt_text.startswith("——") and not SENTENCE_PUNCT.search(nxt_text):
             # A headline with its subtitle.
             after = paras[i + 2] if i + 2 < len(paras) else None

@@ -1,7 +1,7 @@
 """PARTNER mentions: outside organisations, found from the suffix that ends their names.
 
 Companies (…有限公司), government bodies (山东省医保局, 省医保局), associations,
-schools, cooperatives. The name is grown leftwards from the suffix like a
+schools, cooperatives, and other countries' postal operators (俄罗斯邮政). The name is grown leftwards from the suffix like a
 unit's; a name must be long enough and more than description (专业公司 and
 互联网医院 describe; 黑龙江象屿农业物产有限公司 names).
 """
@@ -11,7 +11,7 @@ import re
 
 from spacy.language import Language
 
-from kg.gazetteer import default_gazetteer
+from kg.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.mentions import Mention, mentions
 from kg.name_growth import Stops, place_spans, window_start
@@ -38,6 +38,8 @@ class PartnerFinder:
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
+        # A country's postal operator (俄罗斯邮政) is an outside organisation.
+        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, country_names())) + ")邮政(?:公司)?")
 
     def __call__(self, doc):
         text = doc.text
@@ -51,6 +53,9 @@ class PartnerFinder:
             if mention:
                 found.append(mention)
                 taken.append((mention.start, mention.end))
+        for m in self.foreign_post_re.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                found.append(Mention(m.start(), m.end(), "PARTNER", m.group(), "partner_finder:foreign_post"))
         return doc
 
     def _grow(self, text, s, e, suffix):

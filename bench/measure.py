@@ -1,0 +1,168 @@
+"""One measurement in a process of its own, so its peak RSS is its own.
+
+    python bench/measure.py kg PAGE [--procs N] [--record OUT.json]
+    python bench/measure.py jieba PAGE
+    python bench/measure.py profile PAGE [--max-chars N]
+
+Prints one JSON object. Both tools read the page the same way, chunk by chunk
+with `kg.reading.iter_page_chunks`, and the clock runs from the first read to
+the last result; loading the spaCy pipeline / jieba's dictionary happens
+before it (reported as `setup_seconds`). `chars` counts the page's characters
+as read, the same figure for both tools.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+
+def _counting(chunks, tally):
+    for chunk in chunks:
+        tally[0] += len(chunk)
+        yield chunk
+
+
+def _rss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:
+    from kg.extract import extract_chunks
+    from kg.pipeline import load_pipeline
+    from kg.reading import iter_page_chunks
+
+    t0 = time.perf_counter()
+    load_pipeline("default")
+    setup = time.perf_counter() - t0
+    tally = [0]
+    t0 = time.perf_counter()
+    chunks = _counting(iter_page_chunks(page), tally)
+    if procs == 1:
+        record, workers_kib = extract_chunks(chunks, page.name), 0
+    else:
+        from parallel import extract_chunks_parallel
+
+        record, workers_kib = extract_chunks_parallel(chunks, page.name, processes=procs)
+    seconds = time.perf_counter() - t0
+    if record_out is not None:
+        from kg.atomic import atomic_output
+
+        def write(tmp):
+            tmp.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        atomic_output(record_out, write)
+    return {"tool": "kg", "procs": procs, "seconds": seconds, "setup_seconds": setup, "chars": tally[0],
+            "rss_kib": _rss_kib(), "worker_rss_kib": workers_kib,
+            "counts": {k: len(record[k]) for k in ("articles", "entities", "relations", "metrics")}}
+
+
+def measure_jieba(page: Path) -> dict:
+    import jieba
+    import jieba.posseg
+
+    from kg.reading import iter_page_chunks
+
+    jieba.setLogLevel(60)
+    t0 = time.perf_counter()
+    jieba.initialize()
+    setup = time.perf_counter() - t0
+    tally, words = [0], 0
+    t0 = time.perf_counter()
+    for chunk in _counting(iter_page_chunks(page), tally):
+        for _ in jieba.posseg.cut(chunk):
+            words += 1
+    seconds = time.perf_counter() - t0
+    return {"tool": "jieba.posseg", "procs": 1, "seconds": seconds, "setup_seconds": setup, "chars": tally[0],
+            "rss_kib": _rss_kib(), "worker_rss_kib": 0, "words": words}
+
+
+def _walk(frame, stack, own, cum):
+    key = (frame.function or "?", frame.file_path_short or "", frame.line_no or 0)
+    own[key] = own.get(key, 0.0) + frame.total_self_time
+    if key not in stack:  # recursion: count a function's time once per outermost call
+        cum[key] = cum.get(key, 0.0) + frame.time
+    stack.append(key)
+    for child in frame.children:
+        _walk(child, stack, own, cum)
+    stack.pop()
+
+
+def measure_profile(page: Path, max_chars: int, top: int = 5) -> dict:
+    """pyinstrument over extract_chunks on the first `max_chars` characters (whole chunks) of the page."""
+    from pyinstrument import Profiler
+
+    from kg.extract import extract_chunks
+    from kg.pipeline import load_pipeline
+    from kg.reading import iter_page_chunks
+
+    load_pipeline("default")
+
+    def limited():
+        seen = 0
+        for chunk in iter_page_chunks(page):
+            if seen >= max_chars:
+                return
+            seen += len(chunk)
+            yield chunk
+
+    tally = [0]
+    profiler = Profiler(interval=0.001)
+    t0 = time.perf_counter()
+    profiler.start()
+    extract_chunks(_counting(limited(), tally), page.name)
+    profiler.stop()
+    seconds = time.perf_counter() - t0
+    root = profiler.last_session.root_frame()
+    own, cum = {}, {}
+    _walk(root, [], own, cum)
+    total = root.time or 1.0
+
+    def rows(table):
+        best = sorted(table.items(), key=lambda kv: -kv[1])
+        out = []
+        for (fn, path, line), t in best:
+            if fn.startswith("[") or fn in ("<module>", "?"):  # pyinstrument's synthetic frames
+                continue
+            out.append({"function": fn, "where": f"{path}:{line}", "seconds": t, "share": t / total})
+        return out
+
+    # Component share: own time grouped by the source file it was spent in.
+    by_file = {}
+    for (_, path, _), t in own.items():
+        by_file[path] = by_file.get(path, 0.0) + t
+    files = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
+    return {"tool": "profile", "seconds": seconds, "chars": tally[0], "profiled_seconds": total,
+            "own": rows(own)[:top], "cumulative": rows(cum)[:top * 3],
+            "files": [{"file": f, "seconds": t, "share": t / total} for f, t in files]}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=["kg", "jieba", "profile"])
+    ap.add_argument("page", type=Path)
+    ap.add_argument("--procs", type=int, default=1)
+    ap.add_argument("--record", type=Path)
+    ap.add_argument("--max-chars", type=int, default=2_000_000)
+    args = ap.parse_args(argv)
+    if args.what == "kg":
+        result = measure_kg(args.page, args.procs, args.record)
+    elif args.what == "jieba":
+        result = measure_jieba(args.page)
+    else:
+        result = measure_profile(args.page, args.max_chars)
+    result["page"] = os.fspath(args.page)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
