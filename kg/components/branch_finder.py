@@ -78,10 +78,14 @@ class BranchFinder:
         w = window_start(text, s, floor=floor)
         # A name never spans a stop word: start after the last one.
         w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz))
+        # Right after another unit's name, the words before the suffix name a
+        # place inside it (沙县区邮政分公司凤岗支局), whatever they look like.
+        after_unit = floor > 0 and w == floor
         for i in range(w, s):
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
-            if self._valid(unit, row):
+            if self._valid(unit, row) or (after_unit and i == w and len(unit.local) >= 2
+                                          and not self.stops.inside(unit.local)):
                 kind = "level" if unit.level and not unit.local and not unit.regions else "name"
                 return Mention(i, e, "BRANCH", cand, f"branch_finder:suffix:{suffix}", kind=kind,
                                info={"unit": unit, "org": unit.org})

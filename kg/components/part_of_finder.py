@@ -23,10 +23,11 @@ class PartOfFinder:
     def __call__(self, doc):
         text = doc.text
         out = relations(doc)
-        units = [(i, m) for i, m in live(doc) if m.label == "BRANCH" and m.kind != "anaphor"]
+        units = [(i, m) for i, m in live(doc) if m.label == "BRANCH"]
         for (i, a), (j, b) in zip(units, units[1:]):
             gap = text[a.end:b.start]
-            if gap == "" or UNDER.match(gap):
+            # Back to back only for names (该分公司凤岗支局 is not written); 下辖 for both.
+            if (gap == "" and a.kind != "anaphor") or UNDER.match(gap):
                 parent, child = resolved(doc, i), resolved(doc, j)
                 if parent != child:
                     out.append(Relation("PART_OF", child, parent, a.start, b.end,

@@ -61,27 +61,44 @@ class PartnerFinder:
     def _grow(self, text, s, e, suffix):
         row = self.suffixes[suffix]
         w = window_start(text, s, max_len=30)
-        # A name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz))
+        places = place_spans(text[w:s], self.gaz)
+        # Official names may hold a 和 (福建省人力资源和社会保障厅): from a place name
+        # on, only a conjunction may stand inside the name.
+        for a, b in places:
+            if text[w + b - 1] not in "省市县区州旗盟":
+                continue  # a short form may be half of another word (结合山东 → 合山)
+            inner = text[w + a:s]
+            if self.stops.inside(inner.replace("和", ""), place_spans(inner, self.gaz)):
+                continue
+            mention = self._candidate(text, w + a, e, suffix, row)
+            if mention:
+                return mention
+        # Otherwise a name never spans a stop word: start after the last one.
+        w += self.stops.last_end(text[w:s], places)
         for i in range(w, s):
-            cand = text[i:e]
-            unit = parse_unit(cand, suffix, self.gaz, {}, None)
-            body = unit.local
-            if self.stops.inside(body, place_spans(body, self.gaz)) or (not unit.regions and self.stops.inside(cand[:1])):
-                continue
-            if "邮政" in cand or "邮储" in cand:
-                return None  # a postal unit, not an outside organisation
-            if unit.level and not unit.local and not row.get("needs_place"):
-                return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
-                               info={"unit": unit})
-            if len(cand) < row.get("min_len", 4):
-                continue
-            if row.get("needs_place") and not unit.regions:
-                continue
-            if not unit.regions and not self._distinctive(body):
-                continue  # with a place, 农业农村局 is one body; without, 专业公司 is a description
-            return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
+            mention = self._candidate(text, i, e, suffix, row)
+            if mention:
+                return mention
         return None
+
+    def _candidate(self, text, i, e, suffix, row):
+        cand = text[i:e]
+        unit = parse_unit(cand, suffix, self.gaz, {}, None)
+        body = unit.local.replace("和", "") if unit.regions else unit.local
+        if self.stops.inside(body, place_spans(body, self.gaz)) or (not unit.regions and self.stops.inside(cand[:1])):
+            return None
+        if "邮政" in cand or "邮储" in cand:
+            return None  # a postal unit, not an outside organisation
+        if unit.level and not unit.local and not row.get("needs_place"):
+            return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
+                           info={"unit": unit})
+        if len(cand) < row.get("min_len", 4):
+            return None
+        if row.get("needs_place") and not unit.regions:
+            return None
+        if not unit.regions and not self._distinctive(body):
+            return None  # with a place, 农业农村局 is one body; without, 专业公司 is a description
+        return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
 
     def _distinctive(self, body: str) -> bool:
         """Something is left once descriptive words are taken out."""
