@@ -13,6 +13,7 @@ as read, the same figure for both tools.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -53,6 +54,8 @@ def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:
 
         record, workers_kib = extract_chunks_parallel(chunks, page.name, processes=procs)
     seconds = time.perf_counter() - t0
+    digest = hashlib.sha1(json.dumps({k: v for k, v in record.items() if k != "path"}, sort_keys=True,
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()
     if record_out is not None:
         from kg.atomic import atomic_output
 
@@ -62,7 +65,7 @@ def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:
         atomic_output(record_out, write)
     return {"tool": "kg", "procs": procs, "seconds": seconds, "setup_seconds": setup, "chars": tally[0],
             "rss_kib": _rss_kib(), "worker_rss_kib": workers_kib,
-            "counts": {k: len(record[k]) for k in ("articles", "entities", "relations", "metrics")}}
+            "record_sha1": digest, "counts": {k: len(record[k]) for k in ("articles", "entities", "relations", "metrics")}}
 
 
 def measure_jieba(page: Path) -> dict:
@@ -96,29 +99,64 @@ def _walk(frame, stack, own, cum):
     stack.pop()
 
 
+def _first_chars(page: Path, max_chars: int):
+    from kg.reading import iter_page_chunks
+
+    seen = 0
+    for chunk in iter_page_chunks(page, target_chars=min(200_000, max_chars)):
+        if seen >= max_chars:
+            return
+        seen += len(chunk)
+        yield chunk
+
+
+def stage_timing(page: Path, max_chars: int) -> dict:
+    """Seconds per stage of extract_chunks' work, timed with perf_counter (no profiler overhead)."""
+    from kg.assemble import assemble, facts_from_doc
+    from kg.clean import clean_text
+    from kg.pipeline import load_pipeline
+    from kg.segment import segment
+
+    nlp = load_pipeline("default")
+    spent: dict = {}
+
+    def timed(name, fn, *args):
+        t = time.perf_counter()
+        value = fn(*args)
+        spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+        return value
+
+    t0 = time.perf_counter()
+    chars, facts = 0, []
+    for chunk in _first_chars(page, max_chars):
+        chars += len(chunk)
+        cleaned = timed("clean_text", clean_text, chunk)
+        for article in timed("segment", segment, cleaned):
+            doc = timed("tokenizer (char)", nlp.make_doc, cleaned.text[article.start:article.end])
+            for name, proc in nlp.pipeline:
+                doc = timed(name, proc, doc)
+            facts.append(timed("facts_from_doc", facts_from_doc, doc, len(facts), article.start))
+    timed("assemble", assemble, page.name, facts)
+    total = time.perf_counter() - t0
+    stages = sorted(spent.items(), key=lambda kv: -kv[1])
+    return {"chars": chars, "seconds": total,
+            "stages": [{"stage": k, "seconds": v, "share": v / total} for k, v in stages]}
+
+
 def measure_profile(page: Path, max_chars: int, top: int = 5) -> dict:
-    """pyinstrument over extract_chunks on the first `max_chars` characters (whole chunks) of the page."""
+    """Stage timing, then pyinstrument over extract_chunks, on the first `max_chars` characters of the page."""
     from pyinstrument import Profiler
 
     from kg.extract import extract_chunks
     from kg.pipeline import load_pipeline
-    from kg.reading import iter_page_chunks
 
     load_pipeline("default")
-
-    def limited():
-        seen = 0
-        for chunk in iter_page_chunks(page):
-            if seen >= max_chars:
-                return
-            seen += len(chunk)
-            yield chunk
-
+    stages = stage_timing(page, max_chars)
     tally = [0]
     profiler = Profiler(interval=0.001)
     t0 = time.perf_counter()
     profiler.start()
-    extract_chunks(_counting(limited(), tally), page.name)
+    extract_chunks(_counting(_first_chars(page, max_chars), tally), page.name)
     profiler.stop()
     seconds = time.perf_counter() - t0
     root = profiler.last_session.root_frame()
@@ -127,22 +165,16 @@ def measure_profile(page: Path, max_chars: int, top: int = 5) -> dict:
     total = root.time or 1.0
 
     def rows(table):
-        best = sorted(table.items(), key=lambda kv: -kv[1])
         out = []
-        for (fn, path, line), t in best:
-            if fn.startswith("[") or fn in ("<module>", "?"):  # pyinstrument's synthetic frames
+        for (fn, path, line), t in sorted(table.items(), key=lambda kv: -kv[1]):
+            # Skip pyinstrument's synthetic frames and this script's own frames.
+            if path.startswith("<") or fn.startswith("[") or fn == "<module>" or "measure.py" in path:
                 continue
             out.append({"function": fn, "where": f"{path}:{line}", "seconds": t, "share": t / total})
-        return out
+        return out[:top]
 
-    # Component share: own time grouped by the source file it was spent in.
-    by_file = {}
-    for (_, path, _), t in own.items():
-        by_file[path] = by_file.get(path, 0.0) + t
-    files = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
     return {"tool": "profile", "seconds": seconds, "chars": tally[0], "profiled_seconds": total,
-            "own": rows(own)[:top], "cumulative": rows(cum)[:top * 3],
-            "files": [{"file": f, "seconds": t, "share": t / total} for f, t in files]}
+            "own": rows(own), "cumulative": rows(cum), "stages": stages}
 
 
 def main(argv=None) -> int:

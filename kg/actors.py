@@ -10,9 +10,12 @@ paragraph, and finally the last unit named earlier in the article.
 """
 from __future__ import annotations
 
+import re
+
 from kg.mentions import Layout, live, mentions, resolved
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
+UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
 
 
 def _usable(m, labels):
@@ -43,6 +46,9 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
 def _subject(doc, candidates):
     """The first candidate, plus those joined to it by a coordinator."""
     text = doc.text
+    # …分行下辖的宜昌市分行开展…: the parent only places the subject.
+    while len(candidates) > 1 and UNDER.fullmatch(text[candidates[0][1].end:candidates[1][1].start]):
+        candidates = candidates[1:]
     chosen = [candidates[0]]
     for i, m in candidates[1:]:
         if text[chosen[-1][1].end:m.start] in COORDINATORS:

@@ -114,8 +114,15 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
     article_by_index = {a.index: a for a in articles}
     entity_of = {}  # union-find root → entity id
     entities = []
+    spoken = {}  # union-find root → every surface form but anaphors, in text order
+    for a in articles:
+        for i, (m, _) in enumerate(a.mentions):
+            if not m.dropped and m.kind != "anaphor":
+                forms = spoken.setdefault(uf.find((a.index, i)), [])
+                if m.text not in forms:
+                    forms.append(m.text)
     for eid, ks in enumerate(ordered):
-        names = []
+        names = list(spoken.get(uf.find(ks[0]), []))
         for k in sorted(ks, key=lambda k: (k[0], live[k].start)):
             if live[k].text not in names:
                 names.append(live[k].text)

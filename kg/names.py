@@ -40,7 +40,7 @@ class UnitName:
 
     @property
     def stems(self) -> tuple[str, ...]:
-        return tuple(short(d.name) if d else f for f, d in zip(self.regions, self.divisions))
+        return tuple(short(d.name if d else f) for f, d in zip(self.regions, self.divisions))
 
     def qualified(self, context_chain: tuple[str, ...] = ()) -> str:
         """The fullest name: prefix or network word, full admin chain, local part, suffix."""

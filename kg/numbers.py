@@ -6,7 +6,11 @@ parser (cn2an gives 16.4亿 → 1639999999) cannot promise.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
+
+# Room for any figure a page prints; beyond it a "number" is noise (a digit run).
+_CONTEXT = Context(prec=60)
+_LIMIT = Decimal(10) ** 40
 
 DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3,
           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
@@ -53,6 +57,14 @@ def _chinese_integer(text: str) -> int:
 
 
 def parse_number(text: str) -> Decimal:
+    with localcontext(_CONTEXT):
+        value = _parse_number(text)
+        if abs(value) >= _LIMIT:
+            raise NumberError(f"too large to be a reported figure: {text!r}")
+        return normalize(value)
+
+
+def _parse_number(text: str) -> Decimal:
     """Parse one number with an optional magnitude: '57.76亿' → Decimal('5776000000').
 
     Accepts Arabic digits (with thousands separators and sign), Chinese
@@ -85,7 +97,7 @@ def parse_number(text: str) -> Decimal:
             value += Decimal("0." + "".join(str(DIGITS[ch]) for ch in frac))
     if mag:
         value *= MAGNITUDES[mag]
-    return normalize(value)
+    return value
 
 
 def parse_range(text: str) -> tuple[Decimal, Decimal]:
@@ -100,9 +112,10 @@ def parse_range(text: str) -> tuple[Decimal, Decimal]:
 
 def normalize(value: Decimal) -> Decimal:
     """Drop exponent noise so 5.776E+9 prints as 5776000000 and 7.70 as 7.7."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    with localcontext(_CONTEXT):
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
 
 
 def to_json_number(value: Decimal):

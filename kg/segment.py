@@ -41,6 +41,10 @@ class Article:
     paragraphs: list = field(default_factory=list)
 
 
+def _is_subtitle(text: str) -> bool:
+    return text.startswith("——") and not SENTENCE_PUNCT.search(text)
+
+
 def _is_heading(text: str) -> bool:
     return 0 < len(text) <= 30 and not SENTENCE_PUNCT.search(text) and not text.startswith("——")
 
@@ -60,7 +64,8 @@ def segment(cleaned) -> list[Article]:
         return widths[len(widths) // 2] if widths else 0.0
 
     def has_body(group):
-        return any(p.kind == "text" and not _is_heading(text[p.start:p.end]) for p in group)
+        return any(p.kind == "text" and not _is_heading(text[p.start:p.end])
+                   and not _is_subtitle(text[p.start:p.end]) for p in group)
 
     def close():
         nonlocal current, title, subtitle, pending_bylines

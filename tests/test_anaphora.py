@@ -76,8 +76,6 @@ def test_anaphor_without_antecedent_makes_no_entity():
     assert rec["entities"] == [] and rec["metrics"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="with no unit before it, 该分公司 still lets a figure attach to the "
-                                       "product in the sentence, named by the whole clause")
 def test_anaphor_without_antecedent_does_not_give_the_product_a_metric():
     rec = extract("该分公司依托“邮e链”平台服务商户1.5万户。")
     assert rec["metrics"] == []

@@ -40,8 +40,6 @@ def test_partners_with(text, head, tail):
     assert relations(rec, "PARTNERS_WITH") == {("PARTNERS_WITH", head, tail)}
 
 
-@xfail(strict=True, reason="no PARTNERS_WITH when the partner is the subject: 湖北医保局与湖北省分行签订"
-                           "战略合作协议 / 省医保局与宜昌市分行合作")
 @pytest.mark.parametrize("text, head, tail", [
     ("湖北省医疗保障局（以下简称“湖北医保局”）与湖北省分行签订战略合作协议。", "湖北省分行", "湖北省医疗保障局"),
     ("湖北楚天农业发展有限公司与宜昌市分行签订合作协议。", "宜昌市分行", "湖北楚天农业发展有限公司"),
@@ -91,8 +89,6 @@ def test_part_of_for_two_unit_names_back_to_back():
     assert has_relation(rec, "PART_OF", "汉正街邮政网点", "武汉市硚口区邮政分公司")
 
 
-@xfail(strict=True, reason="after …下辖的宜昌市分行, the RUNS goes to the parent (邮储银行湖北省分行), "
-                           "not to the unit that is the subject of 开展")
 def test_runs_after_xiaxia_de_goes_to_the_sub_unit():
     rec = extract("邮储银行湖北省分行下辖的宜昌市分行开展“金融夜校”活动。")
     assert relations(rec, "RUNS") == {("RUNS", "宜昌市分行", "金融夜校")}

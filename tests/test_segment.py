@@ -60,8 +60,6 @@ def test_headline_and_subtitle_before_body_text_open_an_article():
     assert "宜昌" not in body(c, arts[1])
 
 
-@pytest.mark.xfail(strict=True, reason="本报讯 right after a headline + subtitle opens a third article: "
-                   "the —— subtitle counts as body text for has_body()")
 def test_headline_and_subtitle_then_benbaoxun_are_one_article():
     c, arts = articles_of(column(*FIRST, ("家具产业插上金融翅膀",), ("——赣州市分行服务产业集群纪实",), *SECOND))
     assert len(arts) == 2

@@ -57,6 +57,10 @@ class BranchFinder:
             if text[e:e + 1] == "长":  # 支行长, 分行长: a title, not a unit
                 continue
             mention = self._grow(text, s, e, m.group(), floor=last_end)
+            if mention is None and found and found[-1].end == s and found[-1].label == "BRANCH":
+                # A unit inside the unit just named: 湖北省分公司营业部 is one name.
+                prev = found.pop()
+                mention = self._extend(prev, text, e, m.group())
             if mention:
                 found.append(mention)
                 last_end = mention.end
@@ -77,7 +81,7 @@ class BranchFinder:
         row = self.suffixes[suffix]
         w = window_start(text, s, floor=floor)
         # A name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz))
+        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz) + self._prefix_spans(text[w:s]))
         # Right after another unit's name, the words before the suffix name a
         # place inside it (沙县区邮政分公司凤岗支局), whatever they look like.
         after_unit = floor > 0 and w == floor
@@ -91,19 +95,35 @@ class BranchFinder:
                                info={"unit": unit, "org": unit.org})
         return None
 
+    def _extend(self, prev, text, e, suffix):
+        row = self.suffixes[suffix]
+        unit = parse_unit(text[prev.start:e], suffix, self.gaz, self.prefixes, row.get("org") or prev.info.get("org"))
+        return Mention(prev.start, e, "BRANCH", text[prev.start:e], f"branch_finder:inner:{suffix}",
+                       info={"unit": unit, "org": unit.org})
+
     def _valid(self, unit, row) -> bool:
         if self.stops.inside(unit.local, place_spans(unit.local, self.gaz)):
             return False
         if unit.prefix == "" and not unit.regions and self.stops.inside(unit.text[:1]):
             return False
+        if row.get("needs_prefix"):
+            return bool(unit.prefix)
         if row.get("needs_org"):
             return bool(unit.prefix or unit.post_word)
-        if not (unit.regions or unit.prefix or unit.post_word) and not self._distinctive(unit.local):
-            return False  # 乡镇网点, 城区支行: a kind of unit, not one unit
         if unit.level is not None:
             return not unit.local or unit.post_word
+        if not (unit.regions or unit.prefix or unit.post_word) and not self._distinctive(unit.local):
+            return False  # 乡镇网点, 城区支行: a kind of unit, not one unit
         return bool(unit.regions or unit.prefix or unit.post_word
                     or (unit.local and unit.local[-1] in self.place_finals))
+
+    def _prefix_spans(self, window: str):
+        """Network prefixes in a window (中国邮政集团有限公司 holds the stop word 有)."""
+        spans = []
+        for p in self.prefixes:
+            for m in re.finditer(re.escape(p), window):
+                spans.append(m.span())
+        return spans
 
     def _distinctive(self, local: str) -> bool:
         rest = local

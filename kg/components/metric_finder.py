@@ -151,8 +151,8 @@ class MetricFinder:
             # programme that opens the clause.
             opens = m.label in ENTITY_LABELS + ("PROGRAM",) and (
                 m.start - c_start <= 2 or text[c_start:m.start].strip("“”‘’") in ("", "在", "该"))
-            if opens or resolved(doc, i) == subject:
-                start = m.end
+            if opens or resolved(doc, i) == subject or m.kind == "anaphor":
+                start = m.end  # (为该项目授信: the name is 授信)
         # …after the previous figure in the clause, if any.
         for prev in self.figure.finditer(text, c_start, s):
             if prev.group("unit") or prev.group("mag"):
@@ -188,6 +188,9 @@ class MetricFinder:
         return re.sub(r"[“”‘’]", "", rest)
 
     def _subject(self, doc, lay, found, text, s, sent_start):
+        if any(m.kind == "anaphor" and m.refers is None and m.label in ENTITY_LABELS
+               and sent_start <= m.start < s for m in doc._.kg_mentions):
+            return None  # 该分公司 with nothing to point to: the figure's owner is unknown
         in_sentence = [(i, m) for i, m in found if sent_start <= m.start and m.end <= s]
         for labels in (ENTITY_LABELS, ITEM_LABELS):
             cands = [(i, m) for i, m in in_sentence if doc._.kg_mentions[resolved(doc, i)].label in labels]

@@ -64,7 +64,8 @@ class NamedItemFinder:
                 s, e = m.span("name")
                 head_start = m.start("head") if has_head else e
                 if row.get("grow"):
-                    s = self._grow(text, s, head_start, row.get("needs_stop", False))
+                    floor = max((x.end for x in found if x.end <= head_start), default=0)
+                    s = self._grow(text, max(s, floor), head_start, row.get("needs_stop", False), floor)
                     if s is None:
                         continue
                 core = _unquote(text[s:head_start])
@@ -78,9 +79,10 @@ class NamedItemFinder:
                                      "named_item_finder:known"))
         return doc
 
-    def _grow(self, text, s, head_start, needs_stop):
-        """Start of a name ending at head_start: after the last stop word before it."""
-        w = window_start(text, head_start, floor=0, max_len=20)
+    def _grow(self, text, s, head_start, needs_stop, floor=0):
+        """Start of a name ending at head_start: after the last stop word before it
+        (and never before `floor`, the end of a name already found)."""
+        w = window_start(text, head_start, floor=floor, max_len=20)
         cut = self.stops.last_end(text[w:head_start])
         if needs_stop and not cut:
             return None
@@ -92,6 +94,8 @@ class NamedItemFinder:
             return False
         if "的" in core or self.stops.inside(core[:1]) or (head and head in core):
             return False
+        if re.search(r"[、，]|等$|”“", core):
+            return False  # a list of names (“柑橘贷”“茶农贷”等), not one name
         if row.get("descriptive_ok"):
             return True
         rest = core

@@ -2,7 +2,8 @@
 
 Stated as 与/同/跟 + organisation + a verb of cooperation (与山东省医保局合作,
 与省医保局开展全面合作), or a cooperation verb right before the organisation
-(配合省医保局, 携手…, 联合…); cues from config/relation_cues.jsonl.
+(配合省医保局, 携手…, 联合…), or with the organisation first
+(湖北医保局与湖北省分行签订合作协议); cues from config/relation_cues.jsonl.
 """
 from __future__ import annotations
 
@@ -50,4 +51,24 @@ class PartnershipFinder:
             for actor in actors(doc, lay, m.start):
                 out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end,
                                     "partnership_finder:" + ("with" if with_form else "verb")))
+        self._partner_first(doc, lay, out)
         return doc
+
+    def _partner_first(self, doc, lay, out):
+        """湖北医保局与湖北省分行签订合作协议: the organisation opens, the unit follows 与."""
+        text = doc.text
+        found = doc._.kg_mentions
+        for i, m in live(doc):
+            unit = resolved(doc, i)
+            if found[unit].label != "BRANCH":
+                continue
+            before = text[clause_start(text, m.start):m.start]
+            clause_rest = re.split(r"[，。；！？\n]", text[m.end:], maxsplit=1)[0]
+            if not (WITH.search(before) and any(c in clause_rest for c in self.cues)):
+                continue
+            s_start, _ = lay.sentence(m.start)
+            partners = [j for j, p in live(doc) if s_start <= p.start and p.end <= m.start
+                        and found[resolved(doc, j)].label == "PARTNER"]
+            if partners:
+                out.append(Relation("PARTNERS_WITH", unit, resolved(doc, partners[-1]), m.start, m.end,
+                                    "partnership_finder:partner_first"))

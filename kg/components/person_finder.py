@@ -41,7 +41,7 @@ class PersonFinder:
         self.titles = longest_first(word_list(titles))
         self.surnames = set(word_list(surnames))
         self.honorifics = longest_first(word_list(honorifics))
-        self.followers = set(word_list(followers))
+        self.followers = longest_first(word_list(followers))
         compound = [s for s in self.surnames if len(s) > 1]
         single = "".join(s for s in self.surnames if len(s) == 1)
         surname = "|".join(map(re.escape, compound)) + (f"|[{single}]" if single else "")
@@ -65,19 +65,25 @@ class PersonFinder:
     def _cut(self, text, start, end):
         """The name's length: two characters or three, by what follows."""
         cand = text[start:end]
+        if cand[:2] in self.surnames and len(cand[:2]) == 2 and len(cand) >= 3:
+            # A compound surname (欧阳明华): the same choice, one character later.
+            rest = self._cut(text, start + 1, end)
+            return cand[0] + rest if rest else None
         if any(cand[1:].startswith(h) or cand.endswith(h[:1]) and text.startswith(h, start + 1)
                for h in self.honorifics):
             return None
         if len(cand) == 3:
-            third, after = cand[2], text[end:end + 1]
-            if third in self.followers or third in "，。、：；！？“”":
-                return cand[:2]
-            if not after or after in self.followers or not re.match(rf"[{CJK}]", after):
-                return cand
-            # Neither tells: a following two-character word after a 3-name is
-            # more common in this prose than a 2-name followed by a verb.
+            after3, after2 = text[end:end + 4], text[start + 2:start + 6]
+            if self._follows(after3):
+                return cand  # 陈志刚|表示, 罗启铃|常叮嘱
+            if self._follows(after2):
+                return cand[:2]  # 王晶|说, 张敏|介绍
+            # Neither tells (林国华，): a 3-character name is the commoner.
             return cand
         return cand if re.fullmatch(rf"[{CJK}]{{2}}", cand) else None
+
+    def _follows(self, text: str) -> bool:
+        return any(text.startswith(w) for w in self.followers)
 
     def _byline(self, m, found):
         body = m.group("body")

@@ -1,0 +1,153 @@
+"""Rows per second into the graph stores, and query latency on the embedded store.
+
+Stores: the embedded LadybugDB store (`kg.store.build_store`), FalkorDB over
+its native protocol (unix socket) and FalkorDB over Bolt (inside a private
+network namespace, as in the tests: tests/servers.py). Every run writes into a
+fresh database, so each figure is a first load, not an unchanged reload.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))  # servers.py: the FalkorDB test-server helpers
+
+# The five example queries of docs/USING.md, with their parameters.
+QUERIES = [
+    ("branches → programs",
+     "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name AS branch, p.name AS program ORDER BY branch, program",
+     {}),
+    ("largest amounts",
+     "MATCH (e)-[:REPORTED]->(m:Metric) WHERE m.unit = $unit RETURN e.name AS subject, m.name AS metric, "
+     "m.value_text AS value, m.as_of AS as_of ORDER BY m.value DESC LIMIT 10",
+     {"unit": "元"}),
+    ("who works where",
+     "MATCH (p:Person)-[w:WORKS_AT]->(o) RETURN p.name AS person, w.title AS title, o.name AS organisation",
+     {}),
+    ("partners of branches",
+     "MATCH (b:Branch)-[r:PARTNERS_WITH|FINANCES]->(x:Partner) RETURN b.name AS branch, label(r) AS how, "
+     "x.name AS partner ORDER BY branch",
+     {}),
+    ("documents by entities",
+     "MATCH (e)-[:MENTIONED_IN]->(a:Article)<-[:HAS_ARTICLE]-(d:Document) RETURN d.name AS doc, "
+     "count(DISTINCT a) AS articles, count(DISTINCT e) AS entities ORDER BY entities DESC",
+     {}),
+]
+
+# FalkorDB's Bolt bridge crashes on parameters over ~4 KB: batches are sized
+# so that the largest row times the batch stays well under that.
+BOLT_PARAM_BYTES = 3000
+
+
+def _fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return path
+
+
+def store_rows_per_second(records: list[dict], workdir: Path, runs: int) -> dict:
+    """build_store into a new database `runs` times; median seconds and rows/s."""
+    from kg.store import build_store
+
+    seconds, result = [], None
+    for i in range(runs):
+        db = workdir / f"store{i}.db"
+        _fresh(db)
+        result = build_store(records, db)
+        seconds.append(result["seconds"])
+    med = statistics.median(seconds)
+    return {"rows": result["rows"], "runs": runs, "seconds": seconds, "rows_per_second": result["rows"] / med,
+            "db": str(workdir / f"store{runs - 1}.db")}
+
+
+def falkordb_native_rows_per_second(graph, workdir: Path, runs: int, batch_size: int = 5000) -> dict:
+    import servers
+    from kg.falkordb_loader import load_graph_into_falkordb
+
+    tmp = _fresh(workdir / "falkor-native")
+    tmp.mkdir(parents=True)
+    server = servers.NativeServer(tmp)
+    try:
+        seconds, rows = [], 0
+        for i in range(runs):
+            result = load_graph_into_falkordb(graph, server.url(f"bench{i}"), batch_size=batch_size)
+            rows = result["nodes"] + result["relationships"]
+            seconds.append(result["seconds"])
+    finally:
+        server.stop()
+    return {"rows": rows, "runs": runs, "batch_size": batch_size, "seconds": seconds,
+            "rows_per_second": rows / statistics.median(seconds)}
+
+
+def bolt_batch_size(graph) -> int:
+    from kg.neo4j_loader import edge_rows, node_rows
+
+    largest = 1
+    for rows in (*node_rows(graph).values(), *edge_rows(graph).values()):
+        for row in rows:
+            largest = max(largest, len(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")))
+    return max(1, BOLT_PARAM_BYTES // largest)
+
+
+def _bolt_load(graph, batch_size):
+    """Runs inside the server's network namespace (servers.BoltServer.call)."""
+    import servers
+    from kg.neo4j_loader import load_graph_into_neo4j
+    from kg.settings import Neo4jSettings
+
+    settings = Neo4jSettings(uri=servers.BoltServer.uri, password="", connection_timeout=5, max_retry_time=5)
+    return load_graph_into_neo4j(graph, settings, batch_size=batch_size, driver=servers.worker_driver())
+
+
+def falkordb_bolt_rows_per_second(graph, workdir: Path, runs: int) -> dict:
+    """A fresh Bolt server per run (a closed Bolt connection stalls the next one on this server)."""
+    import servers
+
+    batch = bolt_batch_size(graph)
+    seconds, rows = [], 0
+    for i in range(runs):
+        tmp = _fresh(workdir / f"falkor-bolt{i}")
+        tmp.mkdir(parents=True)
+        server = servers.BoltServer(tmp)
+        try:
+            result = server.call(_bolt_load, graph, batch, timeout=900)
+        finally:
+            server.stop()
+        rows = result["nodes"] + result["relationships"]
+        seconds.append(result["seconds"])
+    return {"rows": rows, "runs": runs, "batch_size": batch, "seconds": seconds,
+            "rows_per_second": rows / statistics.median(seconds)}
+
+
+def query_latency(db: str, runs: int) -> list[dict]:
+    """Per example query: median wall time of `kg query` (a new process) and of run_query in-process."""
+    from kg.store import run_query
+
+    kg_exe = Path(sys.executable).with_name("kg")
+    out = []
+    for name, cypher, params in QUERIES:
+        cli, lib, rows = [], [], 0
+        argv = [str(kg_exe) if kg_exe.exists() else "kg", "query", cypher, "--db", db, "--format", "json"]
+        for key, value in params.items():
+            argv += ["--param", f"{key}={value}"]
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            columns, result = run_query(db, cypher, params)
+            lib.append(time.perf_counter() - t0)
+            rows = len(result)
+            t0 = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+            cli.append(time.perf_counter() - t0)
+            if done.returncode != 0:
+                raise RuntimeError(f"kg query failed ({name}): {done.stderr.strip() or done.stdout.strip()}")
+        out.append({"query": name, "rows": rows, "runs": runs, "cli_seconds": statistics.median(cli),
+                    "run_query_seconds": statistics.median(lib)})
+    return out

@@ -1,0 +1,50 @@
+"""The benchmark script runs end to end (`--quick`) and writes a complete report into --out."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import unavailable
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_PAGE = ROOT.parent / "shared" / "corpus" / "dev" / "000_09546977b2fce549.txt"
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_quick_benchmark_writes_results(tmp_path):
+    if not DEV_PAGE.exists():
+        pytest.skip(f"{DEV_PAGE} is missing (the benchmark corpus is made from it)")
+    results_md = ROOT / "bench" / "RESULTS.md"
+    before = results_md.read_bytes() if results_md.exists() else None
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kg/jieba at 1 MB:" in done.stdout
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    runs = {(x["tool"], x["procs"]): x for x in results["extraction"]}
+    assert set(runs) == {("kg", 1), ("kg", 2), ("jieba.posseg", 1)}
+    for x in runs.values():
+        assert x["size_mb"] == 1 and x["chars"] > 300_000 and x["chars_per_second"] > 0 and x["rss_mb"] > 10
+    assert runs[("kg", 1)]["chars"] == runs[("jieba.posseg", 1)]["chars"]  # the same text for both
+    assert results["ratio_kg_over_jieba"]["1"] > 0
+    assert results["profile"]["own"] and results["profile"]["stages"]["stages"]
+    graph = results["graph"]
+    assert graph["store"]["rows"] == graph["nodes"] + graph["edges"]
+    for key in ("falkordb_native", "falkordb_bolt"):
+        if "unavailable" in graph[key]:
+            unavailable(graph[key]["unavailable"])
+        assert graph[key].get("rows_per_second", 0) > 0, graph[key]
+    assert [q["rows"] for q in graph["queries"]][0] > 0  # branches run programs on the sample pages
+
+    md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    for heading in ("## Extraction", "## Growth with page size", "## Where the time goes", "## Graph stores"):
+        assert heading in md
+    assert not list(tmp_path.glob(".bench-work-*")), "the work folder was not removed"
+    after = results_md.read_bytes() if results_md.exists() else None
+    assert after == before, "a --quick run with --out must not touch bench/RESULTS.md"
