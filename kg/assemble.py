@@ -16,7 +16,9 @@ from kg.mentions import metrics as doc_metrics
 from kg.mentions import mentions as doc_mentions
 from kg.mentions import relations as doc_relations
 from kg.mentions import layout, resolved
+from kg.lexicon import abbreviator
 from kg.names import same_unit
+from kg.paths import config_dir
 from kg.numbers import normalize, to_json_number
 
 PHASE = re.compile(r"[（(][^）)]{1,8}[）)]$")
@@ -194,6 +196,10 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             "metrics": mets, "skipped": None}
 
 
+def _short():
+    return abbreviator(str(config_dir() / "abbreviations.jsonl"))
+
+
 def _same_mention(a, b) -> bool:
     if a.text == b.text:
         return True
@@ -205,7 +211,7 @@ def _same_mention(a, b) -> bool:
             cu = coll.info.get("unit")
             return bool(ou and cu and ou.org == "post" and ou.suffix == "分公司" and not ou.local
                         and ou.stems and cu.stems and ou.stems[-1] == cu.stems[-1])
-        return bool(ua and ub and ua.suffix and same_unit(ua, ub))
+        return bool(ua and ub and ua.suffix and same_unit(ua, ub, _short()))
     if a.label in ("PROGRAM", "PRODUCT"):
         return _same_item(a.text, b.text)
     return False

@@ -74,6 +74,19 @@ def jsonl(path: str, required: tuple[str, ...] = ()) -> tuple[dict, ...]:
     return tuple(rows)
 
 
+@lru_cache(maxsize=None)
+def abbreviator(path: str):
+    """A function writing a name's words in their official short forms (医疗保障局 → 医保局)."""
+    pairs = sorted(((r["full"], r["short"]) for r in jsonl(path, ("full", "short"))), key=lambda p: -len(p[0]))
+
+    def short(text: str) -> str:
+        for full, abbr in pairs:
+            text = text.replace(full, abbr)
+        return text
+
+    return short
+
+
 def longest_first(words) -> list[str]:
     """Alternations must try longer words first (分公司 before 公司)."""
     return sorted(set(words), key=lambda w: (-len(w), w))

@@ -131,13 +131,19 @@ def _pick(divs: list[Division], prev: Division | None) -> Division | None:
     return None
 
 
-def same_unit(a: UnitName, b: UnitName) -> bool:
+def same_body(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
+    """Same words after the places: local part and suffix, in short forms (医疗保障局 = 医保局)."""
+    return short(a.local + a.suffix) == short(b.local + b.suffix)
+
+
+def same_unit(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
     """Whether two names of one document name the same unit.
 
-    Same suffix and local part, compatible network, and admin chains where one
-    continues the other (达州市 ⊂ 四川省达州市; 万源市 is not 达州市).
+    Same suffix and local part (`short` writes words in their official short
+    forms), compatible network, and admin chains where one continues the other
+    (达州市 ⊂ 四川省达州市; 万源市 is not 达州市).
     """
-    if a.suffix != b.suffix or a.local != b.local:
+    if not same_body(a, b, short):
         return False
     if a.org and b.org and a.org != b.org:
         return False

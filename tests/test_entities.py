@@ -154,8 +154,6 @@ def test_short_provincial_body_opening_a_sentence():
     assert len(names(rec, "PARTNER")) == 1
 
 
-@xfail(strict=True, reason="省医保局 does not merge with 湖北省医疗保障局: 医保局 is not known as the "
-                           "short form of 医疗保障局")
 def test_short_body_merges_with_its_spelled_out_name():
     rec, _ = ents("湖北省医疗保障局大力推进。省医保局与宜昌市分行合作开展“医保进万家”活动。")
     assert names(rec, "PARTNER") == {"湖北省医疗保障局"}

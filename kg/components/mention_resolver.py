@@ -5,7 +5,8 @@
 - Anaphora (config/anaphora.jsonl): 该分公司 points to the last unit whose name
   ends in 分公司 earlier in the article, 该项目 to the last project.
 - Level names: 市分公司 / 省医保局 point to the article's unit with that
-  suffix at that level (达州市分公司); with none, they stand for themselves.
+  suffix at that level (达州市分公司; 湖北省医疗保障局 for 省医保局, by the short
+  forms of config/abbreviations.jsonl); with none, they stand for themselves.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import re
 
 from spacy.language import Language
 
-from kg.lexicon import jsonl
+from kg.lexicon import abbreviator, jsonl
+from kg.names import same_body
 from kg.mentions import Mention, mentions
 
 LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4}
@@ -23,14 +25,15 @@ LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4
     "kg_mention_resolver",
     assigns=["doc._.kg_mentions"],
     requires=["doc._.kg_mentions"],
-    default_config={"anaphora": "config/anaphora.jsonl"},
+    default_config={"anaphora": "config/anaphora.jsonl", "abbreviations": "config/abbreviations.jsonl"},
 )
-def make_mention_resolver(nlp, name, anaphora):
-    return MentionResolver(anaphora)
+def make_mention_resolver(nlp, name, anaphora, abbreviations):
+    return MentionResolver(anaphora, abbreviations)
 
 
 class MentionResolver:
-    def __init__(self, anaphora):
+    def __init__(self, anaphora, abbreviations):
+        self.short = abbreviator(abbreviations)
         self.anaphora = {row["text"]: row for row in jsonl(anaphora, ("text", "label", "ends"))}
         words = sorted(self.anaphora, key=len, reverse=True)
         self.anaphor_re = re.compile("|".join(map(re.escape, words))) if words else None
@@ -80,8 +83,7 @@ class MentionResolver:
                 best = i
         return best
 
-    @staticmethod
-    def _levels(found):
+    def _levels(self, found):
         for i, m in enumerate(found):
             if m.kind != "level" or m.dropped:
                 continue
@@ -91,7 +93,7 @@ class MentionResolver:
                 ou = other.info.get("unit")
                 if j == i or other.dropped or other.label != m.label or other.kind != "name" or ou is None:
                     continue
-                if ou.suffix != unit.suffix or not ou.divisions:
+                if not same_body(ou, unit, self.short) or not ou.divisions:
                     continue
                 levels = [d.level for d in ou.divisions if d is not None]
                 if levels and levels[-1] == unit.level:
