@@ -135,7 +135,9 @@ def run(quick: bool, out: Path, budget: float) -> dict:
     sizes = (1,) if quick else corpus.SIZES_MB
     reps_small = 1 if quick else 3
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".bench-work-", dir=out))
+    # Scratch space (records, databases) under bench/.work/, which git ignores; removed at the end.
+    (HERE / ".work").mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=HERE / ".work"))
     bench = Bench(quick, work, budget)
     load_before = loadavg()
     try:

@@ -45,6 +45,6 @@ def test_quick_benchmark_writes_results(tmp_path):
     md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     for heading in ("## Extraction", "## Growth with page size", "## Where the time goes", "## Graph stores"):
         assert heading in md
-    assert not list(tmp_path.glob(".bench-work-*")), "the work folder was not removed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULTS.md", "results.json"]
     after = results_md.read_bytes() if results_md.exists() else None
     assert after == before, "a --quick run with --out must not touch bench/RESULTS.md"
