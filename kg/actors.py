@@ -47,8 +47,9 @@ def _subject(doc, candidates):
     """The first candidate, plus those joined to it by a coordinator."""
     text = doc.text
     # …分行下辖的宜昌市分行开展…: the parent only places the subject.
-    while len(candidates) > 1 and UNDER.fullmatch(text[candidates[0][1].end:candidates[1][1].start]):
-        candidates = candidates[1:]
+    while len(candidates) > 1 and (UNDER.fullmatch(gap := text[candidates[0][1].end:candidates[1][1].start])
+                                   or gap == ""):
+        candidates = candidates[1:]  # …分公司丁河营业所: the unit inside is the one acting
     chosen = [candidates[0]]
     for i, m in candidates[1:]:
         if text[chosen[-1][1].end:m.start] in COORDINATORS:

@@ -139,23 +139,51 @@ FORMATTERS = {"table": format_table, "json": format_json, "csv": format_csv}
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
 @DB_OPTION
 @click.option("--write", is_flag=True, help="Allow CREATE/MERGE/SET/DELETE…; the next `kg build` rebuilds from records and drops such changes.")
-def query(cypher_text, params, fmt, db, write):
-    """Run a Cypher query against the graph store and print the answer.
+@click.option("--neo4j", "use_neo4j", is_flag=True,
+              help="Query the Neo4j server instead of the store (implied by --uri, or by NEO4J_URI without --db).")
+@click.option("--uri", help="Bolt URI [env NEO4J_URI, default bolt://localhost:7687]; implies --neo4j.")
+@click.option("--user", "username", help="User name [env NEO4J_USERNAME, default neo4j].")
+@click.option("--database", help="Neo4j database name [env NEO4J_DATABASE, default: the server's].")
+def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, database):
+    """Run a Cypher query against the graph store (or a Neo4j server) and print the answer.
 
     Read-only unless --write is given. LadybugDB needs backticks around
     the property names `end`, `index` and `rank` (r.`end`).
+
+    The query goes to Neo4j (read session, official driver) when --neo4j or
+    --uri is given, or when NEO4J_URI is set and --db is not given; give
+    --db to query the store while NEO4J_URI is set. The password comes from
+    NEO4J_PASSWORD, a config file or a prompt, as for `kg load`.
 
     \b
     Example:
       kg query "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name, p.name"
       kg query 'MATCH (m:Metric) WHERE m.unit = $unit RETURN m.name, m.value_text' --param unit=元 --format json
+      NEO4J_PASSWORD=… kg query --neo4j --uri bolt://localhost:7687 "MATCH (b:Branch) RETURN b.name"
     """
-    parameters = _parse_params(params)
-    from kg.store import run_query
+    import os
 
-    # Where `--neo4j` will choose the Neo4j runner (same signature, returns columns and rows).
-    runner = run_query
-    columns, rows = runner(db, cypher_text, parameters, write=write)
+    parameters = _parse_params(params)
+    db_given = click.get_current_context().get_parameter_source("db") is not click.core.ParameterSource.DEFAULT
+    if (use_neo4j or uri) and db_given:
+        raise click.UsageError("--db names the embedded store; leave it out to query Neo4j (--neo4j/--uri)")
+    if use_neo4j or uri or (os.environ.get("NEO4J_URI") and not db_given):
+        import sys
+
+        from kg.neo4j_query import check_read_only, run_query
+        from kg.settings import load_settings
+
+        check_read_only(cypher_text, write)  # before any password prompt
+        target = load_settings(uri=uri, username=username, database=database)
+        if target.password is None and sys.stdin.isatty():
+            target = target.with_password(click.prompt(
+                f"Password for {target.username} at {target.redacted_uri()}", hide_input=True,
+                default="", show_default=False))
+    else:
+        from kg.store import run_query
+
+        target = db
+    columns, rows = run_query(target, cypher_text, parameters, write=write)
     click.echo(FORMATTERS[fmt](columns, rows))
 
 

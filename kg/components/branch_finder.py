@@ -88,12 +88,30 @@ class BranchFinder:
         for i in range(w, s):
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
+            if unit.level and not unit.regions and i > w:
+                continue  # 市分公司 cut out of 各地市分公司 is no name
             if self._valid(unit, row) or (after_unit and i == w and len(unit.local) >= 2
                                           and not self.stops.inside(unit.local)):
+                other = self._other_bank(text, i)
+                if other is not None:
+                    # 中国农业银行洛阳分行: another bank's branch is an outside organisation.
+                    return Mention(other, e, "PARTNER", text[other:e], f"branch_finder:other_bank:{suffix}",
+                                   info={"unit": parse_unit(text[other:e], suffix, self.gaz, {}, None)})
                 kind = "level" if unit.level and not unit.local and not unit.regions else "name"
                 return Mention(i, e, "BRANCH", cand, f"branch_finder:suffix:{suffix}", kind=kind,
                                info={"unit": unit, "org": unit.org})
         return None
+
+    def _other_bank(self, text, i):
+        """Start of a bank's name ending right at i (…银行), when the bank is not the Postal Savings Bank."""
+        if not text.endswith("银行", 0, i):
+            return None
+        start = window_start(text, i - 2, max_len=12)
+        start += self.stops.last_end(text[start:i - 2])
+        bank = text[start:i]
+        if any(bank.endswith(p) for p in self.prefixes) or len(bank) < 4:
+            return None
+        return start
 
     def _extend(self, prev, text, e, suffix):
         row = self.suffixes[suffix]
@@ -112,8 +130,8 @@ class BranchFinder:
             return bool(unit.prefix or unit.post_word)
         if unit.level is not None:
             return not unit.local or unit.post_word
-        if not (unit.regions or unit.prefix or unit.post_word) and not self._distinctive(unit.local):
-            return False  # 乡镇网点, 城区支行: a kind of unit, not one unit
+        if not (unit.regions or unit.prefix) and not self._distinctive(unit.local):
+            return False  # 乡镇网点, 邮政营业网点, 地市分公司: a kind of unit, not one unit
         return bool(unit.regions or unit.prefix or unit.post_word
                     or (unit.local and unit.local[-1] in self.place_finals))
 

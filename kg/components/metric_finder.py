@@ -31,6 +31,7 @@ NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”]{1,30}”|‘[^‘’]{1,30}’")
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 ENTITY_LABELS = ("BRANCH", "PARTNER")
+OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
 
 
@@ -151,8 +152,9 @@ class MetricFinder:
             # programme that opens the clause.
             opens = m.label in ENTITY_LABELS + ("PROGRAM",) and (
                 m.start - c_start <= 2 or text[c_start:m.start].strip("“”‘’") in ("", "在", "该"))
-            if opens or resolved(doc, i) == subject or m.kind == "anaphor":
-                start = m.end  # (为该项目授信: the name is 授信)
+            governed = m.label in ENTITY_LABELS and OBJECT_MARK.search(text[start:m.start])
+            if opens or resolved(doc, i) == subject or m.kind == "anaphor" or governed:
+                start = m.end  # (为该项目授信, 为…公司发放贷款: the name is 授信, 发放贷款)
         # …after the previous figure in the clause, if any.
         for prev in self.figure.finditer(text, c_start, s):
             if prev.group("unit") or prev.group("mag"):
@@ -195,7 +197,10 @@ class MetricFinder:
         for labels in (ENTITY_LABELS, ITEM_LABELS):
             cands = [(i, m) for i, m in in_sentence if doc._.kg_mentions[resolved(doc, i)].label in labels]
             if cands:
-                return resolved(doc, cands[-1][0])
+                # The sentence's subject: the first one not governed by 与/为/向…
+                # (洛阳市分公司与…商务局联合举办…，累计培训3200人次).
+                subjects = [(i, m) for i, m in cands if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
+                return resolved(doc, (subjects or cands[-1:])[0][0])
         lead = text[sent_start:s]
         if any(p in lead for p in self.place_subjects):
             return None  # a figure about a place

@@ -37,6 +37,7 @@ class PartnershipFinder:
         text = doc.text
         lay = layout(doc)
         out = relations(doc)
+        listed = {}  # end offset of a partner taken with 与 → True, for lists
         for i, m in live(doc):
             target = resolved(doc, i)
             if doc._.kg_mentions[target].label != "PARTNER":
@@ -46,8 +47,11 @@ class PartnershipFinder:
             clause_rest = re.split(r"[，。；！？\n]", rest, maxsplit=1)[0]
             with_form = WITH.search(before) and any(c in clause_rest for c in self.cues)
             verb_form = any(before.endswith(c) for c in self.cues)
+            if not (with_form or verb_form) and before.endswith(("、", "和", "及")) and listed.get(m.start - 1):
+                with_form = any(c in clause_rest for c in self.cues)  # 与A、B联合举办: B too
             if not (with_form or verb_form):
                 continue
+            listed[m.end] = True
             for actor in actors(doc, lay, m.start):
                 out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end,
                                     "partnership_finder:" + ("with" if with_form else "verb")))
