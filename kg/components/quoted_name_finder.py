@@ -13,7 +13,7 @@ import re
 
 from spacy.language import Language
 
-from kg.lexicon import jsonl, longest_first
+from kg.lexicon import jsonl, longest_first, word_list
 from kg.mentions import Mention, mentions
 
 # Innermost quotes with a short, phrase-like content (no sentence punctuation).
@@ -25,14 +25,15 @@ CLAUSE_END = set("，。！？；：,.!?;:\n“‘（(")
 @Language.factory(
     "kg_quoted_name_finder",
     assigns=["doc._.kg_mentions"],
-    default_config={"heads": "config/name_heads.jsonl", "max_gap": 10},
+    default_config={"heads": "config/name_heads.jsonl", "slogans": "config/slogans.txt", "max_gap": 10},
 )
-def make_quoted_name_finder(nlp, name, heads, max_gap):
-    return QuotedNameFinder(heads, max_gap)
+def make_quoted_name_finder(nlp, name, heads, slogans, max_gap):
+    return QuotedNameFinder(heads, slogans, max_gap)
 
 
 class QuotedNameFinder:
-    def __init__(self, heads, max_gap):
+    def __init__(self, heads, slogans, max_gap):
+        self.slogans = set(word_list(slogans))
         rows = jsonl(heads, ("head", "label"))
         self.end_heads = {r["head"]: r["label"] for r in rows if r.get("end", True)}
         self.after_heads = {r["head"]: r["label"] for r in rows if r.get("after", True)}
@@ -47,6 +48,8 @@ class QuotedNameFinder:
             head_label, head_found = self._head_after(text, group[-1].end())
             for m in group:
                 content = next(g for g in m.groups() if g is not None)
+                if content.replace(" ", "") in self.slogans:
+                    continue  # “一带一路”建设: a national slogan, nobody's programme
                 label = self._own_label(content)
                 if label is False or (label is None and not head_found):
                     continue  # the quote's own ending says it is no name
