@@ -1,11 +1,11 @@
 """Who is acting at a point of an article: the unit a sentence is about.
 
-Chinese news prose states the acting unit once and then drops it (达州市分公司
-…，积极打造…，在全市…组织“周三会员日”…), or refers back with 该分公司, or
-names it after a quoted remark (“…做好‘一杯水服务’…”3月23日，在宣汉县明月邮政营业所
+Chinese news prose states the acting unit once and then drops it (秭归县分公司
+…，积极打造…，在全市…组织“周五惠民日”…), or refers back with 该分公司, or
+names it after a quoted remark (“…做好‘一站式服务’…”3月23日，在秭归县九畹邮政营业所
 的夕会上). So the actor for a position is, in order: the subject of its sentence
 (the first unit before it in the sentence, with units joined to it by 和/与/、:
-山东省邮政分公司和邮储银行山东省分行), the nearest unit before it in its paragraph, the first after it in its
+浙江省邮政分公司和邮储银行浙江省分行), the nearest unit before it in its paragraph, the first after it in its
 paragraph, and finally the last unit named earlier in the article.
 """
 from __future__ import annotations

@@ -4,8 +4,8 @@ The pipeline works article by article; the record has one entity per
 real-world thing per document. Mentions join into one entity when one refers
 to the other (anaphora, declared short names, level names), when they are the
 same text under one label, when two unit names name one unit (kg.names), or
-when a programme or product name contains the other's (林下经济 in
-林下经济系列小额贷款). The canonical name is the longest surface form.
+when a programme or product name contains the other's (茶旅融合 in
+茶旅融合系列贷款). The canonical name is the longest surface form.
 """
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def main():
       kg extract examples/ -o pred.jsonl     # facts as JSON Lines
       kg build examples/                     # facts into ./kg.db
       kg query "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name, p.name"
-      kg lookup 达州
+      kg lookup 宜昌
     """
 
 

@@ -2,10 +2,10 @@
 
 Names of provinces, cities and counties are data a package keeps up to date,
 not something to type by hand. From each official name we also derive the
-short forms newspapers use: 四川省 → 四川, 黔南布依族苗族自治州 → 黔南 / 黔南州,
-and a stem with another level suffix (水城县 was renamed 水城区; both forms
-name it). The adcode gives each division its parents, so 达州市 is known to be
-in 四川省.
+short forms newspapers use: 湖北省 → 湖北, 恩施土家族苗族自治州 → 恩施 / 恩施州,
+and a stem with another level suffix (a county renamed a district; both forms
+name it). The adcode gives each division its parents, so 宜昌市 is known to be
+in 湖北省.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _OFFICIAL_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|回族自治
 
 @dataclass(frozen=True)
 class Division:
-    name: str  # official name: 达州市
+    name: str  # official name: 宜昌市
     level: int  # 1 province, 2 prefecture/city, 3 county/district
     chain: tuple[str, ...]  # official names outermost first, ending with name
 
@@ -35,7 +35,7 @@ class Division:
 
 
 def short_form(name: str) -> str:
-    """四川省 → 四川, 黔南布依族苗族自治州 → 黔南, 达州市 → 达州 (never shorter than 2)."""
+    """湖北省 → 湖北, 恩施土家族苗族自治州 → 恩施, 宜昌市 → 宜昌 (never shorter than 2)."""
     m = _AUTONOMOUS.match(name)
     stem = m.group(1) if m else _OFFICIAL_SUFFIX.sub("", name)
     return stem if len(stem) >= 2 else name
@@ -73,7 +73,7 @@ class Gazetteer:
             stem = div.stem
             forms = {name, stem}
             if stem != name:
-                # 黔南州, 水城区: the stem with a level suffix still names it.
+                # 恩施州, 夷陵区: the stem with a level suffix still names it.
                 forms.update(stem + s for s in LEVEL_SUFFIXES if not (level == 1 and s in "县区旗"))
             for form in forms:
                 self.forms.setdefault(form, []).append(div)

@@ -86,7 +86,7 @@ def regions_compatible(a, b) -> bool:
     """True when one admin chain sits inside the other as a contiguous run.
 
     A chain that starts at a province can only match at the start (a prefix);
-    one written without its province (["达州市"]) may match lower down.
+    one written without its province (["宜昌市"]) may match lower down.
     """
     a, b = tuple(a or ()), tuple(b or ())
     short, long_ = sorted((a, b), key=len)
@@ -95,7 +95,7 @@ def regions_compatible(a, b) -> bool:
 
 
 def is_generic_branch(name) -> bool:
-    """A branch name that says nothing of where it is (市分公司, 县支行, 城关支行)."""
+    """A branch name that says nothing of where it is (县分公司, 县支行, 城关支行)."""
     core = _ORG_PREFIX.sub("", norm(name))
     core = _ORG_SUFFIX.sub("", core)
     return len(core) <= 2

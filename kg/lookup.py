@@ -2,7 +2,7 @@
 
 Search is fuzzy (rapidfuzz) over canonical names and aliases; a query in
 Latin letters is also matched against the names' pinyin, so `dazhou` finds
-达州市分公司.
+秭归县分公司.
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _score(query: str, candidate: str) -> float:
     if query == candidate:
         return 100.0
     # WRatio already rewards a query found inside a longer name (partial
-    # matching), which is how people type: 达州 for 四川省达州市邮政分公司.
+    # matching), which is how people type: 宜昌 for 湖北省宜昌市邮政分公司.
     return float(fuzz.WRatio(query, candidate))
 
 
@@ -100,7 +100,7 @@ def search(graph, text, limit=10) -> list[Hit]:
     """Entities whose name or alias resembles `text`, best first (exact hits score 100)."""
     query = _fold(text)
     if not query:
-        raise KgError("empty search text: give part of a name, e.g. 达州 or dazhou")
+        raise KgError("empty search text: give part of a name, e.g. 宜昌 or dazhou")
     latin = _is_latin(query)
     hits = []
     for key, data in entity_nodes(graph):
@@ -118,7 +118,7 @@ def search(graph, text, limit=10) -> list[Hit]:
                 best = (score, name, exact)
         if best and best[0] >= MIN_SCORE:
             hits.append(Hit(key, data["label"], data.get("name") or key, round(best[0], 1), best[1], best[2]))
-    # Ties go to the shorter name: 达州 is closer to 达州市分公司 than to a longer branch name.
+    # Ties go to the shorter name: 宜昌 is closer to 秭归县分公司 than to a longer branch name.
     hits.sort(key=lambda h: (-h.score, not h.exact, len(h.name), h.name, h.key))
     return hits[:limit] if limit else hits
 

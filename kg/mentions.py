@@ -23,7 +23,7 @@ class Mention:
     label: str
     text: str
     rule: str
-    kind: str = "name"  # name | anaphor | level (市分公司) | collective (达州邮政)
+    kind: str = "name"  # name | anaphor | level (县分公司) | collective (宜昌邮政)
     info: dict = field(default_factory=dict)
     refers: int | None = None  # for anaphors and level names: index of the mention meant
     dropped: bool = False  # set by the resolver when a better overlapping mention wins

@@ -52,7 +52,7 @@ _DATE_LEAD = re.compile(r".*\d\s*[年月日号]")
 def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> int:
     """Leftmost offset such that text[offset:end] holds only name characters.
 
-    A date run into the name (2022年柳州市分公司, from 2022 年，… with the comma
+    A date run into the name (2022年柳州县分公司, from 2022 年，… with the comma
     lost) is left out: names do not start with figures.
     """
     pos = end
@@ -68,7 +68,7 @@ def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> i
 
 
 def place_spans(text: str, gaz) -> list[tuple[int, int]]:
-    """Spans of admin-division names and short forms in text (达州市, 都匀), left to right."""
+    """Spans of admin-division names and short forms in text (宜昌市, 都匀), left to right."""
     spans, i = [], 0
     while i < len(text):
         hit = gaz.match_at(text, i)

@@ -1,10 +1,10 @@
 """How postal and bank unit names are built, and when two of them name one unit.
 
 A unit's name reads: [network prefix] [admin divisions] [local place] [邮政]
-[suffix], e.g. 邮储银行 | 贵州省 六盘水市 水城区 | | | 支行, or | 宣汉县 | 土黄镇 | 邮政 |
+[suffix], e.g. 邮储银行 | 贵州省 六盘水市 水城区 | | | 支行, or | 秭归县 | 土黄镇 | 邮政 |
 营业所. Parsing a name into those parts lets short and long forms of one unit
-merge (达州市分公司 is 四川省达州市邮政分公司) while different units stay apart
-(万源市分公司 is not), and gives every unit a qualified name for the graph.
+merge (秭归县分公司 is 湖北省宜昌市邮政分公司) while different units stay apart
+(兴山县分公司 is not), and gives every unit a qualified name for the graph.
 """
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ class UnitName:
     text: str
     prefix: str = ""  # 邮储银行 / 中国邮政 …
     org: str | None = None  # post | bank | None
-    regions: list = field(default_factory=list)  # admin forms as written: ["四川省", "达州市"]
+    regions: list = field(default_factory=list)  # admin forms as written: ["四川省", "宜昌市"]
     divisions: list = field(default_factory=list)  # the Division each form resolved to (or None)
     local: str = ""  # 绥定大道南, 亭子镇, 代理金融 …
     post_word: bool = False  # 邮政 written inside the name
     suffix: str = ""
-    level: int | None = None  # for level-only names: 市分公司 → 2
+    level: int | None = None  # for level-only names: 县分公司 → 2
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -86,8 +86,8 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
             break
         form, divs = hit
         if form[-1] not in LEVEL_CHARS:
-            # A bare short form (四川, 达州) is a place only where another place,
-            # 邮政/邮银 or the suffix follows: 四川达州市…, 达州邮政; not 古田 of 古田三路
+            # A bare short form (四川, 宜昌) is a place only where another place,
+            # 邮政/邮银 or the suffix follows: 四川宜昌市…, 宜昌邮政; not 古田 of 古田三路
             # nor 红旗 of 红旗大道.
             nxt = pos + len(form)
             follow = gaz.match_at(text[:body_end], nxt) if nxt < body_end else None
@@ -141,7 +141,7 @@ def same_unit(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
 
     Same suffix and local part (`short` writes words in their official short
     forms), compatible network, and admin chains where one continues the other
-    (达州市 ⊂ 四川省达州市; 万源市 is not 达州市).
+    (宜昌市 ⊂ 四川省宜昌市; 兴山市 is not 宜昌市).
     """
     if not same_body(a, b, short):
         return False
@@ -151,5 +151,5 @@ def same_unit(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
     if not sa or not sb:
         return False
     short_, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    # The shorter chain must be the tail of the longer one: 达州 ⊂ 四川 达州.
+    # The shorter chain must be the tail of the longer one: 宜昌 ⊂ 四川 宜昌.
     return long_[len(long_) - len(short_):] == short_

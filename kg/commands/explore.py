@@ -46,9 +46,9 @@ def lookup(text, db, as_json, limit):
 
     \b
     Example:
-      kg lookup 达州
+      kg lookup 宜昌
       kg lookup dazhou --db kg.db
-      kg lookup 周三会员日 --json | jq '.match.metrics'
+      kg lookup 周五惠民日 --json | jq '.match.metrics'
     """
     from kg.lookup import NotFound, lookup as do_lookup, render_card, render_hits
 
@@ -86,7 +86,7 @@ def viz(db, focus, hops, output, quiet):
     \b
     Example:
       kg viz -o graph.html
-      kg viz --focus 达州市分公司 --hops 1 -o dazhou.html
+      kg viz --focus 秭归县分公司 --hops 1 -o dazhou.html
     """
     from kg.viz import write_html
 

@@ -1,8 +1,8 @@
 """BRANCH mentions: postal and bank units, found from the suffix that ends their names.
 
-Three shapes: a unit name grown leftwards from its suffix (四川省达州市邮政分公司,
-亭子镇营业所, 市分公司); a place followed by 邮政 / 邮银, the collective name of a
-place's postal network (达州邮政) or of its post and bank together (山东邮银);
+Three shapes: a unit name grown leftwards from its suffix (湖北省宜昌市邮政分公司,
+茅坪镇营业所, 县分公司); a place followed by 邮政 / 邮银, the collective name of a
+place's postal network (宜昌邮政) or of its post and bank together (浙江邮银);
 and the bare unit words of config/unit_words.jsonl (总行).
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ class BranchFinder:
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
             if unit.level and not unit.regions and i > w:
-                continue  # 市分公司 cut out of 各地市分公司 is no name
+                continue  # a level name cut out of a longer word (各地…分公司) is no name
             if self._valid(unit, row) or (after_unit and i == w and len(unit.local) >= 2
                                           and not self.stops.inside(unit.local)):
                 other = self._other_bank(text, i)
@@ -131,7 +131,7 @@ class BranchFinder:
         if unit.level is not None:
             return not unit.local or unit.post_word
         if not (unit.regions or unit.prefix) and not self._distinctive(unit.local):
-            return False  # 乡镇网点, 邮政营业网点, 地市分公司: a kind of unit, not one unit
+            return False  # 乡镇网点, 邮政营业网点, 县级分公司: a kind of unit, not one unit
         return bool(unit.regions or unit.prefix or unit.post_word
                     or (unit.local and unit.local[-1] in self.place_finals))
 
@@ -150,7 +150,7 @@ class BranchFinder:
         return bool(rest)
 
     def _collective(self, text, s, e, units):
-        """达州邮政 / 山东邮银: an admin name right before, no unit suffix right after."""
+        """宜昌邮政 / 浙江邮银: an admin name right before, no unit suffix right after."""
         if any(a <= s < b for a, b in units) or self.suffix_re.match(text, e):
             return None
         for k in range(min(self.gaz.max_len, s), 1, -1):

@@ -1,11 +1,11 @@
 """Settle what each mention stands for: overlaps, anaphora and level names.
 
-- Overlapping mentions: the longer wins (邮储银行贵州省六盘水市水城区支行 over a
+- Overlapping mentions: the longer wins (邮储银行湖北省宜昌市夷陵区支行 over a
   partner read inside it); on equal spans a declared or quoted name wins.
 - Anaphora (config/anaphora.jsonl): 该分公司 points to the last unit whose name
   ends in 分公司 earlier in the article, 该项目 to the last project.
-- Level names: 市分公司 / 省医保局 point to the article's unit with that
-  suffix at that level (达州市分公司; 湖北省医疗保障局 for 省医保局, by the short
+- Level names: 县分公司 / 省人社局 point to the article's unit with that
+  suffix at that level (秭归县分公司; 湖北省人力资源和社会保障厅 for 省人社厅, by the short
   forms of config/abbreviations.jsonl); with none, they stand for themselves.
 """
 from __future__ import annotations

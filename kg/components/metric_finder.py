@@ -198,7 +198,7 @@ class MetricFinder:
             cands = [(i, m) for i, m in in_sentence if doc._.kg_mentions[resolved(doc, i)].label in labels]
             if cands:
                 # The sentence's subject: the first one not governed by 与/为/向…
-                # (洛阳市分公司与…商务局联合举办…，累计培训3200人次).
+                # (洛阳县分公司与…商务局联合举办…，累计培训3200人次).
                 subjects = [(i, m) for i, m in cands if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
                 return resolved(doc, (subjects or cands[-1:])[0][0])
         lead = text[sent_start:s]

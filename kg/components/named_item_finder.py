@@ -2,11 +2,11 @@
 
 Shapes (each from config, none from a list of seen names):
 - a verb of launching before a name ending in a product head:
-  推出规模种植贷产品, 开发了物流监管平台 (config/item_patterns.jsonl);
-- lists of named systems: 全风系统、金盾系统、金睛系统等;
+  推出柑橘贷产品, 开发了冷链追溯平台 (config/item_patterns.jsonl);
+- lists of named systems: 天眼系统、慧眼系统、鹰眼系统等;
 - a name with a Latin product head: 医保智能 POS;
-- a mechanism named by its ending after a verb: 实施链长负责制;
-- a project's name with its phase: 国家储备林建设项目（三期）;
+- a mechanism named by its ending after a verb: 实施网格长负责制;
+- a project's name with its phase: 柑橘产业园建设项目（二期）;
 - nationally known names from config/known_names.jsonl (医保电子凭证).
 """
 from __future__ import annotations

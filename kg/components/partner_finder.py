@@ -1,9 +1,9 @@
 """PARTNER mentions: outside organisations, found from the suffix that ends their names.
 
-Companies (…有限公司), government bodies (山东省医保局, 省医保局), associations,
+Companies (…有限公司), government bodies (浙江省人社局, 省人社局), associations,
 schools, cooperatives, and other countries' postal operators (俄罗斯邮政). The name is grown leftwards from the suffix like a
 unit's; a name must be long enough and more than description (专业公司 and
-互联网医院 describe; 黑龙江象屿农业物产有限公司 names).
+互联网医院 describe; 湖北楚天农业发展有限公司 names).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """PARTNERS_WITH: a unit works with an outside organisation.
 
-Stated as 与/同/跟 + organisation + a verb of cooperation (与山东省医保局合作,
-与省医保局开展全面合作), or a cooperation verb right before the organisation
-(配合省医保局, 携手…, 联合…), or with the organisation first
+Stated as 与/同/跟 + organisation + a verb of cooperation (与浙江省人社局合作,
+与省人社局开展全面合作), or a cooperation verb right before the organisation
+(配合省人社局, 携手…, 联合…), or with the organisation first
 (湖北医保局与湖北省分行签订合作协议); cues from config/relation_cues.jsonl.
 """
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """PERSON mentions: real names after a job title, and the names in a byline.
 
-Newspaper prose names people as unit + title + name (绥定大道南邮政营业所理财经理
-罗启铃, 该分公司转型督导杨紫薇) and signs articles with a byline (□肖芳 田黎,
-□黑龙江省分行党委书记、行长 银青志). A name is a known surname and one or two
+Newspaper prose names people as unit + title + name (沿江大道邮政营业所理财经理
+钟雨桐, 该分公司转型督导陈思远) and signs articles with a byline (□肖芳 田黎,
+□吉林省分行党委书记、行长 林国华). A name is a known surname and one or two
 more characters; whether the third character belongs to the name is decided
-by what follows (罗启铃常叮嘱 vs 王晶说). Honorifics (李大姐) are not names.
+by what follows (钟雨桐常叮嘱 vs 李敏说). Honorifics (李大姐) are not names.
 The title and where it ends are kept so that works_at_finder can link the
 person to the unit named just before.
 """
@@ -75,9 +75,9 @@ class PersonFinder:
         if len(cand) == 3:
             after3, after2 = text[end:end + 4], text[start + 2:start + 6]
             if self._follows(after3):
-                return cand  # 陈志刚|表示, 罗启铃|常叮嘱
+                return cand  # 陈志刚|表示, 钟雨桐|常叮嘱
             if self._follows(after2):
-                return cand[:2]  # 王晶|说, 张敏|介绍
+                return cand[:2]  # 李敏|说, 张敏|介绍
             # Neither tells (林国华，): a 3-character name is the commoner.
             return cand
         return cand if re.fullmatch(rf"[{CJK}]{{2}}", cand) else None
@@ -93,7 +93,7 @@ class PersonFinder:
         for k, (offset, part) in enumerate(parts):
             names = [part] if self._looks_like_name(part) else []
             if not names and k == len(parts) - 1 and len(parts) == 1:
-                # □黑龙江省分行党委书记、行长银青志 (no space): a title, then the name.
+                # □吉林省分行党委书记、行长林国华 (no space): a title, then the name.
                 t = self.after_title.search(part)
                 if t and t.end("name") == len(part):
                     offset, names = t.start("name"), [t.group("name")]

@@ -1,10 +1,10 @@
 """PROGRAM and PRODUCT mentions: names the paper puts in quote marks.
 
-Campaigns and products are quoted (“周三会员日”活动, “邮 e 链”平台), but so are
+Campaigns and products are quoted (“周五惠民日”活动, “邮 e 链”平台), but so are
 slogans, plans and jargon (“十四五”规划, “绿色通道”). What the quote names is
-told by the head noun that follows it — or ends it (“一杯水服务”) — from
+told by the head noun that follows it — or ends it (“一站式服务”) — from
 config/name_heads.jsonl. Quotes in a row share the head after the last one
-(“品味家乡味”“温暖回家路”等活动), and a few words may stand between
+(“乡音寄情”“邮趣周末”等活动), and a few words may stand between
 (“开门红”及各项重点专项营销活动).
 """
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 person_finder keeps where a title ends; the unit is the mention (a name or an
 anaphor such as 该分公司) that ends where the title phrase begins:
-绥定大道南邮政营业所|理财经理|罗启铃, 该公司|刺梨收购组组长|王晶, and in a
-byline □黑龙江省分行|党委书记、行长 银青志.
+沿江大道邮政营业所|理财经理|钟雨桐, 该公司|柑橘收购组组长|李敏, and in a
+byline □吉林省分行|党委书记、行长 林国华.
 """
 from __future__ import annotations
 
