@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kg.mentions import Layout, live, mentions, resolved
+from kg.mentions import Layout, layout, live, mentions, resolved
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
 UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
@@ -45,7 +45,7 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
 
 def _subject(doc, candidates):
     """The first candidate, plus those joined to it by a coordinator."""
-    text = doc.text
+    text = layout(doc).text
     # …分行下辖的宜昌市分行开展…: the parent only places the subject.
     while len(candidates) > 1 and (UNDER.fullmatch(gap := text[candidates[0][1].end:candidates[1][1].start])
                                    or gap == ""):
@@ -70,7 +70,7 @@ def _unique(doc, chosen):
 
 def _with_coordinated(doc, candidates):
     """The last candidate, plus those joined to it by a coordinator."""
-    text = doc.text
+    text = layout(doc).text
     chosen = [candidates[-1]]
     for i, m in reversed(candidates[:-1]):
         gap = text[m.end:chosen[-1][1].start]

@@ -66,10 +66,16 @@ if not Doc.has_extension("kg_article"):
     Doc.set_extension("kg_article", default=None)
 
 
+_MENTIONS_KEY = ("._.", "kg_mentions", None, None)  # where spaCy keeps doc._.kg_mentions
+
+
 def mentions(doc) -> list[Mention]:
-    if doc._.kg_mentions is None:
-        doc._.kg_mentions = []
-    return doc._.kg_mentions
+    # Straight from user_data: the `doc._` accessor costs more than the rest
+    # of a lookup, and components ask for every mention they look at.
+    found = doc.user_data.get(_MENTIONS_KEY)
+    if found is None:
+        found = doc._.kg_mentions = []
+    return found
 
 
 def relations(doc) -> list[Relation]:
@@ -86,7 +92,14 @@ def metrics(doc) -> list[Metric]:
 
 def live(doc) -> list[tuple[int, Mention]]:
     """Mentions still standing after overlap resolution, with their indexes, in text order."""
-    return sorted(((i, m) for i, m in enumerate(mentions(doc)) if not m.dropped), key=lambda p: p[1].start)
+    ms = mentions(doc)
+    # Relation finders ask once per mention; the answer changes only when mentions do.
+    stamp = (len(ms), sum(m.dropped for m in ms))
+    cached = doc.user_data.get("kg_live")
+    if cached is None or cached[0] != stamp:
+        cached = doc.user_data["kg_live"] = (stamp, sorted(((i, m) for i, m in enumerate(ms) if not m.dropped),
+                                                             key=lambda p: p[1].start))
+    return cached[1]
 
 
 def resolved(doc, index: int) -> int:
@@ -103,8 +116,11 @@ class Layout:
     """Sentence and paragraph boundaries of an article, for finding what is near what."""
 
     def __init__(self, doc):
-        self.text = doc.text
-        self.sent_starts = [s.start_char for s in doc.sents] or [0]
+        # The sentence splitter leaves the text and sentence starts in user_data;
+        # without it (a pipeline of the user's), spaCy's sentences serve.
+        self.text = doc.user_data.get("kg_text") or doc.text
+        starts = doc.user_data.get("kg_sentence_starts")
+        self.sent_starts = starts if starts is not None else ([s.start_char for s in doc.sents] or [0])
         self.para_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
 
     def sentence(self, pos: int) -> tuple[int, int]:

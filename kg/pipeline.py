@@ -14,6 +14,7 @@ import spacy
 from thinc.api import ConfigValidationError
 
 import kg.components  # noqa: F401  (registers the factories)
+import kg.tokenizer  # noqa: F401  (registers the tokenizer)
 from kg.errors import ConfigError
 from kg.paths import config_dir, pipelines_dir
 

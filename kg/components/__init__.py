@@ -12,5 +12,6 @@ from kg.components import (  # noqa: F401
     person_finder,
     program_link_finder,
     quoted_name_finder,
+    sentence_splitter,
     works_at_finder,
 )

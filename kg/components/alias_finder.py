@@ -9,7 +9,7 @@ import re
 
 from spacy.language import Language
 
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 
 DECLARATION = re.compile(r"[（(](?:以下)?(?:简称|下称)[“\"]?(?P<alias>[^”\"）)，,]{2,12})[”\"]?[）)]")
 
@@ -21,7 +21,7 @@ def make_alias_finder(nlp, name):
 
 class AliasFinder:
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         for m in DECLARATION.finditer(text):
             owner = next((i for i, x in enumerate(found) if x.end == m.start() and not x.dropped), None)

@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from kg.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 from kg.name_growth import Stops, is_name_char, place_spans, window_start
 from kg.names import parse_unit
 
@@ -49,7 +49,7 @@ class BranchFinder:
         self.unit_word_re = re.compile("|".join(map(re.escape, longest_first(self.unit_words))))
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         last_end = 0
         for m in self.suffix_re.finditer(text):

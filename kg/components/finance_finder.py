@@ -33,7 +33,7 @@ class FinanceFinder:
         self.cues = next((tuple(r["cues"]) for r in rows if r["type"] == "FINANCES"), ())
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         lay = layout(doc)
         out = relations(doc)
         for i, m in live(doc):

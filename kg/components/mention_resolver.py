@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from kg.lexicon import abbreviator, jsonl
 from kg.names import same_body
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 
 LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4}
 
@@ -42,7 +42,7 @@ class MentionResolver:
         found = mentions(doc)
         self._drop_overlaps(found)
         if self.anaphor_re:
-            self._anaphora(doc.text, found)
+            self._anaphora(layout(doc).text, found)
         self._levels(found)
         return doc
 

@@ -70,7 +70,7 @@ class MetricFinder:
         self.rank = re.compile(rf"(?:{ranks})[^，。；\d]{{0,12}}第\s*\d+\s*[位名]")
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         lay = layout(doc)
         found = live(doc)
         spans = [(m.start, m.end) for _, m in found] + [q.span() for q in QUOTED.finditer(text)]
@@ -90,7 +90,7 @@ class MetricFinder:
 
     # -- one figure -------------------------------------------------------
     def _metric(self, doc, lay, found, spans, dates, f):
-        text = doc.text
+        text = lay.text
         s, e = f.span()
         if not f.group("num") or any(a <= s < b for a, b in spans):
             return None

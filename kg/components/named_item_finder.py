@@ -16,7 +16,7 @@ import re
 from spacy.language import Language
 
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 from kg.name_growth import Stops, window_start
 
 CJK = r"\u3400-\u9fff"
@@ -56,7 +56,7 @@ class NamedItemFinder:
         self.generic = longest_first(word_list(generic))
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         for row, rx in self.patterns:
             has_head = "head" in rx.groupindex

@@ -9,7 +9,7 @@ import re
 
 from spacy.language import Language
 
-from kg.mentions import Relation, live, relations, resolved
+from kg.mentions import Relation, layout, live, relations, resolved
 
 UNDER = re.compile(r"^(?:下辖|所属|旗下|辖内|下属)的?$")
 
@@ -21,7 +21,7 @@ def make_part_of_finder(nlp, name):
 
 class PartOfFinder:
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         out = relations(doc)
         units = [(i, m) for i, m in live(doc) if m.label == "BRANCH"]
         for (i, a), (j, b) in zip(units, units[1:]):

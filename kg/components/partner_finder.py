@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from kg.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 from kg.name_growth import Stops, place_spans, window_start
 from kg.names import parse_unit
 
@@ -42,7 +42,7 @@ class PartnerFinder:
         self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, country_names())) + ")邮政(?:公司)?")
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         taken = [(m.start, m.end) for m in found]
         for m in self.suffix_re.finditer(text):

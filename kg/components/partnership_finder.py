@@ -34,7 +34,7 @@ class PartnershipFinder:
         self.cues = next((tuple(r["cues"]) for r in rows if r["type"] == "PARTNERS_WITH"), ())
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         lay = layout(doc)
         out = relations(doc)
         listed = {}  # end offset of a partner taken with 与 → True, for lists
@@ -60,7 +60,7 @@ class PartnershipFinder:
 
     def _partner_first(self, doc, lay, out):
         """湖北医保局与湖北省分行签订合作协议: the organisation opens, the unit follows 与."""
-        text = doc.text
+        text = layout(doc).text
         found = doc._.kg_mentions
         for i, m in live(doc):
             unit = resolved(doc, i)

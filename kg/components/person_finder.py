@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from kg.byline import byline_parts
 from kg.lexicon import longest_first, word_list
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 
 CJK = "\u3400-\u9fff"
 BYLINE = re.compile(r"^[□■▢◻](?P<body>[^\n]+)$", re.M)
@@ -49,7 +49,7 @@ class PersonFinder:
             rf"(?P<title>{'|'.join(map(re.escape, self.titles))})(?P<name>(?:{surname})[{CJK}]{{1,2}})")
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         for m in BYLINE.finditer(text):
             self._byline(m, found)

@@ -31,7 +31,7 @@ class ProgramLinkFinder:
         self.cues = {r["type"]: tuple(r["cues"]) for r in rows}
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         lay = layout(doc)
         out = relations(doc)
         for i, m in live(doc):

@@ -14,7 +14,7 @@ import re
 from spacy.language import Language
 
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.mentions import Mention, mentions
+from kg.mentions import Mention, layout, mentions
 
 # Innermost quotes with a short, phrase-like content (no sentence punctuation).
 QUOTE = re.compile(r"“([^“”‘’\n，。！？；：,!?;]{1,30})”|‘([^“”‘’\n，。！？；：,!?;]{1,30})’|「([^「」\n，。！？；]{1,30})」")
@@ -42,7 +42,7 @@ class QuotedNameFinder:
         self.max_gap = max_gap
 
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         for group in self._groups(text):
             head_label, head_found = self._head_after(text, group[-1].end())

@@ -11,7 +11,7 @@ import re
 
 from spacy.language import Language
 
-from kg.mentions import Relation, live, mentions, relations, resolved
+from kg.mentions import Relation, layout, live, mentions, relations, resolved
 
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
 
@@ -23,7 +23,7 @@ def make_works_at_finder(nlp, name):
 
 class WorksAtFinder:
     def __call__(self, doc):
-        text = doc.text
+        text = layout(doc).text
         found = mentions(doc)
         out = relations(doc)
         orgs = [(i, m) for i, m in live(doc) if m.label in ("BRANCH", "PARTNER")]
