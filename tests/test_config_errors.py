@@ -97,7 +97,7 @@ def test_missing_word_list(config):
 
 def test_broken_pipeline_cfg(pipelines):
     path = pipelines / "default.cfg"
-    path.write_text(path.read_text(encoding="utf-8").replace("[components.sentencizer]", "[components.sentencizer"),
+    path.write_text(path.read_text(encoding="utf-8").replace("[components.sentence_splitter]", "[components.sentence_splitter"),
                     encoding="utf-8")
     expect_config_error(path)
 
