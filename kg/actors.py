@@ -89,6 +89,15 @@ def clause_start(text: str, pos: int) -> int:
     return i
 
 
+def clause_end(text: str, pos: int) -> int:
+    """End of the clause holding pos (the next ，；。！？ or line break)."""
+    m = _CLAUSE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
+_CLAUSE_BREAK = re.compile(r"[，；。！？\n]")
+
+
 def mention_at(doc, pos: int):
     """Index of the live mention covering pos, or None."""
     for i, m in enumerate(mentions(doc)):

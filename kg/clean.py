@@ -123,7 +123,7 @@ def clean_text(raw: str) -> Cleaned:
     prev_char = ""
 
     def close_para(kind="text"):
-        nonlocal para_start, para_lines, para_widths, prev_char
+        nonlocal para_lines, para_widths, prev_char
         if para_lines:
             end = len(out)
             width = statistics.median(para_widths) if para_widths else 0.0

@@ -87,6 +87,11 @@ def abbreviator(path: str):
     return short
 
 
+def cues(path: str, relation: str) -> tuple[str, ...]:
+    """The cue words config/relation_cues.jsonl gives for one relation type."""
+    return next((tuple(r["cues"]) for r in jsonl(path, ("type", "cues")) if r["type"] == relation), ())
+
+
 def longest_first(words) -> list[str]:
     """Alternations must try longer words first (分公司 before 公司)."""
     return sorted(set(words), key=lambda w: (-len(w), w))

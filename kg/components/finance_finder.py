@@ -10,8 +10,8 @@ import re
 
 from spacy.language import Language
 
-from kg.actors import actors, clause_start
-from kg.lexicon import jsonl
+from kg.actors import actors, clause_end, clause_start
+from kg.lexicon import cues as cue_words
 from kg.mentions import Relation, layout, live, relations, resolved
 
 TO = re.compile(r"(?:为|向|给|对|帮助)")
@@ -29,8 +29,7 @@ def make_finance_finder(nlp, name, cues):
 
 class FinanceFinder:
     def __init__(self, cues):
-        rows = jsonl(cues, ("type", "cues"))
-        self.cues = next((tuple(r["cues"]) for r in rows if r["type"] == "FINANCES"), ())
+        self.cues = cue_words(cues, "FINANCES")
 
     def __call__(self, doc):
         text = layout(doc).text
@@ -42,7 +41,7 @@ class FinanceFinder:
                 continue
             if not TO.search(text[clause_start(text, m.start):m.start]):
                 continue
-            clause_rest = re.split(r"[，。；！？\n]", text[m.end:], maxsplit=1)[0]
+            clause_rest = text[m.end:clause_end(text, m.end)]
             if not any(c in clause_rest for c in self.cues):
                 continue
             for actor in actors(doc, lay, m.start):

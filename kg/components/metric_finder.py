@@ -16,7 +16,6 @@ For every figure with a unit (57.76亿元, 47.01万人次, 7.7%, 10个):
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from spacy.language import Language
 

@@ -11,8 +11,8 @@ import re
 
 from spacy.language import Language
 
-from kg.actors import actors, clause_start
-from kg.lexicon import jsonl
+from kg.actors import actors, clause_end, clause_start
+from kg.lexicon import cues as cue_words
 from kg.mentions import Relation, layout, live, relations, resolved
 
 WITH = re.compile(r"(?:与|同|跟|和)(?:[\u4e00-\u9fff]{0,2})$")
@@ -30,8 +30,7 @@ def make_partnership_finder(nlp, name, cues):
 
 class PartnershipFinder:
     def __init__(self, cues):
-        rows = jsonl(cues, ("type", "cues"))
-        self.cues = next((tuple(r["cues"]) for r in rows if r["type"] == "PARTNERS_WITH"), ())
+        self.cues = cue_words(cues, "PARTNERS_WITH")
 
     def __call__(self, doc):
         text = layout(doc).text
@@ -43,8 +42,7 @@ class PartnershipFinder:
             if doc._.kg_mentions[target].label != "PARTNER":
                 continue
             before = text[clause_start(text, m.start):m.start]
-            rest = text[m.end:]
-            clause_rest = re.split(r"[，。；！？\n]", rest, maxsplit=1)[0]
+            clause_rest = text[m.end:clause_end(text, m.end)]
             with_form = WITH.search(before) and any(c in clause_rest for c in self.cues)
             verb_form = any(before.endswith(c) for c in self.cues)
             if not (with_form or verb_form) and before.endswith(("、", "和", "及")) and listed.get(m.start - 1):
@@ -67,7 +65,7 @@ class PartnershipFinder:
             if found[unit].label != "BRANCH":
                 continue
             before = text[clause_start(text, m.start):m.start]
-            clause_rest = re.split(r"[，。；！？\n]", text[m.end:], maxsplit=1)[0]
+            clause_rest = text[m.end:clause_end(text, m.end)]
             if not (WITH.search(before) and any(c in clause_rest for c in self.cues)):
                 continue
             s_start, _ = lay.sentence(m.start)

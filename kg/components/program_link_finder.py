@@ -9,7 +9,7 @@ from __future__ import annotations
 from spacy.language import Language
 
 from kg.actors import actors, clause_start
-from kg.lexicon import jsonl
+from kg.lexicon import cues as cue_words
 from kg.mentions import Relation, layout, live, relations, resolved
 
 LINKS = {"PROGRAM": "RUNS", "PRODUCT": "OFFERS"}
@@ -27,8 +27,7 @@ def make_program_link_finder(nlp, name, cues):
 
 class ProgramLinkFinder:
     def __init__(self, cues):
-        rows = jsonl(cues, ("type", "cues"))
-        self.cues = {r["type"]: tuple(r["cues"]) for r in rows}
+        self.cues = {rel: cue_words(cues, rel) for rel in LINKS.values()}
 
     def __call__(self, doc):
         text = layout(doc).text
