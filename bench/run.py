@@ -179,7 +179,7 @@ def run(quick: bool, out: Path, budget: float) -> dict:
         # Optional: kg ×1 and jieba on 10 MB, for the ratio at a second size, if the budget allows.
         if not quick:
             chars10 = manifest["pages"]["10"]["chars"]
-            need = 1.25 * chars10 * (1 / bench.speed("kg", 1) + 1 / bench.speed("jieba", 1)) + 10
+            need = 1.25 * chars10 * (1 / bench.speed("kg", 1) + 1 / bench.speed("jieba.posseg", 1)) + 10
             if bench.fits(need):
                 bench.extract("kg", 10, 1)
                 bench.extract("jieba", 10)

@@ -94,6 +94,8 @@ def _parse_number(text: str) -> Decimal:
         whole, _, frac = num.partition("点")
         value = Decimal(_chinese_integer(whole))
         if frac:
+            if any(ch not in DIGITS for ch in frac):  # 三点十: only single digits follow 点
+                raise NumberError(f"not a number: {text!r}")
             value += Decimal("0." + "".join(str(DIGITS[ch]) for ch in frac))
     if mag:
         value *= MAGNITUDES[mag]
