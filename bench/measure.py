@@ -33,7 +33,19 @@ def _counting(chunks, tally):
 
 
 def _rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    """Peak RSS (KiB) of this process's own memory since exec.
+
+    Not ru_maxrss: Linux carries the high-water mark of the process image
+    replaced by exec over, and subprocess may vfork from the orchestrator, whose
+    RSS (records, graphs) would then show up here.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kg.mentions import metrics as doc_metrics
 from kg.mentions import mentions as doc_mentions
 from kg.mentions import relations as doc_relations
-from kg.mentions import layout, resolved
+from kg.mentions import Mention, layout, resolved
 from kg.lexicon import abbreviator
 from kg.names import same_unit
 from kg.paths import config_dir
@@ -36,11 +36,26 @@ class ArticleFacts:
     chain: tuple = ()
 
 
-def facts_from_doc(doc, index: int, start: int) -> ArticleFacts:
+def facts_from_doc(doc, index: int, start: int, shared: dict | None = None) -> ArticleFacts:
+    """Detach an article's findings from its Doc.
+
+    A long page repeats names thousands of times: `shared` (one dict per page)
+    lets every mention of a name point to one text and one parsed name, and
+    mentions that lost to an overlap are kept only as placeholders, so the
+    memory held until the page is assembled grows with the facts, not with
+    their repetitions.
+    """
     lay = layout(doc)
     ms = doc_mentions(doc)
     facts = ArticleFacts(index, start)
+    shared = {} if shared is None else shared
     for m in ms:
+        if m.dropped:
+            facts.mentions.append((_DROPPED_MENTION, None))
+            continue
+        key = (m.label, m.text, m.info.get("collective"))
+        text, info = shared.setdefault(key, (m.text, m.info))
+        m.text, m.info = text, info
         facts.mentions.append((m, lay.sentence_text(m.start)))
     facts.relations = [(r, lay.sentence_text(r.start)) for r in doc_relations(doc)]
     facts.metrics = [(x, lay.sentence_text(x.start)) for x in doc_metrics(doc)]
@@ -51,6 +66,9 @@ def facts_from_doc(doc, index: int, start: int) -> ArticleFacts:
             facts.chain = unit.chain
             break
     return facts
+
+
+_DROPPED_MENTION = Mention(0, 0, "", "", "", dropped=True)
 
 
 class _Union:

@@ -23,14 +23,14 @@ def _article_meta(article, base):
             "bylines": article.bylines, "start": base + article.start, "end": base + article.end}
 
 
-def _facts(nlp, cleaned, base: int, first_index: int, *, n_process: int = 1):
+def _facts(nlp, cleaned, base: int, first_index: int, *, n_process: int = 1, shared=None):
     """(facts, meta) for every article of one cleaned text whose offsets start at `base`."""
     articles = segment(cleaned)
     texts = (cleaned.text[a.start:a.end] for a in articles)
     facts, meta = [], []
     for article, doc in zip(articles, nlp.pipe(texts, n_process=n_process)):
         article.index += first_index
-        facts.append(facts_from_doc(doc, article.index, base + article.start))
+        facts.append(facts_from_doc(doc, article.index, base + article.start, shared))
         meta.append(_article_meta(article, base))
     return facts, meta
 
@@ -53,10 +53,11 @@ def extract_chunks(chunks: Iterable[str], doc: str, *, path=None, sha1=None, pip
     all_meta: list[dict] = []
     base = 0
     digest = hashlib.sha1()
+    shared: dict = {}
     for chunk in chunks:
         digest.update(chunk.encode("utf-8"))
         cleaned = clean_text(chunk)
-        facts, meta = _facts(nlp, cleaned, base, len(all_meta))
+        facts, meta = _facts(nlp, cleaned, base, len(all_meta), shared=shared)
         all_facts.extend(facts)
         all_meta.extend(meta)
         base += len(cleaned.text) + 1  # chunks join with a paragraph break

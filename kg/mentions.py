@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 LABELS = ("BRANCH", "PARTNER", "PRODUCT", "PROGRAM", "PERSON")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int
     end: int
@@ -33,7 +33,7 @@ class Mention:
         return self.start, self.end
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     type: str
     head: int  # mention indexes
@@ -44,7 +44,7 @@ class Relation:
     title: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Metric:
     subject: int  # mention index
     name: str
@@ -134,8 +134,13 @@ class Layout:
         return self.para_starts[i], end
 
     def sentence_text(self, pos: int) -> str:
+        # One string per sentence, shared by every fact read in it.
         s, e = self.sentence(pos)
-        return self.text[s:e].strip()
+        cache = self.__dict__.setdefault("_sentences", {})
+        text = cache.get(s)
+        if text is None:
+            text = cache[s] = self.text[s:e].strip()
+        return text
 
 
 def layout(doc) -> Layout:

@@ -54,6 +54,8 @@ def write_records(records: Iterable[dict], path) -> int:
     n = 0
     with atomic_write(path) as fh:
         for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # Streamed: a record of a huge page is never held twice, as a dict and as text.
+            json.dump(record, fh, ensure_ascii=False)
+            fh.write("\n")
             n += 1
     return n

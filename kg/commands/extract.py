@@ -50,7 +50,8 @@ def extract(inputs, output, pipeline, strict, quiet):
             write_records(records, output)
         else:
             for rec in records:
-                sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                json.dump(rec, sys.stdout, ensure_ascii=False)
+                sys.stdout.write("\n")
     if not quiet:
         for line in report.summary_lines():
             click.echo(line, err=True)
