@@ -77,6 +77,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def ensure_folder(n_files: int, directory: Path = CORPUS_DIR, seed: int = SEED) -> Path:
+    """A folder of n small pages (one raw article block each, ~3 KB), the shape of a year of clippings."""
+    folder = directory / f"folder_{n_files}"
+    if folder.is_dir() and len(list(folder.glob("*.txt"))) == n_files:
+        return folder
+    blocks = source_blocks()
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n_files):
+        block = rng.choice(blocks)
+        lines = block.split("\n")
+        start = rng.randrange(0, max(1, len(lines) - 80))
+        (folder / f"page_{i:05d}.txt").write_text("\n".join(lines[start:start + 80]), encoding="utf-8")
+    return folder
+
+
 def page_path(size_mb: int, directory: Path = CORPUS_DIR) -> Path:
     return directory / f"page_{size_mb}mb.txt"
 
