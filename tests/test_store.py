@@ -289,3 +289,27 @@ def test_merge_statements_upsert_in_ladybug(db):
     assert names == [["改名"], ["品味家乡味"], ["新活动"]]
     _, runs = store.run_query(db, "MATCH (:Branch {key: 'branch:山东邮银'})-[r:RUNS]->(p) RETURN p.name, r.doc")
     assert runs == [["新活动", "x.txt"]]
+
+
+HOSTILE_NAMES = ["it's", 'say "hi"', "tick`s", "{brace}", "a // b", "line\nbreak",
+                 "'}) DETACH DELETE n //", "x\\", "\\'", "MATCH (n) DETACH DELETE n"]
+
+
+def test_hostile_names_load_verbatim_into_the_embedded_store(tmp_path):
+    """Quotes, backticks, braces, comments and Cypher fragments in names are data, never Cypher."""
+    sentence = "它们都是名字。"
+    entities = [{"id": i, "label": "PARTNER", "name": name, "aliases": [name], "qualified": name, "region": [],
+                 "mentions": [{"text": name, "article": 0, "sentence": sentence, "start": 0, "end": 1,
+                               "rule": "test"}]}
+                for i, name in enumerate(HOSTILE_NAMES)]
+    record = {"doc": "hostile.txt", "path": "hostile.txt", "sha1": "9" * 40, "chars": 7,
+              "articles": [{"index": 0, "title": "t'}) //", "subtitle": None, "bylines": [], "start": 0, "end": 7}],
+              "entities": entities, "relations": [], "metrics": [], "skipped": None}
+    db = tmp_path / "kg.db"
+    store.build_store([record], db)
+    _, rows = store.run_query(db, "MATCH (p:Partner) RETURN p.name ORDER BY p.name")
+    assert sorted(r[0] for r in rows) == sorted(HOSTILE_NAMES)
+    for name in HOSTILE_NAMES:
+        _, rows = store.run_query(db, "MATCH (p:Partner) WHERE p.name = $name RETURN count(p)", {"name": name})
+        assert rows == [[1]], name
+    assert store.counts(db)["nodes"]["Document"] == 1  # nothing was deleted by a name
