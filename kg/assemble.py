@@ -33,6 +33,7 @@ class ArticleFacts:
     mentions: list = field(default_factory=list)  # (Mention, sentence)
     relations: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
+    resolved: list = field(default_factory=list)  # mention index → index of the mention it stands for
     chain: tuple = ()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 
 from kg import cypher
 from kg.cypher import q
@@ -331,21 +332,30 @@ def translate_error(exc, settings, *, during) -> BaseException:
     return exc
 
 
-def load_graph_into_neo4j(graph, settings, *, batch_size=DEFAULT_BATCH, progress=False, driver=None) -> dict:
-    """MERGE `graph` into the server `settings` names; returns counts and `seconds`.
-
-    Pass an open `driver` to reuse it (it is left open); otherwise one is opened and closed here.
-    """
+@contextmanager
+def server_session(settings, driver=None, *, translate, pool_size=None):
+    """Yield a driver (the one given, left open; else a new one, closed after) and turn
+    driver exceptions into one-line errors with `translate(exc)`."""
     own = driver is None
     if own:
-        driver = open_driver(settings)
+        driver = open_driver(settings, pool_size=pool_size)
     try:
-        return run_load(graph, Neo4jBackend(driver, settings), batch_size=batch_size, progress=progress)
+        yield driver
     except Exception as exc:
-        translated = translate_error(exc, settings, during="during the load")
+        translated = translate(exc)
         if translated is exc:
             raise
         raise translated from None
     finally:
         if own:
             driver.close()
+
+
+def load_graph_into_neo4j(graph, settings, *, batch_size=DEFAULT_BATCH, progress=False, driver=None) -> dict:
+    """MERGE `graph` into the server `settings` names; returns counts and `seconds`.
+
+    Pass an open `driver` to reuse it (it is left open); otherwise one is opened and closed here.
+    """
+    with server_session(settings, driver,
+                        translate=lambda exc: translate_error(exc, settings, during="during the load")) as drv:
+        return run_load(graph, Neo4jBackend(drv, settings), batch_size=batch_size, progress=progress)

@@ -10,7 +10,7 @@ formatters print both.
 from __future__ import annotations
 
 from kg import cypher
-from kg.neo4j_loader import (Neo4jError, _one_line, escape_for_unescaping_server, open_driver,
+from kg.neo4j_loader import (Neo4jError, _one_line, escape_for_unescaping_server, server_session,
                              probe_string_params, translate_error)
 
 DURING = "while running the query"
@@ -102,16 +102,5 @@ def run_query(settings, query: str, params=None, *, write=False, driver=None):
     before connecting. Pass an open `driver` to reuse it (it is left open).
     """
     check_read_only(query, write)
-    own = driver is None
-    if own:
-        driver = open_driver(settings, pool_size=1)
-    try:
-        return _run(driver, settings, query, dict(params or {}), write)
-    except Exception as exc:
-        translated = _translate(exc, settings)
-        if translated is exc:
-            raise
-        raise translated from None
-    finally:
-        if own:
-            driver.close()
+    with server_session(settings, driver, translate=lambda exc: _translate(exc, settings), pool_size=1) as drv:
+        return _run(drv, settings, query, dict(params or {}), write)

@@ -19,27 +19,25 @@ def clear_caches():
     kg.lexicon.jsonl.cache_clear()
 
 
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    """A private copy of config/ that KG_CONFIG_DIR points at; caches cleared before and after."""
-    copy = tmp_path / "config"
-    shutil.copytree(ROOT / "config", copy)
-    monkeypatch.setenv("KG_CONFIG_DIR", str(copy))
+def private_copy(tmp_path, monkeypatch, folder, env):
+    """A private copy of a project folder that `env` points at; caches cleared before and after."""
+    copy = tmp_path / folder
+    shutil.copytree(ROOT / folder, copy)
+    monkeypatch.setenv(env, str(copy))
     clear_caches()
     yield copy
-    monkeypatch.delenv("KG_CONFIG_DIR")
+    monkeypatch.delenv(env)
     clear_caches()
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    yield from private_copy(tmp_path, monkeypatch, "config", "KG_CONFIG_DIR")
 
 
 @pytest.fixture
 def pipelines(tmp_path, monkeypatch):
-    copy = tmp_path / "pipelines"
-    shutil.copytree(ROOT / "pipelines", copy)
-    monkeypatch.setenv("KG_PIPELINES_DIR", str(copy))
-    clear_caches()
-    yield copy
-    monkeypatch.delenv("KG_PIPELINES_DIR")
-    clear_caches()
+    yield from private_copy(tmp_path, monkeypatch, "pipelines", "KG_PIPELINES_DIR")
 
 
 def append_line(path, line):
