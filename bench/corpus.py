@@ -30,8 +30,8 @@ MB = 1024 * 1024
 
 def raw_blocks(raw: str) -> list[str]:
     """The raw page cut at the start of the line where each article begins; nothing is dropped."""
-    from kg.clean import clean_text
-    from kg.segment import segment
+    from kg.text.clean import clean_text
+    from kg.text.segment import segment
 
     cleaned = clean_text(raw)
     cuts = {0}

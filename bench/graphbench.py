@@ -1,6 +1,6 @@
 """Rows per second into the graph stores, and query latency on the embedded store.
 
-Stores: the embedded LadybugDB store (`kg.store.build_store`), FalkorDB over
+Stores: the embedded LadybugDB store (`kg.graph.store.build_store`), FalkorDB over
 its native protocol (unix socket) and FalkorDB over Bolt (inside a private
 network namespace, as in the tests: tests/servers.py). Every run writes into a
 fresh database, so each figure is a first load, not an unchanged reload.
@@ -55,7 +55,7 @@ def _fresh(path: Path) -> Path:
 
 def store_rows_per_second(records: list[dict], workdir: Path, runs: int) -> dict:
     """build_store into a new database `runs` times; median seconds and rows/s."""
-    from kg.store import build_store
+    from kg.graph.store import build_store
 
     seconds, result = [], None
     for i in range(runs):
@@ -70,7 +70,7 @@ def store_rows_per_second(records: list[dict], workdir: Path, runs: int) -> dict
 
 def falkordb_native_rows_per_second(graph, workdir: Path, runs: int, batch_size: int = 5000) -> dict:
     import servers
-    from kg.falkordb_loader import load_graph_into_falkordb
+    from kg.graph.falkordb_loader import load_graph_into_falkordb
 
     tmp = _fresh(workdir / "falkor-native")
     tmp.mkdir(parents=True)
@@ -88,7 +88,7 @@ def falkordb_native_rows_per_second(graph, workdir: Path, runs: int, batch_size:
 
 
 def bolt_batch_size(graph) -> int:
-    from kg.neo4j_loader import edge_rows, node_rows
+    from kg.graph.neo4j_loader import edge_rows, node_rows
 
     largest = 1
     for rows in (*node_rows(graph).values(), *edge_rows(graph).values()):
@@ -100,8 +100,8 @@ def bolt_batch_size(graph) -> int:
 def _bolt_load(graph, batch_size):
     """Runs inside the server's network namespace (servers.BoltServer.call)."""
     import servers
-    from kg.neo4j_loader import load_graph_into_neo4j
-    from kg.settings import Neo4jSettings
+    from kg.graph.neo4j_loader import load_graph_into_neo4j
+    from kg.graph.settings import Neo4jSettings
 
     settings = Neo4jSettings(uri=servers.BoltServer.uri, password="", connection_timeout=5, max_retry_time=5)
     return load_graph_into_neo4j(graph, settings, batch_size=batch_size, driver=servers.worker_driver())
@@ -129,7 +129,7 @@ def falkordb_bolt_rows_per_second(graph, workdir: Path, runs: int) -> dict:
 
 def query_latency(db: str, runs: int) -> list[dict]:
     """Per example query: median wall time of `kg query` (a new process) and of run_query in-process."""
-    from kg.store import run_query
+    from kg.graph.store import run_query
 
     kg_exe = Path(sys.executable).with_name("kg")
     out = []

@@ -5,7 +5,7 @@
     python bench/measure.py profile PAGE [--max-chars N]
 
 Prints one JSON object. Both tools read the page the same way, chunk by chunk
-with `kg.reading.iter_page_chunks`, and the clock runs from the first read to
+with `kg.text.reading.iter_page_chunks`, and the clock runs from the first read to
 the last result; loading the spaCy pipeline / jieba's dictionary happens
 before it (reported as `setup_seconds`). `chars` counts the page's characters
 as read, the same figure for both tools.
@@ -49,9 +49,9 @@ def _rss_kib() -> int:
 
 
 def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:
-    from kg.extract import extract_chunks
-    from kg.pipeline import load_pipeline
-    from kg.reading import iter_page_chunks
+    from kg.nlp.extract import extract_chunks
+    from kg.nlp.pipeline import load_pipeline
+    from kg.text.reading import iter_page_chunks
 
     t0 = time.perf_counter()
     load_pipeline("default")
@@ -68,7 +68,7 @@ def measure_kg(page: Path, procs: int, record_out: Path | None) -> dict:
     seconds = time.perf_counter() - t0
     rss = _rss_kib()  # before the checks below, which hold the record twice
     if record_out is not None:
-        from kg.records import write_records  # what `kg extract -o` does: streamed, atomic
+        from kg.nlp.records import write_records  # what `kg extract -o` does: streamed, atomic
 
         write_records([record], record_out)
     digest = hashlib.sha1(json.dumps({k: v for k, v in record.items() if k != "path"}, sort_keys=True,
@@ -82,9 +82,9 @@ def measure_folder(folder: Path) -> dict:
     """`kg extract FOLDER -o records.jsonl` in-process: files/s and peak memory over many small pages."""
     import tempfile
 
-    from kg.extract import extract_paths
-    from kg.pipeline import load_pipeline
-    from kg.records import write_records
+    from kg.nlp.extract import extract_paths
+    from kg.nlp.pipeline import load_pipeline
+    from kg.nlp.records import write_records
 
     load_pipeline("default")
     t0 = time.perf_counter()
@@ -98,7 +98,7 @@ def measure_jieba(page: Path) -> dict:
     import jieba
     import jieba.posseg
 
-    from kg.reading import iter_page_chunks
+    from kg.text.reading import iter_page_chunks
 
     jieba.setLogLevel(60)
     t0 = time.perf_counter()
@@ -126,7 +126,7 @@ def _walk(frame, stack, own, cum):
 
 
 def _first_chars(page: Path, max_chars: int):
-    from kg.reading import iter_page_chunks
+    from kg.text.reading import iter_page_chunks
 
     seen = 0
     for chunk in iter_page_chunks(page, target_chars=min(200_000, max_chars)):
@@ -138,10 +138,10 @@ def _first_chars(page: Path, max_chars: int):
 
 def stage_timing(page: Path, max_chars: int) -> dict:
     """Seconds per stage of extract_chunks' work, timed with perf_counter (no profiler overhead)."""
-    from kg.assemble import assemble, facts_from_doc
-    from kg.clean import clean_text
-    from kg.pipeline import load_pipeline
-    from kg.segment import segment
+    from kg.nlp.assemble import assemble, facts_from_doc
+    from kg.text.clean import clean_text
+    from kg.nlp.pipeline import load_pipeline
+    from kg.text.segment import segment
 
     nlp = load_pipeline("default")
     spent: dict = {}
@@ -173,8 +173,8 @@ def measure_profile(page: Path, max_chars: int, top: int = 5) -> dict:
     """Stage timing, then pyinstrument over extract_chunks, on the first `max_chars` characters of the page."""
     from pyinstrument import Profiler
 
-    from kg.extract import extract_chunks
-    from kg.pipeline import load_pipeline
+    from kg.nlp.extract import extract_chunks
+    from kg.nlp.pipeline import load_pipeline
 
     load_pipeline("default")
     stages = stage_timing(page, max_chars)

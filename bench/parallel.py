@@ -1,4 +1,4 @@
-"""`kg.extract.extract_chunks` with the chunks farmed out to worker processes.
+"""`kg.nlp.extract.extract_chunks` with the chunks farmed out to worker processes.
 
 kg reads a huge page chunk by chunk, and each chunk is cleaned, segmented and
 run through the pipeline on its own; only the final `assemble` needs every
@@ -7,7 +7,7 @@ share it copy-on-write) do clean → segment → pipeline, and the parent reads
 the file, hands out chunks in order and assembles. The record is the one
 `extract_chunks` gives (run.py checks this on every run).
 
-This uses kg.extract's private `_facts`; the change to propose for kg is an
+This uses kg.nlp.extract's private `_facts`; the change to propose for kg is an
 `n_process` argument on `extract_chunks` doing exactly this.
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 
-from kg.assemble import assemble
-from kg.clean import clean_text
-from kg.extract import _facts
-from kg.pipeline import load_pipeline
+from kg.nlp.assemble import assemble
+from kg.text.clean import clean_text
+from kg.nlp.extract import _facts
+from kg.nlp.pipeline import load_pipeline
 
 _NLP = None
 

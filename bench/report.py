@@ -60,7 +60,7 @@ def markdown(r: dict) -> str:
 
     L += ["## Extraction", "",
           "Each figure is the median over `runs` runs, each in a process of its own; the clock covers reading "
-          "the page chunk by chunk (`kg.reading.iter_page_chunks`) to the finished record (kg) or the last "
+          "the page chunk by chunk (`kg.text.reading.iter_page_chunks`) to the finished record (kg) or the last "
           "`jieba.posseg.cut` token (jieba, dictionary loaded beforehand). kg ×2 farms the page's chunks out to "
           "two forked workers and assembles in the parent (bench/parallel.py); its record is checked to be "
           "identical to kg ×1's. Peak RSS: the measuring process; for ×2 also the largest worker.", ""]
@@ -112,10 +112,10 @@ def markdown(r: dict) -> str:
     g = r["graph"]
     L += ["## Graph stores", "",
           f"Graph of the {g['page_mb']} MB page's record: {g['nodes']:,} nodes, {g['edges']:,} edges "
-          f"(`kg.graph.build_graph`: {g['build_graph_seconds']:.1f} s). Every run loads into a new, empty database.",
+          f"(`kg.graph.model.build_graph`: {g['build_graph_seconds']:.1f} s). Every run loads into a new, empty database.",
           ""]
     rows = []
-    for key, name in (("store", "embedded LadybugDB (`kg.store.build_store`)"),
+    for key, name in (("store", "embedded LadybugDB (`kg.graph.store.build_store`)"),
                       ("falkordb_native", "FalkorDB, native protocol (unix socket)"),
                       ("falkordb_bolt", "FalkorDB, Bolt (private network namespace)")):
         x = g.get(key) or {}
@@ -124,14 +124,14 @@ def markdown(r: dict) -> str:
             continue
         page = x.get("page_mb", g["page_mb"])
         rows.append([name, f"{page} MB", _n(x["rows"]), x["runs"], _n(x["rows_per_second"]),
-                     f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.store)"])
+                     f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.graph.store)"])
     L += _table(["store", "page", "rows", "runs", "rows/s (median)", "notes"], rows)
     if "falkordb_bolt" in g and "batch_size" in g["falkordb_bolt"]:
         L += ["Bolt runs on the 1 MB page's graph: FalkorDB's Bolt bridge crashes on parameters over ~4 KB, so "
               "batches hold only as many rows as fit in 3 KB, and the 50 MB graph would take far too long.", ""]
     qruns = g["queries"][0]["runs"] if g["queries"] else 0
     L += [f"Query latency on the {g['page_mb']} MB page's store, median of {qruns}: `kg query` as a new process "
-          "(what a user waits for) and `kg.store.run_query` in-process (open the store + query).", ""]
+          "(what a user waits for) and `kg.graph.store.run_query` in-process (open the store + query).", ""]
     L += _table(["docs/USING.md query", "rows", "`kg query` s", "run_query s"],
                 [[q["query"], q["rows"], _n(q["cli_seconds"], 3), _n(q["run_query_seconds"], 3)]
                  for q in g["queries"]])

@@ -208,7 +208,7 @@ def run(quick: bool, out: Path, budget: float, graph_page: int = 10) -> dict:
 
 def graph_bench(bench: Bench, big_record: Path, graph_page: int, small_record: Path, quick: bool) -> dict:
     import graphbench
-    from kg.graph import build_graph
+    from kg.graph.model import build_graph
 
     records = [json.loads(big_record.read_text(encoding="utf-8"))]
     t0 = time.perf_counter()

@@ -26,7 +26,7 @@ def column(*paragraphs: str, width: int = COLUMN, blank_after_each: bool = True)
 
 @lru_cache(maxsize=None)
 def _extract_cached(text: str) -> dict:
-    from kg.extract import extract_text
+    from kg.nlp.extract import extract_text
     return extract_text(text, "test.txt")
 
 

@@ -82,7 +82,7 @@ class _Server:
 
 
 class NativeServer(_Server):
-    """FalkorDB on a unix socket: use `url(graph)` with kg.falkordb_loader."""
+    """FalkorDB on a unix socket: use `url(graph)` with kg.graph.falkordb_loader."""
 
     def __init__(self, tmp: Path):
         super().__init__(tmp, _server_args(tmp))

@@ -1,4 +1,4 @@
-"""kg.clean: undoing PDF artefacts while keeping a map back to the raw text."""
+"""kg.text.clean: undoing PDF artefacts while keeping a map back to the raw text."""
 from __future__ import annotations
 
 import unicodedata
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract_helpers import column
-from kg.clean import clean_text
+from kg.text.clean import clean_text
 
 
 def text_of(raw: str) -> str:

@@ -10,7 +10,7 @@ import kg.lexicon
 from kg.cli import main
 from kg.errors import ConfigError
 from kg.paths import ROOT
-from kg.pipeline import load_pipeline
+from kg.nlp.pipeline import load_pipeline
 
 
 def clear_caches():

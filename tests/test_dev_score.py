@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.evaluate import evaluate
+from kg.nlp.evaluate import evaluate
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 GOLD = CORPUS / "dev.gold.jsonl"

@@ -1,7 +1,7 @@
 """Figures are shown exactly as a reader writes them."""
 import pytest
 
-from kg.display import format_figure, format_metric, plain, to_decimal
+from kg.explore.display import format_figure, format_metric, plain, to_decimal
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg import store
+from kg.graph import store
 from kg.cli import main
-from kg.export import ExportError, export_graph, import_command
-from kg.graph import build_graph
-from kg.records import read_records
+from kg.graph.export import ExportError, export_graph, import_command
+from kg.graph.model import build_graph
+from kg.nlp.records import read_records
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 
@@ -105,8 +105,8 @@ def test_cli_export_from_store(tmp_path):
 
 
 def test_cli_constants_match_the_library():
-    from kg.commands import graph as commands
-    from kg.export import FORMATS
-    from kg.store import DEFAULT_DB
+    from kg.cli import graph as commands
+    from kg.graph.export import FORMATS
+    from kg.graph.store import DEFAULT_DB
 
     assert (commands.DEFAULT_DB, commands.EXPORT_FORMATS) == (DEFAULT_DB, FORMATS)

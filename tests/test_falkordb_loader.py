@@ -1,4 +1,4 @@
-"""kg.falkordb_loader against a real FalkorDB server (native protocol, unix socket)."""
+"""kg.graph.falkordb_loader against a real FalkorDB server (native protocol, unix socket)."""
 from __future__ import annotations
 
 import copy
@@ -7,8 +7,8 @@ import json
 import pytest
 from falkordb import FalkorDB
 
-from kg.falkordb_loader import FalkorDBError, load_graph_into_falkordb, parse_url
-from kg.graph import build_graph
+from kg.graph.falkordb_loader import FalkorDBError, load_graph_into_falkordb, parse_url
+from kg.graph.model import build_graph
 
 from conftest import FIXTURES
 

@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 from falkordb import FalkorDB
 
-from kg import store
+from kg.graph import store
 from kg.cli import main
-from kg.graph import build_graph
-from kg.records import read_records, write_records
+from kg.graph.model import build_graph
+from kg.nlp.records import read_records, write_records
 
 import servers
 from conftest import FIXTURES, unavailable
@@ -207,10 +207,10 @@ def test_credentials_never_appear_from_a_real_process(tmp_path):
 VANISHING_BUILD = """
 import sys
 from pathlib import Path
-import kg.extract
+import kg.nlp.extract
 from kg.cli import main
 
-listed = kg.extract.discover
+listed = kg.nlp.extract.discover
 gone = Path(sys.argv[1])
 
 def discover(inputs):
@@ -219,7 +219,7 @@ def discover(inputs):
             path.unlink()
         yield path
 
-kg.extract.discover = discover
+kg.nlp.extract.discover = discover
 main(sys.argv[2:], prog_name="kg")
 """
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.graph import build_graph, graph_counts, is_generic_branch, regions_compatible
-from kg.records import RecordError, read_records
+from kg.graph.model import build_graph, graph_counts, is_generic_branch, regions_compatible
+from kg.nlp.records import RecordError, read_records
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 

@@ -1,13 +1,13 @@
-"""`kg lookup` and kg.lookup: fuzzy, alias and pinyin hits, cards, no-hit exit code, JSON shape."""
+"""`kg lookup` and kg.explore.lookup: fuzzy, alias and pinyin hits, cards, no-hit exit code, JSON shape."""
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from kg.graph import build_graph
-from kg.lookup import NotFound, card, clear_match, lookup, render_card, search
-from kg.records import read_records
+from kg.graph.model import build_graph
+from kg.explore.lookup import NotFound, card, clear_match, lookup, render_card, search
+from kg.nlp.records import read_records
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 
@@ -19,7 +19,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    from kg.store import build_store
+    from kg.graph.store import build_store
 
     path = tmp_path_factory.mktemp("lookup") / "kg.db"
     build_store(read_records(FIXTURE), path)

@@ -1,4 +1,4 @@
-"""kg.neo4j_loader and `kg load` over Bolt, against FalkorDB answering Bolt in a private
+"""kg.graph.neo4j_loader and `kg load` over Bolt, against FalkorDB answering Bolt in a private
 network namespace (tests/servers.py explains the set-up). Client work runs in the
 namespace through `falkordb_bolt.call(fn, ...)`, so the helpers below are module-level."""
 from __future__ import annotations
@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import KgError
-from kg.graph import build_graph
-from kg.neo4j_loader import Neo4jError, load_graph_into_neo4j, translate_error
-from kg.settings import Neo4jSettings, load_settings, redacted_uri
+from kg.graph.model import build_graph
+from kg.graph.neo4j_loader import Neo4jError, load_graph_into_neo4j, translate_error
+from kg.graph.settings import Neo4jSettings, load_settings, redacted_uri
 
 import servers
 from conftest import FIXTURES
@@ -68,7 +68,7 @@ def test_settings_precedence_and_redaction(tmp_path):
 
 
 def test_load_over_bolt_counts_and_reload_unchanged(falkordb_bolt, tmp_path):
-    from kg.store import build_store, counts, load_graph
+    from kg.graph.store import build_store, counts, load_graph
 
     db = tmp_path / "kg.db"
     build_store(records(), db)

@@ -1,4 +1,4 @@
-"""kg.numbers and kg.dates: exact figures and the periods they are given for."""
+"""kg.nlp.numbers and kg.nlp.dates: exact figures and the periods they are given for."""
 from __future__ import annotations
 
 import re
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kg.dates import find_dates
-from kg.numbers import NumberError, parse_number, parse_range, to_json_number
+from kg.nlp.dates import find_dates
+from kg.nlp.numbers import NumberError, parse_number, parse_range, to_json_number
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,4 +1,4 @@
-"""`kg query --neo4j` and kg.neo4j_query against FalkorDB answering Bolt in a private network
+"""`kg query --neo4j` and kg.graph.neo4j_query against FalkorDB answering Bolt in a private network
 namespace (see tests/servers.py), plus the read-only rule on the embedded store.
 
 Client code runs in the server's namespace through `falkordb_bolt.call(fn, ...)`. This
@@ -14,13 +14,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from kg import store
+from kg.graph import store
 from kg.cli import main
 from kg.errors import KgError
-from kg.graph import build_graph
-from kg.neo4j_loader import Neo4jError, load_graph_into_neo4j
-from kg.neo4j_query import run_query
-from kg.settings import Neo4jSettings
+from kg.graph.model import build_graph
+from kg.graph.neo4j_loader import Neo4jError, load_graph_into_neo4j
+from kg.graph.neo4j_query import run_query
+from kg.graph.settings import Neo4jSettings
 
 import servers
 from test_falkordb_loader import records

@@ -1,4 +1,4 @@
-"""kg.reading on real files of every awkward kind a user's folder can hold."""
+"""kg.text.reading on real files of every awkward kind a user's folder can hold."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.reading import (
+from kg.text.reading import (
     EXIT_NOTHING_READ,
     EXIT_OK,
     EXIT_SKIPPED_STRICT,

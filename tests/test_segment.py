@@ -1,11 +1,11 @@
-"""kg.segment: one cleaned page into its articles."""
+"""kg.text.segment: one cleaned page into its articles."""
 from __future__ import annotations
 
 import pytest
 
 from extract_helpers import column, extract
-from kg.clean import clean_text
-from kg.segment import segment
+from kg.text.clean import clean_text
+from kg.text.segment import segment
 
 FIRST = (
     "近年来，湖北省宜昌市邮政分公司坚持以客户为本，分层分类深耕客群，推动代理金融从做储蓄向做客户转型。"

@@ -1,13 +1,13 @@
-"""`kg stats` and kg.stats: counts per label and type, documents, articles."""
+"""`kg stats` and kg.explore.stats: counts per label and type, documents, articles."""
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from kg.graph import build_graph
-from kg.records import read_records
-from kg.stats import graph_stats, render_stats
+from kg.graph.model import build_graph
+from kg.nlp.records import read_records
+from kg.explore.stats import graph_stats, render_stats
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 
@@ -43,7 +43,7 @@ def test_empty_graph():
 
 def test_cli_stats_json_matches_the_store(tmp_path):
     from kg.cli import main
-    from kg.store import build_store, counts
+    from kg.graph.store import build_store, counts
 
     db = tmp_path / "kg.db"
     build_store(read_records(FIXTURE), db)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import store
+from kg.graph import store
 from kg.cli import main
-from kg.graph import build_graph, graph_counts
-from kg.records import read_records, write_records
-from kg.store import StoreError
+from kg.graph.model import build_graph, graph_counts
+from kg.nlp.records import read_records, write_records
+from kg.graph.store import StoreError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +115,8 @@ def test_failed_build_leaves_the_old_store(db, records, monkeypatch):
 
 KILLED_BUILD = """
 import sys, time
-from kg import store
-from kg.records import read_records
+from kg.graph import store
+from kg.nlp.records import read_records
 real = store._write
 def slow(conn, g, merged, log):
     real(conn, g, merged, log)
@@ -258,7 +258,7 @@ def test_write_records_round_trip(tmp_path, records):
 
 
 def test_write_clause_detection():
-    from kg.cypher import write_clause
+    from kg.graph.cypher import write_clause
 
     assert write_clause("MATCH (n) RETURN n") is None
     assert write_clause("MATCH (n) WHERE n.name = 'DELETE me' // CREATE\nRETURN n.set, $load") is None
@@ -268,7 +268,7 @@ def test_write_clause_detection():
 
 
 def test_identifiers_are_checked():
-    from kg.cypher import create_nodes
+    from kg.graph.cypher import create_nodes
 
     assert create_nodes("Branch", ["name", "end"]) == (
         "UNWIND $rows AS row CREATE (n:`Branch` {`key`: row.`key`, `name`: row.`name`, `end`: row.`end`})")
@@ -278,7 +278,7 @@ def test_identifiers_are_checked():
 
 def test_merge_statements_upsert_in_ladybug(db):
     """The store-neutral MERGE statements (used by the Neo4j loader) also run on LadybugDB."""
-    from kg.cypher import merge_edges, merge_nodes
+    from kg.graph.cypher import merge_edges, merge_nodes
 
     rows = [{"key": "program:新", "name": "新活动"}, {"key": "program:周三会员日", "name": "改名"}]
     store.run_query(db, merge_nodes("Program", ["name"]), {"rows": rows}, write=True)

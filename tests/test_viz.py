@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg.errors import KgError
-from kg.graph import FACT_TYPES, build_graph
-from kg.records import read_records
-from kg.viz import COLOURS, neighbourhood, render_html, view_data, vis_network_js, write_html
+from kg.graph.model import FACT_TYPES, build_graph
+from kg.nlp.records import read_records
+from kg.explore.viz import COLOURS, neighbourhood, render_html, view_data, vis_network_js, write_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "records.jsonl"
 ENTITY_LABELS = {"Branch", "Partner", "Product", "Program", "Person"}
@@ -110,7 +110,7 @@ def test_write_is_atomic_and_reports_counts(graph, tmp_path):
 
 def test_cli_viz(tmp_path):
     from kg.cli import main
-    from kg.store import build_store
+    from kg.graph.store import build_store
 
     db = tmp_path / "kg.db"
     build_store(read_records(FIXTURE), db)

@@ -1,0 +1,89 @@
+"""Commands that read pages and score what was read: extract, eval."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli import main
+
+
+@main.command("extract")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the records here (atomically) instead of standard output.")
+@click.option("--pipeline", default="default", show_default=True,
+              help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
+@click.option("--strict", is_flag=True, help="Exit non-zero (3) when any file was skipped.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary; warnings still go to stderr.")
+def extract(inputs, output, pipeline, strict, quiet):
+    """Read newspaper pages (.txt files or folders of them) and write what they state.
+
+    One JSON object per page (JSON Lines): its entities, relations and
+    metrics, in the format `score.py` reads, each with where it was read
+    (article, sentence, offsets, rule). Unreadable files get a one-line
+    warning and a record with "skipped"; the rest of the folder goes on.
+
+    \b
+    Example:
+      kg extract ../shared/corpus/dev -o pred.jsonl
+      kg extract examples/sample_page.txt | jq '.entities[].name'
+    """
+    from kg.nlp.extract import extract_paths
+    from kg.progress import file_progress
+    from kg.text.reading import RunReport
+    from kg.nlp.records import write_records
+
+    report = RunReport()
+
+    def warned(records):
+        for rec in records:
+            if rec["skipped"]:
+                click.echo(f"warning: {rec['path']}: {rec['skipped']}", err=True)
+            yield rec
+
+    with file_progress(enabled=not quiet) as tick:
+        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline))
+        if output:
+            write_records(records, output)
+        else:
+            for rec in records:
+                json.dump(rec, sys.stdout, ensure_ascii=False)
+                sys.stdout.write("\n")
+    if not quiet:
+        for line in report.summary_lines():
+            click.echo(line, err=True)
+    code = report.exit_code(strict=strict)
+    if code:
+        sys.exit(code)
+
+
+@main.command("eval")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.argument("pred", type=click.Path(path_type=Path))
+@click.option("--scorer", type=click.Path(path_type=Path),
+              help="The corpus's score.py (default: the one beside GOLD).")
+@click.option("--verbose", is_flag=True, help="List every miss and extra.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_(gold, pred, scorer, verbose, as_json):
+    """Score predictions against gold: precision, recall and F1 per kind, label and relation type.
+
+    The scoring is the corpus's own score.py, loaded and called, so the
+    figures are the ones the labelling standard defines.
+
+    \b
+    Example:
+      kg extract ../shared/corpus/dev -o pred.jsonl
+      kg eval ../shared/corpus/dev.gold.jsonl pred.jsonl --verbose
+    """
+    from kg.nlp.evaluate import evaluate, format_table
+
+    result = evaluate(gold, pred, scorer)
+    if as_json:
+        click.echo(json.dumps(result if verbose else {k: v for k, v in result.items()
+                                                      if k not in ("misses", "extras")}, ensure_ascii=False))
+        return
+    for line in format_table(result, verbose):
+        click.echo(line)

@@ -1,0 +1,270 @@
+"""Commands that write and read graph stores: build, load, export, query."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+from rich.cells import cell_len
+
+from kg.cli import main
+
+# Literal copies of kg.graph.store.DEFAULT_DB and kg.graph.export.FORMATS: networkx and
+# LadybugDB load only when a command runs, so `kg --help` stays quick.
+DEFAULT_DB = "kg.db"
+EXPORT_FORMATS = ("graphml", "json", "neo4j-csv")
+
+DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True,
+                         type=click.Path(dir_okay=False, path_type=Path),
+                         help="LadybugDB database file.")
+
+
+def _records_from(inputs, progress):
+    """Record files (.jsonl) are read as they are; everything else goes through the extractor."""
+    from kg.nlp.records import iter_records
+
+    pages = [p for p in inputs if p.suffix != ".jsonl"]
+    for path in inputs:
+        if path.suffix == ".jsonl":
+            yield from iter_records(path)
+    if pages:
+        from kg.nlp.extract import extract_paths  # spaCy loads only when there are pages to read
+        from kg.progress import file_progress
+
+        with file_progress(enabled=progress) as tick:
+            for record in extract_paths(pages, progress=tick):
+                if record["skipped"]:
+                    click.echo(f"warning: {record['path']}: {record['skipped']}", err=True)
+                yield record
+
+
+def build_summary(db, c) -> list[str]:
+    from kg.graph.model import ENTITY_LABELS, FACT_TYPES
+
+    skipped = c.get("skipped", 0)
+    entities = ", ".join(f"{label} {c['nodes'][label]}" for label in ENTITY_LABELS.values())
+    relations = sum(c["edges"][t] for t in FACT_TYPES)
+    by_type = ", ".join(f"{t} {c['edges'][t]}" for t in FACT_TYPES if c["edges"][t])
+    return [
+        f"{db}: {c['nodes']['Document']} documents{f' ({skipped} skipped)' if skipped else ''}",
+        f"entities: {entities}",
+        f"relations: {relations}{f' ({by_type})' if by_type else ''}",
+        f"metrics: {c['nodes']['Metric']}",
+    ]
+
+
+@main.command("build")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@DB_OPTION
+@click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
+def build(inputs, db, quiet):
+    """Extract facts from pages (or read record .jsonl files) and add them to the graph store.
+
+    A document already in the store is replaced by its new record; the others
+    stay. The new database is written beside the old one and swapped in at
+    the end, so an interrupted build leaves the old store as it was.
+
+    \b
+    Example:
+      kg build examples/ --db kg.db
+      kg build pred.jsonl            # records from `kg extract`
+    """
+    from kg.graph.store import build_store
+
+    counts = build_store(_records_from(list(inputs), not quiet), db, progress=not quiet)
+    for line in build_summary(db, counts):
+        click.echo(line)
+    rate = counts["rows"] / counts["seconds"] if counts["seconds"] else 0
+    click.echo(f"wrote {counts['rows']} nodes and edges in {counts['seconds']:.2f} s ({rate:.0f}/s)")
+
+
+# `kg load` (Neo4j) goes here, beside build.
+
+
+def _parse_params(pairs) -> dict:
+    params = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            params[name] = json.loads(text)
+        except json.JSONDecodeError:
+            params[name] = text
+    return params
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def format_table(columns, rows) -> str:
+    """Aligned columns; widths count CJK characters as two cells, as terminals show them."""
+    cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    widths = [max([cell_len(c)] + [cell_len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out)
+
+
+def format_json(columns, rows) -> str:
+    return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=1, default=str)
+
+
+def format_csv(columns, rows) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows([_cell(v) for v in row] for row in rows)
+    return buf.getvalue().rstrip("\n")
+
+
+FORMATTERS = {"table": format_table, "json": format_json, "csv": format_csv}
+
+
+@main.command("query")
+@click.argument("cypher_text", metavar="CYPHER")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter $NAME; VALUE is read as JSON when it parses, else as text. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
+@DB_OPTION
+@click.option("--write", is_flag=True, help="Allow CREATE/MERGE/SET/DELETE…; the next `kg build` rebuilds from records and drops such changes.")
+@click.option("--neo4j", "use_neo4j", is_flag=True,
+              help="Query the Neo4j server instead of the store (implied by --uri, or by NEO4J_URI without --db).")
+@click.option("--uri", help="Bolt URI [env NEO4J_URI, default bolt://localhost:7687]; implies --neo4j.")
+@click.option("--user", "username", help="User name [env NEO4J_USERNAME, default neo4j].")
+@click.option("--database", help="Neo4j database name [env NEO4J_DATABASE, default: the server's].")
+def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, database):
+    """Run a Cypher query against the graph store (or a Neo4j server) and print the answer.
+
+    Read-only unless --write is given. LadybugDB needs backticks around
+    the property names `end`, `index` and `rank` (r.`end`).
+
+    The query goes to Neo4j (read session, official driver) when --neo4j or
+    --uri is given, or when NEO4J_URI is set and --db is not given; give
+    --db to query the store while NEO4J_URI is set. The password comes from
+    NEO4J_PASSWORD, a config file or a prompt, as for `kg load`.
+
+    \b
+    Example:
+      kg query "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name, p.name"
+      kg query 'MATCH (m:Metric) WHERE m.unit = $unit RETURN m.name, m.value_text' --param unit=元 --format json
+      NEO4J_PASSWORD=… kg query --neo4j --uri bolt://localhost:7687 "MATCH (b:Branch) RETURN b.name"
+    """
+    import os
+
+    parameters = _parse_params(params)
+    db_given = click.get_current_context().get_parameter_source("db") is not click.core.ParameterSource.DEFAULT
+    if (use_neo4j or uri) and db_given:
+        raise click.UsageError("--db names the embedded store; leave it out to query Neo4j (--neo4j/--uri)")
+    if use_neo4j or uri or (os.environ.get("NEO4J_URI") and not db_given):
+        import sys
+
+        from kg.graph.neo4j_query import check_read_only, run_query
+        from kg.graph.settings import load_settings
+
+        check_read_only(cypher_text, write)  # before any password prompt
+        target = load_settings(uri=uri, username=username, database=database)
+        if target.password is None and sys.stdin.isatty():
+            target = target.with_password(click.prompt(
+                f"Password for {target.username} at {target.redacted_uri()}", hide_input=True,
+                default="", show_default=False))
+    else:
+        from kg.graph.store import run_query
+
+        target = db
+    columns, rows = run_query(target, cypher_text, parameters, write=write)
+    click.echo(FORMATTERS[fmt](columns, rows))
+
+
+@main.command("export")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="graphml (lists as JSON text), json (node-link), neo4j-csv (folder for neo4j-admin import).")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="File to write (a folder for neo4j-csv).")
+def export(db, fmt, out):
+    """Write the stored graph as GraphML, node-link JSON or neo4j-admin import CSVs.
+
+    \b
+    Example:
+      kg export --format graphml -o kg.graphml
+      kg export --format neo4j-csv -o neo4j-import/ && sh neo4j-import/import.sh
+    """
+    from kg.graph.export import export_graph
+    from kg.graph.store import load_graph
+
+    result = export_graph(load_graph(db), fmt, out)
+    click.echo(f"wrote {result['nodes']} nodes and {result['edges']} edges to {out} ({fmt})")
+
+
+@main.command("load")
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@DB_OPTION
+@click.option("--uri", help="Bolt URI [env NEO4J_URI, default bolt://localhost:7687].")
+@click.option("--user", "username", help="User name [env NEO4J_USERNAME, default neo4j].")
+@click.option("--database", help="Database name [env NEO4J_DATABASE, default: the server's].")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Rows per transaction [default 500 for Neo4j, 5000 for FalkorDB].")
+@click.option("--falkordb", "falkordb_url", metavar="URL",
+              help="Load into FalkorDB over its own protocol instead: redis://host:port/graph.")
+@click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
+def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
+    """Load the graph (from the store, or from INPUT pages/records) into Neo4j.
+
+    Nodes and relationships are MERGEd on their key, so loading twice changes
+    nothing; a page whose sha1 changed has its old facts replaced. The
+    password comes from NEO4J_PASSWORD, a config file (./kg.toml [neo4j] or
+    ~/.config/kg/neo4j.toml) or a prompt; never from an option.
+
+    \b
+    Example:
+      NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load --db kg.db
+      kg load pred.jsonl --falkordb redis://localhost:6379/kg
+    """
+    if inputs:
+        from kg.graph.model import build_graph
+
+        graph = build_graph(_records_from(list(inputs), not quiet))
+        source = f"{len(inputs)} input(s)"
+    else:
+        from kg.graph.store import load_graph
+
+        graph = load_graph(db)
+        source = str(db)
+    if falkordb_url:
+        from kg.graph.falkordb_loader import DEFAULT_BATCH, load_graph_into_falkordb
+        from kg.graph.settings import redacted_uri
+
+        target = redacted_uri(falkordb_url)
+        result = load_graph_into_falkordb(graph, falkordb_url, batch_size=batch_size or DEFAULT_BATCH,
+                                          progress=not quiet)
+    else:
+        import sys
+
+        from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+        from kg.graph.settings import load_settings
+
+        settings = load_settings(uri=uri, username=username, database=database)
+        if settings.password is None and sys.stdin.isatty():
+            settings = settings.with_password(click.prompt(
+                f"Password for {settings.username} at {settings.redacted_uri()}", hide_input=True,
+                default="", show_default=False))
+        target = settings.redacted_uri()
+        result = load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
+                                       progress=not quiet)
+    click.echo(f"loaded {source} into {target}: {result['nodes']} nodes and {result['relationships']} "
+               f"relationships in {result['seconds']:.2f} s ({result['rows_per_second']:.0f} rows/s)")
+    click.echo(f"server now holds {result['server_nodes']} nodes and {result['server_relationships']} "
+               f"relationships; {result['replaced_documents']} changed document(s) replaced, "
+               f"{result['removed_entities']} unmentioned entities removed")

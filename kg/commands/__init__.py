@@ -1,1 +1,0 @@
-"""CLI commands, one module per area: extract (facts), graph (stores), explore (people)."""

@@ -1,0 +1,1 @@
+"""Exploring a built graph: lookup, visualisation, statistics, display."""

@@ -1,0 +1,255 @@
+"""Finding an entity by a name someone half remembers, and everything the graph knows about it.
+
+Search is fuzzy (rapidfuzz) over canonical names and aliases; a query in
+Latin letters is also matched against the names' pinyin, so `dazhou` finds
+秭归县分公司.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from kg.explore.display import format_metric
+from kg.errors import KgError
+from kg.graph.model import ENTITY_LABELS as _LABELS
+from kg.graph.model import FACT_TYPES
+
+ENTITY_LABELS = tuple(_LABELS.values())
+
+# A hit scoring below this is noise, not a match.
+MIN_SCORE = 60.0
+# The best hit is "clear" when the runner-up trails it by at least this much.
+CLEAR_MARGIN = 8.0
+
+
+class NotFound(KgError):
+    """No entity in the graph resembles the query."""
+
+
+@dataclass
+class Hit:
+    key: str
+    label: str
+    name: str
+    score: float
+    matched: str  # the name or alias (or its pinyin) that scored best
+    exact: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _fold(text) -> str:
+    """Case, width and spacing folded so 'ＤａＺｈｏｕ ' equals 'dazhou'."""
+    text = unicodedata.normalize("NFKC", str(text or "")).lower()
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "“”\"‘’'《》")
+
+
+@lru_cache(maxsize=4096)
+def _pinyin(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin  # imported on first Latin query only: it loads a dictionary
+
+    return tuple(s.lower() for s in lazy_pinyin(text))
+
+
+def _pinyin_score(query: str, syllables: tuple[str, ...]) -> float:
+    """How well Latin `query` spells the name: whole pinyin 100, a run of whole syllables 90.
+
+    Matching only at syllable boundaries keeps `dazhou` from hitting every
+    name with a 周 in it.
+    """
+    full = "".join(syllables)
+    if query == full:
+        return 100.0
+    for i in range(len(syllables)):
+        run = ""
+        for s in syllables[i:]:
+            run += s
+            if run == query:
+                return 90.0
+            if len(run) >= len(query):
+                break
+    return float(fuzz.ratio(query, full))
+
+
+def _is_latin(text: str) -> bool:
+    return bool(text) and all(ch.isascii() for ch in text)
+
+
+def _score(query: str, candidate: str) -> float:
+    if not candidate:
+        return 0.0
+    if query == candidate:
+        return 100.0
+    # WRatio already rewards a query found inside a longer name (partial
+    # matching), which is how people type: 宜昌 for 湖北省宜昌市邮政分公司.
+    return float(fuzz.WRatio(query, candidate))
+
+
+def entity_nodes(graph):
+    """(key, attrs) of the nodes a person would look up: branches, partners, products, programs, people."""
+    for key, data in graph.nodes(data=True):
+        if data.get("label") in ENTITY_LABELS:
+            yield key, data
+
+
+def search(graph, text, limit=10) -> list[Hit]:
+    """Entities whose name or alias resembles `text`, best first (exact hits score 100)."""
+    query = _fold(text)
+    if not query:
+        raise KgError("empty search text: give part of a name, e.g. 宜昌 or dazhou")
+    latin = _is_latin(query)
+    hits = []
+    for key, data in entity_nodes(graph):
+        names = [data.get("name") or "", *(data.get("aliases") or [])]
+        best = None
+        for name in names:
+            folded = _fold(name)
+            score = _score(query, folded)
+            exact = query == folded
+            if latin and not _is_latin(folded):
+                py_score = _pinyin_score(query, _pinyin(folded))
+                if py_score > score:
+                    score, exact = py_score, False
+            if best is None or score > best[0] or (score == best[0] and exact and not best[2]):
+                best = (score, name, exact)
+        if best and best[0] >= MIN_SCORE:
+            hits.append(Hit(key, data["label"], data.get("name") or key, round(best[0], 1), best[1], best[2]))
+    # Ties go to the shorter name: 宜昌 is closer to 秭归县分公司 than to a longer branch name.
+    hits.sort(key=lambda h: (-h.score, not h.exact, len(h.name), h.name, h.key))
+    return hits[:limit] if limit else hits
+
+
+def clear_match(hits: list[Hit]) -> Hit | None:
+    """The hit to show a card for: the only exact hit, or a best hit well ahead of the rest."""
+    if not hits:
+        return None
+    exact = [h for h in hits if h.exact]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return None
+    if len(hits) == 1 or hits[0].score - hits[1].score >= CLEAR_MARGIN:
+        return hits[0]
+    return None
+
+
+def _source(data) -> dict:
+    return {"doc": data.get("doc"), "article": data.get("article"), "sentence": data.get("sentence")}
+
+
+def _end(graph, key) -> dict:
+    data = graph.nodes[key]
+    return {"key": key, "label": data.get("label"), "name": data.get("name") or key}
+
+
+def card(graph, key) -> dict:
+    """Everything the graph says about one entity, each fact with where it was read."""
+    if key not in graph:
+        raise NotFound(f"no node with key {key!r} in the graph")
+    data = graph.nodes[key]
+    relations: dict[tuple, dict] = {}
+    metrics, mentions = [], []
+
+    def add_relation(direction, etype, other, edata):
+        entry = relations.setdefault(
+            (direction, etype, other, edata.get("title")),
+            {"direction": direction, "type": etype, "other": _end(graph, other),
+             "title": edata.get("title"), "sources": []},
+        )
+        entry["sources"].append(_source(edata))
+
+    for _, other, edata in graph.out_edges(key, data=True):
+        etype = edata.get("type")
+        if etype in FACT_TYPES:
+            add_relation("out", etype, other, edata)
+        elif etype == "REPORTED":
+            m = graph.nodes[other]
+            metrics.append({
+                "key": other, "name": m.get("name"), "value": m.get("value"),
+                "value_text": m.get("value_text"), "unit": m.get("unit"),
+                "shown": format_metric(m), "as_of": m.get("as_of"), "rank": m.get("rank"),
+                "text": m.get("text"), "source": _source(m),
+            })
+        elif etype == "MENTIONED_IN":
+            mentions.append({"text": edata.get("text"), **_source(edata)})
+    for other, _, edata in graph.in_edges(key, data=True):
+        if edata.get("type") in FACT_TYPES:
+            add_relation("in", edata["type"], other, edata)
+
+    rel_list = sorted(relations.values(), key=lambda r: (r["direction"] != "out", r["type"], r["other"]["name"]))
+    metrics.sort(key=lambda m: (str(m["source"]["doc"]), str(m["as_of"] or ""), m["name"] or ""))
+    mentions.sort(key=lambda m: (str(m["doc"]), m["article"] if isinstance(m["article"], int) else -1))
+    return {
+        "key": key,
+        "label": data.get("label"),
+        "name": data.get("name") or key,
+        "qualified": data.get("qualified"),
+        "aliases": [a for a in data.get("aliases") or [] if a != data.get("name")],
+        "region": list(data.get("region") or []),
+        "docs": list(data.get("docs") or []),
+        "relations": rel_list,
+        "metrics": metrics,
+        "mentions": mentions,
+    }
+
+
+def lookup(graph, text, limit=10) -> dict:
+    """{"query", "match": card or None, "hits": [...]}; NotFound when nothing resembles `text`."""
+    hits = search(graph, text, limit=limit)
+    if not hits:
+        raise NotFound(f"nothing in the graph resembles {text!r}")
+    best = clear_match(hits)
+    return {
+        "query": text,
+        "match": card(graph, best.key) if best else None,
+        "hits": [h.as_dict() for h in hits],
+    }
+
+
+def render_card(c: dict) -> str:
+    """The card as plain text for a terminal."""
+    lines = [f"{c['label']}: {c['name']}"]
+    if c.get("qualified") and c["qualified"] != c["name"]:
+        lines.append(f"  full name: {c['qualified']}")
+    if c["aliases"]:
+        lines.append(f"  also called: {'、'.join(c['aliases'])}")
+    if c["region"]:
+        lines.append(f"  region: {' '.join(c['region'])}")
+    if c["relations"]:
+        lines.append("Relations:")
+        for r in c["relations"]:
+            arrow = f"-[{r['type']}]->" if r["direction"] == "out" else f"<-[{r['type']}]-"
+            title = f" ({r['title']})" if r["title"] else ""
+            lines.append(f"  {arrow} {r['other']['label']} {r['other']['name']}{title}")
+            lines.extend(_where(s) for s in r["sources"])
+    if c["metrics"]:
+        lines.append("Metrics:")
+        for m in c["metrics"]:
+            when = f" ({m['as_of']})" if m["as_of"] else ""
+            rank = f", {m['rank']}" if m["rank"] else ""
+            lines.append(f"  {m['name']}: {m['shown']}{when}{rank}")
+            lines.append(_where(m["source"]))
+    if not c["relations"] and not c["metrics"] and c["mentions"]:
+        lines.append("Mentioned in:")
+        lines.extend(_where(m) for m in c["mentions"][:5])
+    return "\n".join(lines)
+
+
+def _where(source: dict) -> str:
+    sentence = (source.get("sentence") or "").strip()
+    if len(sentence) > 80:
+        sentence = sentence[:79] + "…"
+    doc = source.get("doc") or "?"
+    return f"      read in {doc}: {sentence}" if sentence else f"      read in {doc}"
+
+
+def render_hits(hits: list[dict]) -> str:
+    lines = [f"{len(hits)} close matches:"]
+    for n, h in enumerate(hits, 1):
+        lines.append(f"  {n:>2}. {h['name']}  [{h['label']}]  score {h['score']:g}")
+    lines.append("Be more specific, e.g. give the full name or an alias from the list.")
+    return "\n".join(lines)

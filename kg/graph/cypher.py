@@ -1,0 +1,109 @@
+"""Every Cypher statement kg sends, built by pure functions.
+
+All but `ladybug_schema` are plain openCypher that LadybugDB and Neo4j both
+accept. Values always travel as parameters (`$rows`); only labels, edge types
+and property names — which come from the schema in kg.graph.model, never from
+input text — are spliced in, and they are checked and backtick-quoted first.
+"""
+from __future__ import annotations
+
+import re
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# LadybugDB types for the property kinds declared in kg.graph.model.
+LADYBUG_TYPES = {"str": "STRING", "int": "INT64", "float": "DOUBLE", "list": "STRING[]"}
+
+# Clauses that change a database (or reach outside it); read-only queries may not use them.
+WRITE_CLAUSES = (
+    "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "COPY", "ALTER",
+    "INSTALL", "LOAD", "ATTACH", "IMPORT", "EXPORT", "CHECKPOINT", "FOREACH", "RENAME",
+    "TRUNCATE", "GRANT", "REVOKE", "DENY",
+)
+# Not after "." or "$": `n.set` and `$load` are a property and a parameter, not clauses.
+_WRITE_RE = re.compile(r"(?<![.$\w])(" + "|".join(WRITE_CLAUSES) + r")\b", re.IGNORECASE)
+# Strings, quoted identifiers and comments may contain any word; they are blanked before the scan.
+_LITERALS = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL
+)
+
+
+def q(name: str) -> str:
+    """A label, type or property name, checked and backtick-quoted."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a safe Cypher identifier: {name!r}")
+    return f"`{name}`"
+
+
+def write_clause(cypher: str) -> str | None:
+    """The first write clause in a query (upper-cased), or None for a read-only query."""
+    m = _WRITE_RE.search(_LITERALS.sub(" ", cypher))
+    return m.group(1).upper() if m else None
+
+
+def _assignments(props, var="n", row="row"):
+    return ", ".join(f"{var}.{q(p)} = {row}.{q(p)}" for p in props)
+
+
+def _map(props, row="row"):
+    return ", ".join(f"{q(p)}: {row}.{q(p)}" for p in ["key", *props])
+
+
+def create_nodes(label: str, props) -> str:
+    """Create one node per row of $rows (each row: key + props)."""
+    return f"UNWIND $rows AS row CREATE (n:{q(label)} {{{_map(props)}}})"
+
+
+def merge_nodes(label: str, props) -> str:
+    """Upsert nodes by key, overwriting the listed props (no `SET n += map`: LadybugDB lacks it)."""
+    sets = f" SET {_assignments(props)}" if props else ""
+    return f"UNWIND $rows AS row MERGE (n:{q(label)} {{key: row.key}}){sets}"
+
+
+def create_edges(etype: str, start_label: str, end_label: str, props) -> str:
+    """Create one edge per row of $rows (each row: source, target, key + props)."""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{q(start_label)} {{key: row.source}}), (b:{q(end_label)} {{key: row.target}}) "
+        f"CREATE (a)-[r:{q(etype)} {{{_map(props)}}}]->(b)"
+    )
+
+
+def merge_edges(etype: str, start_label: str, end_label: str, props) -> str:
+    """Upsert edges by key between existing nodes, overwriting the listed props."""
+    sets = f" SET {_assignments(props, var='r')}" if props else ""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{q(start_label)} {{key: row.source}}), (b:{q(end_label)} {{key: row.target}}) "
+        f"MERGE (a)-[r:{q(etype)} {{key: row.key}}]->(b){sets}"
+    )
+
+
+def count_nodes(label: str) -> str:
+    return f"MATCH (n:{q(label)}) RETURN count(n) AS n"
+
+
+def count_edges(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() RETURN count(r) AS n"
+
+
+def document_records() -> str:
+    """Each stored document's name and its extraction record (JSON text)."""
+    return "MATCH (d:Document) RETURN d.name AS name, d.record AS record ORDER BY name"
+
+
+def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[str]:
+    """LadybugDB DDL: a node table per label (key is the primary key), a rel table per type.
+
+    node_props: {label: {prop: kind}}; edge_props: {type: {prop: kind}};
+    endpoints: {type: {(start label, end label), ...}}; kinds as in LADYBUG_TYPES.
+    """
+    ddl = []
+    for label, props in node_props.items():
+        cols = ", ".join(f"{q(p)} {LADYBUG_TYPES[k]}" for p, k in props.items())
+        ddl.append(f"CREATE NODE TABLE {q(label)}(key STRING PRIMARY KEY{', ' + cols if cols else ''})")
+    for etype, pairs in endpoints.items():
+        ends = ", ".join(f"FROM {q(a)} TO {q(b)}" for a, b in sorted(pairs))
+        cols = "".join(f", {q(p)} {LADYBUG_TYPES[k]}" for p, k in edge_props.get(etype, {}).items())
+        ddl.append(f"CREATE REL TABLE {q(etype)}({ends}, key STRING{cols})")
+    return ddl

@@ -1,0 +1,135 @@
+"""Graph exports: GraphML, node-link JSON, and CSV folders for `neo4j-admin database import`.
+
+Every export is written beside its target and moved into place in one step.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from kg.atomic import atomic_replace_dir, atomic_write
+from kg.errors import KgError
+from kg.graph.model import EDGE_PROPS, EDGE_TYPES, NODE_LABELS, NODE_PROPS
+
+FORMATS = ("graphml", "json", "neo4j-csv")
+ARRAY_DELIMITER = ";"
+# neo4j-admin header types for the property kinds in kg.graph.model.
+NEO4J_TYPES = {"str": "", "int": ":long", "float": ":double", "list": ":string[]"}
+
+
+class ExportError(KgError):
+    """An export target that cannot be written."""
+
+
+def _scalar(value):
+    """GraphML has no list or null: lists become JSON text, None is left out."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(list(value) if not isinstance(value, dict) else value, ensure_ascii=False)
+    return value
+
+
+def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of g that networkx can write as GraphML (see `_scalar`)."""
+    h = nx.MultiDiGraph()
+    for n, data in g.nodes(data=True):
+        h.add_node(n, **{k: _scalar(v) for k, v in data.items() if v is not None})
+    for u, v, k, data in g.edges(keys=True, data=True):
+        h.add_edge(u, v, key=k)
+        h.edges[u, v, k].update({a: _scalar(b) for a, b in data.items() if b is not None})
+    return h
+
+
+def write_graphml(g, out) -> None:
+    with atomic_write(out, "wb") as fh:
+        nx.write_graphml(graphml_ready(g), fh, encoding="utf-8")
+
+
+def write_json(g, out) -> None:
+    data = nx.node_link_data(g, edges="edges")
+    with atomic_write(out) as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+
+
+def _neo4j_cell(value, kind):
+    if value is None:
+        return ""
+    if kind == "list":
+        # neo4j-admin has no escape for the array delimiter; a full-width one keeps the text readable.
+        return ARRAY_DELIMITER.join(str(v).replace(ARRAY_DELIMITER, "；") for v in value)
+    if kind == "float":
+        return repr(float(value))
+    return str(value)
+
+
+def neo4j_headers():
+    """{file name: header row} for every node label and edge type (global ID space)."""
+    heads = {}
+    for label in NODE_LABELS:
+        props = [f"{p}{NEO4J_TYPES[k]}" for p, k in NODE_PROPS[label].items()]
+        heads[f"nodes_{label}.csv"] = ["key:ID", *props, ":LABEL"]
+    for etype in EDGE_TYPES:
+        props = [f"{p}{NEO4J_TYPES[k]}" for p, k in EDGE_PROPS[etype].items()]
+        heads[f"rels_{etype}.csv"] = [":START_ID", ":END_ID", "key", *props, ":TYPE"]
+    return heads
+
+
+def import_command(database="neo4j") -> str:
+    files = neo4j_headers()
+    nodes = " ".join(f"--nodes={f}" for f in files if f.startswith("nodes_"))
+    rels = " ".join(f"--relationships={f}" for f in files if f.startswith("rels_"))
+    return (f'neo4j-admin database import full --id-type=string --array-delimiter="{ARRAY_DELIMITER}" '
+            f"--multiline-fields=true --overwrite-destination=true {nodes} {rels} {database}")
+
+
+def _write_neo4j_files(g, folder: Path):
+    heads = neo4j_headers()
+    for label in NODE_LABELS:
+        props = NODE_PROPS[label]
+        with open(folder / f"nodes_{label}.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(heads[f"nodes_{label}.csv"])
+            for n, data in g.nodes(data=True):
+                if data["label"] == label:
+                    w.writerow([n, *(_neo4j_cell(data.get(p), k) for p, k in props.items()), label])
+    for etype in EDGE_TYPES:
+        props = EDGE_PROPS[etype]
+        with open(folder / f"rels_{etype}.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(heads[f"rels_{etype}.csv"])
+            for u, v, k, data in g.edges(keys=True, data=True):
+                if data["type"] == etype:
+                    w.writerow([u, v, k, *(_neo4j_cell(data.get(p), t) for p, t in props.items()), etype])
+    command = import_command()
+    (folder / "import.sh").write_text(
+        "#!/bin/sh\n# Load this folder into an empty, stopped Neo4j 5 database named neo4j.\n"
+        f'cd "$(dirname "$0")" && exec {command}\n', encoding="utf-8")
+    (folder / "import.sh").chmod(0o755)
+    (folder / "README.md").write_text(
+        "# kg graph for neo4j-admin\n\nOne CSV per node label (`nodes_*.csv`) and edge type "
+        "(`rels_*.csv`); ids are the graph's `key`s, one global id space. List properties use "
+        f"`{ARRAY_DELIMITER}` between items. With Neo4j stopped, run from this folder:\n\n"
+        f"    {command}\n", encoding="utf-8")
+
+
+def write_neo4j_csv(g, out) -> None:
+    """A folder of neo4j-admin import CSVs; an earlier export there is replaced whole."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "import.sh").exists())):
+        raise ExportError(f"{out}: exists and is not a kg neo4j-csv export; choose another -o")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_replace_dir(out, lambda tmp: _write_neo4j_files(g, tmp))
+
+
+def export_graph(g, fmt: str, out) -> dict:
+    """Write g as fmt ("graphml", "json" or "neo4j-csv") to out; returns node and edge counts."""
+    writers = {"graphml": write_graphml, "json": write_json, "neo4j-csv": write_neo4j_csv}
+    if fmt not in writers:
+        raise ExportError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    try:
+        writers[fmt](g, out)
+    except OSError as exc:
+        raise ExportError(f"{out}: {exc.strerror or exc}") from None
+    return {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "format": fmt, "out": str(out)}

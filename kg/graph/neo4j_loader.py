@@ -1,0 +1,361 @@
+"""Load the kg graph into a Neo4j server over Bolt (official `neo4j` driver).
+
+The load is idempotent: nodes and relationships are MERGEd on their `key`.
+A document whose sha1 on the server differs from the graph's has its old
+facts (metrics, fact and mention edges, articles) deleted before the new
+ones are written, and entities left with no mention are removed afterwards.
+Each batch is one `execute_write` transaction, which the driver retries on
+transient errors; a Document's sha1 is written last, so a load cut short is
+redone (not skipped) by the next one.
+
+The statements are pure functions below; `plan`/`run_load` are shared with
+kg.graph.falkordb_loader, which sends the same statements over FalkorDB's own protocol.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+
+from kg.graph import cypher
+from kg.graph.cypher import q
+from kg.errors import KgError
+from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENTITY_LABELS, NODE_LABELS, NODE_PROPS
+
+DEFAULT_BATCH = 500
+# Relations that carry the `doc` of the page they were read from.
+DOC_EDGE_TYPES = tuple(t for t in EDGE_TYPES if t != "HAS_ARTICLE")
+
+
+class Neo4jError(KgError):
+    """The Neo4j server could not be reached, refused the login, or failed the load."""
+
+
+# --- statements (pure functions) --------------------------------------------
+
+def constraint_statement(label: str) -> str:
+    """Neo4j 5: one unique `key` per label (also gives MERGE its index)."""
+    return f"CREATE CONSTRAINT {q('kg_' + label.lower() + '_key')} IF NOT EXISTS FOR (n:{q(label)}) REQUIRE n.key IS UNIQUE"
+
+
+def index_statement(label: str) -> str:
+    """A plain index on `key`, for servers that reject constraints (FalkorDB)."""
+    return f"CREATE INDEX FOR (n:{q(label)}) ON (n.key)"
+
+
+def document_hashes() -> str:
+    return "UNWIND $keys AS k MATCH (d:Document {key: k}) RETURN d.key AS key, d.sha1 AS sha1"
+
+
+def delete_doc_metrics() -> str:
+    return "UNWIND $docs AS d MATCH (m:Metric {doc: d}) DETACH DELETE m"
+
+
+def delete_doc_edges(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs DELETE r"
+
+
+def delete_doc_articles() -> str:
+    return "UNWIND $docs AS d MATCH (a:Article {doc: d}) DETACH DELETE a"
+
+
+def clear_doc_hashes() -> str:
+    return "UNWIND $keys AS k MATCH (d:Document {key: k}) SET d.sha1 = null"
+
+
+def set_doc_hashes() -> str:
+    return "UNWIND $rows AS row MATCH (d:Document {key: row.key}) SET d.sha1 = row.sha1"
+
+
+def doc_edge_keys(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs RETURN r.key AS key"
+
+
+def doc_node_keys(label: str) -> str:
+    return f"MATCH (n:{q(label)}) WHERE n.doc IN $docs RETURN n.key AS key"
+
+
+def delete_edges(etype: str) -> str:
+    return f"UNWIND $keys AS k MATCH ()-[r:{q(etype)} {{key: k}}]->() DELETE r"
+
+
+def unmentioned_entities(label: str) -> str:
+    return f"MATCH (n:{q(label)}) WHERE NOT (n)-[:MENTIONED_IN]->() RETURN n.key AS key"
+
+
+def delete_nodes(label: str) -> str:
+    return f"UNWIND $keys AS k MATCH (n:{q(label)} {{key: k}}) DETACH DELETE n"
+
+
+def count_all_nodes() -> str:
+    return "MATCH (n) RETURN count(n) AS n"
+
+
+def count_all_relationships() -> str:
+    return "MATCH ()-[r]->() RETURN count(r) AS n"
+
+
+def probe_string_params() -> str:
+    return "RETURN $probe AS probe"
+
+
+# --- rows --------------------------------------------------------------------
+
+def node_rows(graph) -> dict[str, list[dict]]:
+    """{label: [row]} with the schema's props; Documents without sha1 (written last)."""
+    rows = defaultdict(list)
+    for key, data in graph.nodes(data=True):
+        label = data["label"]
+        props = [p for p in NODE_PROPS.get(label, {}) if p != "sha1"]
+        rows[label].append({"key": key, **{p: data.get(p) for p in props}})
+    return rows
+
+
+def edge_rows(graph) -> dict[tuple[str, str, str], list[dict]]:
+    """{(type, start label, end label): [row]}."""
+    rows = defaultdict(list)
+    for u, v, data in graph.edges(data=True):
+        etype = data["type"]
+        group = (etype, graph.nodes[u]["label"], graph.nodes[v]["label"])
+        rows[group].append({"source": u, "target": v, "key": data["key"],
+                            **{p: data.get(p) for p in EDGE_PROPS.get(etype, {})}})
+    return rows
+
+
+def chunks(rows, size):
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def escape_for_unescaping_server(value):
+    """Backslash-escape quotes and backslashes in every string, for a server whose Bolt
+    bridge splices string parameters into single-quoted literals (FalkorDB 4.x)."""
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, list):
+        return [escape_for_unescaping_server(v) for v in value]
+    if isinstance(value, dict):
+        return {k: escape_for_unescaping_server(v) for k, v in value.items()}
+    return value
+
+
+# --- the load, independent of the wire protocol ------------------------------
+
+def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
+    """Write `graph` through `backend` (see Neo4jBackend) and return counts and timings.
+
+    backend.schema(statement) may fail (returns False); backend.write(statement, params)
+    runs one transaction; backend.read(statement, params) returns a list of dicts.
+    """
+    if batch_size < 1:
+        raise KgError(f"batch size must be at least 1, not {batch_size}")
+    say = (lambda msg: print(msg, file=sys.stderr)) if progress else (lambda msg: None)
+    started = time.perf_counter()
+    for label in NODE_LABELS:
+        if not backend.schema(constraint_statement(label)):
+            backend.schema(index_statement(label))
+
+    docs = {k: d for k, d in graph.nodes(data=True) if d["label"] == "Document"}
+    stored = {}
+    for keys in chunks(sorted(docs), batch_size):
+        stored.update({r["key"]: r["sha1"] for r in backend.read(document_hashes(), {"keys": keys})})
+    changed = sorted(k for k in stored if stored[k] != docs[k].get("sha1"))
+    for keys in chunks(changed, batch_size):
+        names = [docs[k]["name"] for k in keys]
+        backend.write(clear_doc_hashes(), {"keys": keys})
+        backend.write(delete_doc_metrics(), {"docs": names})
+        for etype in DOC_EDGE_TYPES:
+            backend.write(delete_doc_edges(etype), {"docs": names})
+        backend.write(delete_doc_articles(), {"docs": names})
+    if changed:
+        say(f"replacing {len(changed)} changed document(s)")
+
+    nodes, edges, batches = 0, 0, 0
+    for label, rows in sorted(node_rows(graph).items()):
+        statement = cypher.merge_nodes(label, [p for p in rows[0] if p != "key"])
+        for batch in chunks(rows, batch_size):
+            backend.write(statement, {"rows": batch})
+            nodes += len(batch)
+            batches += 1
+        say(f"{label}: {len(rows)} nodes")
+    for (etype, start, end), rows in sorted(edge_rows(graph).items()):
+        props = [p for p in rows[0] if p not in ("source", "target", "key")]
+        statement = cypher.merge_edges(etype, start, end, props)
+        for batch in chunks(rows, batch_size):
+            backend.write(statement, {"rows": batch})
+            edges += len(batch)
+            batches += 1
+        say(f"{etype} ({start}→{end}): {len(rows)} relationships")
+
+    # Entity keys come from cross-document resolution, so a page's facts can
+    # move to another key even when its sha1 did not change: whatever the
+    # server holds for the graph's documents that the graph lacks goes.
+    names = sorted(d["name"] for d in docs.values())
+    edge_keys = {k for _, _, k in graph.edges(keys=True)}
+    for docs_chunk in chunks(names, batch_size):
+        for etype in DOC_EDGE_TYPES:
+            stale = [r["key"] for r in backend.read(doc_edge_keys(etype), {"docs": docs_chunk})
+                     if r["key"] not in edge_keys]
+            for keys in chunks(stale, batch_size):
+                backend.write(delete_edges(etype), {"keys": keys})
+        for label in ("Metric", "Article"):
+            stale = [r["key"] for r in backend.read(doc_node_keys(label), {"docs": docs_chunk})
+                     if r["key"] not in graph]
+            for keys in chunks(stale, batch_size):
+                backend.write(delete_nodes(label), {"keys": keys})
+
+    removed = 0
+    for label in ENTITY_LABELS.values():
+        orphans = [r["key"] for r in backend.read(unmentioned_entities(label), {}) if r["key"] not in graph]
+        for keys in chunks(orphans, batch_size):
+            backend.write(delete_nodes(label), {"keys": keys})
+        removed += len(orphans)
+    for batch in chunks([{"key": k, "sha1": d.get("sha1")} for k, d in sorted(docs.items())], batch_size):
+        backend.write(set_doc_hashes(), {"rows": batch})
+
+    seconds = time.perf_counter() - started
+    return {
+        "nodes": nodes, "relationships": edges, "batches": batches,
+        "replaced_documents": len(changed), "removed_entities": removed,
+        "server_nodes": backend.read(count_all_nodes(), {})[0]["n"],
+        "server_relationships": backend.read(count_all_relationships(), {})[0]["n"],
+        "seconds": seconds, "rows_per_second": (nodes + edges) / seconds if seconds else 0.0,
+    }
+
+
+# --- Bolt --------------------------------------------------------------------
+
+class Neo4jBackend:
+    """run_load's view of a Neo4j server: one driver, one database, retried write transactions."""
+
+    def __init__(self, driver, settings):
+        self.driver, self.settings = driver, settings
+        self.warned = False
+        self.escape = False
+        self.escape = self._server_unescapes_strings()
+
+    def _session(self):
+        return self.driver.session(database=self.settings.database) if self.settings.database \
+            else self.driver.session()
+
+    def _server_unescapes_strings(self) -> bool:
+        # Neo4j echoes a string parameter as sent; FalkorDB's Bolt bridge reads
+        # backslash escapes in it (and fails on a bare quote), so it needs escaping.
+        return self.read(probe_string_params(), {"probe": "\\'"})[0]["probe"] == "'"
+
+    def _params(self, params):
+        return escape_for_unescaping_server(params) if self.escape else params
+
+    def schema(self, statement) -> bool:
+        import neo4j.exceptions as nx
+
+        try:
+            with self._session() as s:
+                s.run(statement).consume()
+            return True
+        except (nx.ClientError, nx.DatabaseError) as exc:
+            if not self.warned:
+                print(f"warning: {self.settings.redacted_uri()} does not accept schema statements "
+                      f"({_one_line(exc.message or exc)}); loading without constraints", file=sys.stderr)
+                self.warned = True
+            return False
+
+    def write(self, statement, params):
+        params = self._params(params)
+        with self._session() as s:
+            s.execute_write(lambda tx: tx.run(statement, params).consume())
+
+    def read(self, statement, params):
+        params = self._params(params)
+        with self._session() as s:
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(statement, params)])
+
+
+def _one_line(exc, settings=None) -> str:
+    """The message on one line, with the URI and password scrubbed out (drivers echo them)."""
+    text = str(exc)
+    if settings is not None:
+        text = text.replace(settings.uri, settings.redacted_uri())
+        for secret in (settings.password, _uri_password(settings.uri)):
+            if secret:
+                text = text.replace(secret, "***")
+    return " ".join(text.split())
+
+
+def _uri_password(uri):
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(uri).password
+    except ValueError:
+        return None
+
+
+def open_driver(settings, *, pool_size=None):
+    """A connected driver, or Neo4jError naming the (redacted) URI and what went wrong."""
+    import neo4j
+
+    options = {"connection_timeout": settings.connection_timeout,
+               "max_transaction_retry_time": settings.max_retry_time}
+    if pool_size:
+        options["max_connection_pool_size"] = pool_size
+    try:
+        driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth(), **options)
+    except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+        raise Neo4jError(f"{settings.redacted_uri()}: not a usable Neo4j URI ({_one_line(exc, settings)})") from None
+    try:
+        driver.verify_connectivity()
+    except BaseException as exc:
+        driver.close()
+        raise translate_error(exc, settings, during="connecting") from None
+    return driver
+
+
+def translate_error(exc, settings, *, during) -> BaseException:
+    """One-line Neo4jError for a driver exception (others are returned unchanged)."""
+    import neo4j.exceptions as nx
+
+    uri = settings.redacted_uri()
+    if isinstance(exc, nx.AuthError):
+        return Neo4jError(f"{uri}: authentication failed for user {settings.username!r} "
+                          f"(check NEO4J_USERNAME / NEO4J_PASSWORD)")
+    if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired, OSError)):
+        if during == "connecting":
+            return Neo4jError(f"{uri}: cannot reach the Neo4j server ({_one_line(exc, settings)})")
+        return Neo4jError(f"{uri}: the server dropped the connection {during}; completed batches "
+                          f"are kept, run `kg load` again to finish ({_one_line(exc, settings)})")
+    if isinstance(exc, nx.Neo4jError):
+        return Neo4jError(f"{uri}: the server failed a statement {during} ({exc.code}: {_one_line(exc.message, settings)})")
+    if isinstance(exc, nx.DriverError):
+        return Neo4jError(f"{uri}: {type(exc).__name__} {during} ({_one_line(exc, settings)})")
+    return exc
+
+
+@contextmanager
+def server_session(settings, driver=None, *, translate, pool_size=None):
+    """Yield a driver (the one given, left open; else a new one, closed after) and turn
+    driver exceptions into one-line errors with `translate(exc)`."""
+    own = driver is None
+    if own:
+        driver = open_driver(settings, pool_size=pool_size)
+    try:
+        yield driver
+    except Exception as exc:
+        translated = translate(exc)
+        if translated is exc:
+            raise
+        raise translated from None
+    finally:
+        if own:
+            driver.close()
+
+
+def load_graph_into_neo4j(graph, settings, *, batch_size=DEFAULT_BATCH, progress=False, driver=None) -> dict:
+    """MERGE `graph` into the server `settings` names; returns counts and `seconds`.
+
+    Pass an open `driver` to reuse it (it is left open); otherwise one is opened and closed here.
+    """
+    with server_session(settings, driver,
+                        translate=lambda exc: translate_error(exc, settings, during="during the load")) as drv:
+        return run_load(graph, Neo4jBackend(drv, settings), batch_size=batch_size, progress=progress)

@@ -1,0 +1,1 @@
+"""The spaCy pipeline: tokenizer, components, word lists, names, numbers, record assembly."""

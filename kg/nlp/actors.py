@@ -1,0 +1,106 @@
+"""Who is acting at a point of an article: the unit a sentence is about.
+
+Chinese news prose states the acting unit once and then drops it (秭归县分公司
+…，积极打造…，在全市…组织“周五惠民日”…), or refers back with 该分公司, or
+names it after a quoted remark (“…做好‘一站式服务’…”3月23日，在秭归县九畹邮政营业所
+的夕会上). So the actor for a position is, in order: the subject of its sentence
+(the first unit before it in the sentence, with units joined to it by 和/与/、:
+浙江省邮政分公司和邮储银行浙江省分行), the nearest unit before it in its paragraph, the first after it in its
+paragraph, and finally the last unit named earlier in the article.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.nlp.mentions import Layout, layout, live, mentions, resolved
+
+COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
+UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
+
+
+def _usable(m, labels):
+    return not m.dropped and m.label in labels
+
+
+def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -> list[int]:
+    """Resolved mention indexes of the unit(s) acting at `pos`; [] when none is in sight."""
+    ordered = [(i, m) for i, m in live(doc) if _usable(m, labels)]
+    s_start, _ = layout.sentence(pos)
+    p_start, p_end = layout.paragraph(pos)
+    before = [(i, m) for i, m in ordered if m.end <= pos]
+    in_sentence = [(i, m) for i, m in before if m.start >= s_start]
+    if in_sentence:
+        # The sentence's subject: its first unit, and any joined to it.
+        return _subject(doc, in_sentence)
+    in_paragraph = [(i, m) for i, m in before if m.start >= p_start]
+    if in_paragraph:
+        return _with_coordinated(doc, in_paragraph)
+    after = [(i, m) for i, m in ordered if m.start >= pos and m.end <= p_end]
+    if after:
+        return [resolved(doc, after[0][0])]
+    if before:
+        return [resolved(doc, before[-1][0])]
+    return []
+
+
+def _subject(doc, candidates):
+    """The first candidate, plus those joined to it by a coordinator."""
+    text = layout(doc).text
+    # …分行下辖的宜昌市分行开展…: the parent only places the subject.
+    while len(candidates) > 1 and (UNDER.fullmatch(gap := text[candidates[0][1].end:candidates[1][1].start])
+                                   or gap == ""):
+        candidates = candidates[1:]  # …分公司丁河营业所: the unit inside is the one acting
+    chosen = [candidates[0]]
+    for i, m in candidates[1:]:
+        if text[chosen[-1][1].end:m.start] in COORDINATORS:
+            chosen.append((i, m))
+        else:
+            break
+    return _unique(doc, chosen)
+
+
+def _unique(doc, chosen):
+    out = []
+    for i, _ in chosen:
+        r = resolved(doc, i)
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _with_coordinated(doc, candidates):
+    """The last candidate, plus those joined to it by a coordinator."""
+    text = layout(doc).text
+    chosen = [candidates[-1]]
+    for i, m in reversed(candidates[:-1]):
+        gap = text[m.end:chosen[-1][1].start]
+        if gap in COORDINATORS:
+            chosen.append((i, m))
+        else:
+            break
+    return _unique(doc, chosen)
+
+
+def clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding pos (after the last ，；。！？： or line break)."""
+    i = pos
+    while i > 0 and text[i - 1] not in "，；。！？：\n,;!?:":
+        i -= 1
+    return i
+
+
+def clause_end(text: str, pos: int) -> int:
+    """End of the clause holding pos (the next ，；。！？ or line break)."""
+    m = _CLAUSE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
+_CLAUSE_BREAK = re.compile(r"[，；。！？\n]")
+
+
+def mention_at(doc, pos: int):
+    """Index of the live mention covering pos, or None."""
+    for i, m in enumerate(mentions(doc)):
+        if not m.dropped and m.start <= pos < m.end:
+            return i
+    return None

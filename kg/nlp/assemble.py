@@ -1,0 +1,236 @@
+"""From per-article findings to one document record (docs/FORMAT.md).
+
+The pipeline works article by article; the record has one entity per
+real-world thing per document. Mentions join into one entity when one refers
+to the other (anaphora, declared short names, level names), when they are the
+same text under one label, when two unit names name one unit (kg.nlp.names), or
+when a programme or product name contains the other's (茶旅融合 in
+茶旅融合系列贷款). The canonical name is the longest surface form.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.nlp.mentions import metrics as doc_metrics
+from kg.nlp.mentions import mentions as doc_mentions
+from kg.nlp.mentions import relations as doc_relations
+from kg.nlp.mentions import Mention, layout, resolved
+from kg.lexicon import abbreviator
+from kg.nlp.names import same_unit
+from kg.paths import config_dir
+from kg.nlp.numbers import normalize, to_json_number
+
+PHASE = re.compile(r"[（(][^）)]{1,8}[）)]$")
+
+
+@dataclass
+class ArticleFacts:
+    """What one article yielded, detached from its spaCy Doc (offsets already page-global)."""
+
+    index: int
+    start: int
+    mentions: list = field(default_factory=list)  # (Mention, sentence)
+    relations: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
+    resolved: list = field(default_factory=list)  # mention index → index of the mention it stands for
+    chain: tuple = ()
+
+
+def facts_from_doc(doc, index: int, start: int, shared: dict | None = None) -> ArticleFacts:
+    """Detach an article's findings from its Doc.
+
+    A long page repeats names thousands of times: `shared` (one dict per page)
+    lets every mention of a name point to one text and one parsed name, and
+    mentions that lost to an overlap are kept only as placeholders, so the
+    memory held until the page is assembled grows with the facts, not with
+    their repetitions.
+    """
+    lay = layout(doc)
+    ms = doc_mentions(doc)
+    facts = ArticleFacts(index, start)
+    shared = {} if shared is None else shared
+    for m in ms:
+        if m.dropped:
+            facts.mentions.append((_DROPPED_MENTION, None))
+            continue
+        key = (m.label, m.text, m.info.get("collective"))
+        text, info = shared.setdefault(key, (m.text, m.info))
+        m.text, m.info = text, info
+        facts.mentions.append((m, lay.sentence_text(m.start)))
+    facts.relations = [(r, lay.sentence_text(r.start)) for r in doc_relations(doc)]
+    facts.metrics = [(x, lay.sentence_text(x.start)) for x in doc_metrics(doc)]
+    facts.resolved = [resolved(doc, i) for i in range(len(ms))]
+    for m in ms:
+        unit = m.info.get("unit")
+        if not m.dropped and unit is not None and unit.chain:
+            facts.chain = unit.chain
+            break
+    return facts
+
+
+_DROPPED_MENTION = Mention(0, 0, "", "", "", dropped=True)
+
+
+class _Union:
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _core(name: str) -> str:
+    return PHASE.sub("", name)
+
+
+def _same_item(a: str, b: str) -> bool:
+    ca, cb = _core(a), _core(b)
+    short, long_ = sorted((ca, cb), key=len)
+    return len(short) >= 3 and short in long_
+
+
+def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=None, chars=0,
+             article_meta=()) -> dict:
+    uf = _Union()
+    live = {}  # (article, mention index) → Mention, for standing names
+    for a in articles:
+        for i, (m, _) in enumerate(a.mentions):
+            if m.dropped:
+                continue
+            key = (a.index, i)
+            target = (a.index, a.resolved[i])
+            uf.union(key, target)
+            if m.kind in ("name", "collective", "alias") or (m.kind == "level" and m.refers is None):
+                live[key] = m
+    keys = list(live)
+    # Same text under one label is one entity; other pairs are compared once
+    # per distinct name, so a long page with many repeats stays cheap.
+    first_of = {}
+    for key in keys:
+        m = live[key]
+        rep = first_of.setdefault((m.label, m.text, m.info.get("collective")), key)
+        uf.union(rep, key)
+    reps = list(first_of.values())
+    for x in range(len(reps)):
+        mx = live[reps[x]]
+        for y in range(x + 1, len(reps)):
+            my = live[reps[y]]
+            if mx.label == my.label and _same_mention(mx, my):
+                uf.union(reps[x], reps[y])
+    clusters: dict = {}
+    for key in keys:
+        clusters.setdefault(uf.find(key), []).append(key)
+    # Entities in order of first mention.
+    ordered = sorted(clusters.values(), key=lambda ks: min((k[0], live[k].start) for k in ks))
+    article_by_index = {a.index: a for a in articles}
+    entity_of = {}  # union-find root → entity id
+    entities = []
+    spoken = {}  # union-find root → every surface form but anaphors, in text order
+    for a in articles:
+        for i, (m, _) in enumerate(a.mentions):
+            if not m.dropped and m.kind != "anaphor":
+                forms = spoken.setdefault(uf.find((a.index, i)), [])
+                if m.text not in forms:
+                    forms.append(m.text)
+    for eid, ks in enumerate(ordered):
+        names = list(spoken.get(uf.find(ks[0]), []))
+        for k in sorted(ks, key=lambda k: (k[0], live[k].start)):
+            if live[k].text not in names:
+                names.append(live[k].text)
+        canonical = max(names, key=len)
+        first = live[ks[0]]
+        label = first.label
+        best = max(ks, key=lambda k: len(live[k].text))
+        unit = live[best].info.get("unit")
+        region, qualified = [], canonical
+        if unit is not None and label in ("BRANCH", "PARTNER"):
+            chain = article_by_index[best[0]].chain
+            region = list(unit.chain) or ([c for c in chain] if unit.level else [])
+            if live[best].info.get("collective") == "邮银":
+                qualified = "".join(unit.chain or unit.regions) + "邮银"
+            elif unit.suffix or unit.level:
+                qualified = unit.qualified(chain if unit.level or not unit.chain else ())
+        aliases = [canonical] + [n for n in names if n != canonical]
+        entity = {"id": eid, "label": label, "name": canonical, "aliases": aliases,
+                  "qualified": qualified, "region": region, "mentions": []}
+        entities.append(entity)
+        entity_of[uf.find(ks[0])] = eid
+    for a in articles:
+        for i, (m, sentence) in enumerate(a.mentions):
+            eid = None if m.dropped else entity_of.get(uf.find((a.index, i)))
+            if eid is None:
+                continue
+            entities[eid]["mentions"].append({
+                "text": m.text, "article": a.index, "sentence": sentence,
+                "start": a.start + m.start, "end": a.start + m.end, "rule": m.rule})
+
+    def ref(article, index):
+        eid = entity_of.get(uf.find((article, index)))
+        if eid is None:
+            return None
+        e = entities[eid]
+        return {"id": e["id"], "name": e["name"], "label": e["label"]}
+
+    rels, seen = [], set()
+    for a in articles:
+        for r, sentence in a.relations:
+            head, tail = ref(a.index, r.head), ref(a.index, r.tail)
+            if not head or not tail or head["id"] == tail["id"]:
+                continue
+            key = (r.type, head["id"], tail["id"])
+            if key in seen:
+                continue
+            seen.add(key)
+            rels.append({"type": r.type, "head": head, "tail": tail, "title": r.title,
+                         "article": a.index, "sentence": sentence,
+                         "start": a.start + r.start, "end": a.start + r.end, "rule": r.rule})
+    mets, seen = [], set()
+    for a in articles:
+        for x, sentence in a.metrics:
+            subject = ref(a.index, x.subject)
+            if not subject:
+                continue
+            key = (subject["id"], x.name, x.value, x.unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            value = normalize(x.value)
+            mets.append({"subject": subject, "name": x.name, "value": to_json_number(value),
+                         "value_text": str(value), "unit": x.unit, "as_of": x.as_of, "text": x.text,
+                         "rank": x.rank, "value_max": to_json_number(x.value_max) if x.value_max is not None else None,
+                         "article": a.index, "sentence": sentence,
+                         "start": a.start + x.start, "end": a.start + x.end, "rule": x.rule})
+    return {"doc": doc_name, "path": path, "sha1": sha1, "chars": chars,
+            "articles": list(article_meta), "entities": entities, "relations": rels,
+            "metrics": mets, "skipped": None}
+
+
+def _short():
+    return abbreviator(str(config_dir() / "abbreviations.jsonl"))
+
+
+def _same_mention(a, b) -> bool:
+    if a.text == b.text:
+        return True
+    ua, ub = a.info.get("unit"), b.info.get("unit")
+    if a.label in ("BRANCH", "PARTNER"):
+        if a.info.get("collective") == "邮政" or b.info.get("collective") == "邮政":
+            coll, other = (a, b) if a.info.get("collective") == "邮政" else (b, a)
+            ou = other.info.get("unit")
+            cu = coll.info.get("unit")
+            return bool(ou and cu and ou.org == "post" and ou.suffix == "分公司" and not ou.local
+                        and ou.stems and cu.stems and ou.stems[-1] == cu.stems[-1])
+        return bool(ua and ub and ua.suffix and same_unit(ua, ub, _short()))
+    if a.label in ("PROGRAM", "PRODUCT"):
+        return _same_item(a.text, b.text)
+    return False

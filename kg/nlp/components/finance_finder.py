@@ -1,0 +1,80 @@
+"""FINANCES: a unit lends to, or grants credit to, a client or a project.
+
+Runs after works_at_finder, whose WORKS_AT tells whose words a quote is.
+
+Stated as 为/向/给/对 before the client or project (or 该项目, 该公司) in its
+clause and a verb of financing after it in the clause by a verb of financing (授信, 发放…贷款, 融资); cues from
+config/relation_cues.jsonl.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.nlp.actors import actors, clause_end, clause_start
+from kg.lexicon import cues as cue_words
+from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
+
+TO = re.compile(r"(?:为|向|给|对|帮助)")
+WE = re.compile(r"(?:为|向|给|帮)(?P<we>我们|我公司|我社|我厂|我们公司|我们合作社)")
+SAID = re.compile(r"(?:说|表示|介绍|感慨|坦言|告诉记者)[：:]")
+
+
+@Language.factory(
+    "kg_finance_finder",
+    assigns=["doc._.kg_relations"],
+    requires=["doc._.kg_mentions"],
+    default_config={"cues": "config/relation_cues.jsonl"},
+)
+def make_finance_finder(nlp, name, cues):
+    return FinanceFinder(cues)
+
+
+class FinanceFinder:
+    def __init__(self, cues):
+        self.cues = cue_words(cues, "FINANCES")
+
+    def __call__(self, doc):
+        text = layout(doc).text
+        lay = layout(doc)
+        out = relations(doc)
+        for i, m in live(doc):
+            target = resolved(doc, i)
+            if doc._.kg_mentions[target].label not in ("PARTNER", "PROGRAM"):
+                continue
+            if not TO.search(text[clause_start(text, m.start):m.start]):
+                continue
+            clause_rest = text[m.end:clause_end(text, m.end)]
+            if not any(c in clause_rest for c in self.cues):
+                continue
+            for actor in actors(doc, lay, m.start):
+                out.append(Relation("FINANCES", actor, target, m.start, m.end, "finance_finder:to"))
+        self._speaker_we(doc, text, lay, out)
+        return doc
+
+    def _speaker_we(self, doc, text, lay, out):
+        """“…为我们发放了1000万元贷款…”: in a client's words, 我们 is the speaker's organisation.
+
+        The speaker is the person named before 说：/表示： and the quote; their
+        organisation comes from the WORKS_AT found for them.
+        """
+        found = mentions(doc)
+        employer = {r.head: r.tail for r in out if r.type == "WORKS_AT" and found[r.tail].label == "PARTNER"}
+        for m in WE.finditer(text):
+            pos = m.start("we")
+            clause_rest = text[m.end():clause_end(text, m.end())]
+            if not any(c in clause_rest for c in self.cues):
+                continue
+            p_start, _ = lay.paragraph(pos)
+            opening = text.rfind("“", p_start, pos)
+            said = SAID.search(text, max(p_start, opening - 8), opening) if opening > 0 else None
+            if said is None or said.end() != opening:
+                continue  # the quote is nobody's words (no 说： right before it)
+            speaker = next((i for i, x in reversed(live(doc))
+                            if x.label == "PERSON" and x.end <= said.start() and x.start >= p_start), None)
+            org = employer.get(speaker)
+            if org is None:
+                continue
+            for actor in actors(doc, lay, pos):
+                out.append(Relation("FINANCES", actor, org, pos, m.end(), "finance_finder:speaker_we"))

@@ -1,0 +1,104 @@
+"""Settle what each mention stands for: overlaps, anaphora and level names.
+
+- Overlapping mentions: the longer wins (邮储银行湖北省宜昌市夷陵区支行 over a
+  partner read inside it); on equal spans a declared or quoted name wins.
+- Anaphora (config/anaphora.jsonl): 该分公司 points to the last unit whose name
+  ends in 分公司 earlier in the article, 该项目 to the last project.
+- Level names: 县分公司 / 省人社局 point to the article's unit with that
+  suffix at that level (秭归县分公司; 湖北省人力资源和社会保障厅 for 省人社厅, by the short
+  forms of config/abbreviations.jsonl); with none, they stand for themselves.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.lexicon import abbreviator, jsonl
+from kg.nlp.names import same_body
+from kg.nlp.mentions import Mention, layout, mentions
+
+LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4}
+
+
+@Language.factory(
+    "kg_mention_resolver",
+    assigns=["doc._.kg_mentions"],
+    requires=["doc._.kg_mentions"],
+    default_config={"anaphora": "config/anaphora.jsonl", "abbreviations": "config/abbreviations.jsonl"},
+)
+def make_mention_resolver(nlp, name, anaphora, abbreviations):
+    return MentionResolver(anaphora, abbreviations)
+
+
+class MentionResolver:
+    def __init__(self, anaphora, abbreviations):
+        self.short = abbreviator(abbreviations)
+        self.anaphora = {row["text"]: row for row in jsonl(anaphora, ("text", "label", "ends"))}
+        words = sorted(self.anaphora, key=len, reverse=True)
+        self.anaphor_re = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def __call__(self, doc):
+        found = mentions(doc)
+        self._drop_overlaps(found)
+        if self.anaphor_re:
+            self._anaphora(layout(doc).text, found)
+        self._levels(found)
+        return doc
+
+    def _drop_overlaps(self, found):
+        order = sorted(range(len(found)), key=lambda i: (
+            -(found[i].end - found[i].start), found[i].kind != "alias", not found[i].info.get("quoted"),
+            LABEL_RANK.get(found[i].label, 9), found[i].start))
+        kept: list[Mention] = []
+        for i in order:
+            m = found[i]
+            if any(k.start < m.end and m.start < k.end for k in kept):
+                # A person's name inside a byline or a title phrase never clashes with units.
+                m.dropped = True
+                continue
+            kept.append(m)
+
+    def _anaphora(self, text, found):
+        for a in self.anaphor_re.finditer(text):
+            s, e = a.span()
+            if any(m.start < e and s < m.end for m in found if not m.dropped):
+                continue
+            row = self.anaphora[a.group()]
+            target = self._antecedent(found, s, row)
+            found.append(Mention(s, e, row["label"], a.group(), "mention_resolver:anaphor",
+                                 kind="anaphor", refers=target, dropped=target is None))
+
+    @staticmethod
+    def _antecedent(found, pos, row):
+        best = None
+        for i, m in enumerate(found):
+            if m.dropped or m.start >= pos or m.label != row["label"] or m.kind == "anaphor":
+                continue
+            ends = row["ends"]
+            name = m.text
+            if ends and not any(name.endswith(x) or x in name for x in ends):
+                continue
+            if best is None or m.start > found[best].start:
+                best = i
+        return best
+
+    def _levels(self, found):
+        for i, m in enumerate(found):
+            if m.kind != "level" or m.dropped:
+                continue
+            unit = m.info.get("unit")
+            candidates = []
+            for j, other in enumerate(found):
+                ou = other.info.get("unit")
+                if j == i or other.dropped or other.label != m.label or other.kind != "name" or ou is None:
+                    continue
+                if not same_body(ou, unit, self.short) or not ou.divisions:
+                    continue
+                levels = [d.level for d in ou.divisions if d is not None]
+                if levels and levels[-1] == unit.level:
+                    candidates.append(j)
+            if candidates:
+                # The nearest one before it, else the first after it.
+                before = [j for j in candidates if found[j].start < m.start]
+                m.refers = max(before, key=lambda j: found[j].start) if before else candidates[0]

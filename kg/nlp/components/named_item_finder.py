@@ -1,0 +1,104 @@
+"""PRODUCT and PROGRAM mentions written without quotes.
+
+Shapes (each from config, none from a list of seen names):
+- a verb of launching before a name ending in a product head:
+  推出柑橘贷产品, 开发了冷链追溯平台 (config/item_patterns.jsonl);
+- lists of named systems: 天眼系统、慧眼系统、鹰眼系统等;
+- a name with a Latin product head: 医保智能 POS;
+- a mechanism named by its ending after a verb: 实施网格长负责制;
+- a project's name with its phase: 柑橘产业园建设项目（二期）;
+- nationally known names from config/known_names.jsonl (医保电子凭证).
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from kg.lexicon import jsonl, longest_first, word_list
+from kg.nlp.mentions import Mention, layout, mentions
+from kg.nlp.name_growth import Stops, window_start
+
+CJK = r"\u3400-\u9fff"
+
+
+def _unquote(text: str) -> str:
+    return text.replace("“", "").replace("”", "")
+
+
+@Language.factory(
+    "kg_named_item_finder",
+    assigns=["doc._.kg_mentions"],
+    default_config={
+        "patterns": "config/item_patterns.jsonl",
+        "known": "config/known_names.jsonl",
+        "stops": "config/name_stops.txt",
+        "generic": "config/generic_words.txt",
+    },
+)
+def make_named_item_finder(nlp, name, patterns, known, stops, generic):
+    return NamedItemFinder(patterns, known, stops, generic)
+
+
+class NamedItemFinder:
+    def __init__(self, patterns, known, stops, generic):
+        self.patterns = []
+        for row in jsonl(patterns, ("id", "label", "regex")):
+            try:
+                self.patterns.append((row, re.compile(row["regex"])))
+            except re.error as exc:
+                from kg.errors import ConfigError
+                raise ConfigError(patterns, None, f"pattern {row['id']!r}: bad regex ({exc})") from None
+        rows = jsonl(known, ("name", "label"))
+        self.known = {r["name"]: r["label"] for r in rows}
+        self.known_re = re.compile("|".join(map(re.escape, longest_first(self.known)))) if self.known else None
+        self.stops = Stops(word_list(stops))
+        self.generic = longest_first(word_list(generic))
+
+    def __call__(self, doc):
+        text = layout(doc).text
+        found = mentions(doc)
+        for row, rx in self.patterns:
+            has_head = "head" in rx.groupindex
+            for m in rx.finditer(text):
+                s, e = m.span("name")
+                head_start = m.start("head") if has_head else e
+                if row.get("grow"):
+                    floor = max((x.end for x in found if x.end <= head_start), default=0)
+                    s = self._grow(text, max(s, floor), head_start, row.get("needs_stop", False), floor)
+                    if s is None:
+                        continue
+                core = _unquote(text[s:head_start])
+                if not self._acceptable(core, row, m.group("head") if has_head else ""):
+                    continue
+                found.append(Mention(s, e, row["label"], _unquote(text[s:e]),
+                                     f"named_item_finder:{row['id']}"))
+        if self.known_re:
+            for m in self.known_re.finditer(text):
+                found.append(Mention(m.start(), m.end(), self.known[m.group()], m.group(),
+                                     "named_item_finder:known"))
+        return doc
+
+    def _grow(self, text, s, head_start, needs_stop, floor=0):
+        """Start of a name ending at head_start: after the last stop word before it
+        (and never before `floor`, the end of a name already found)."""
+        w = window_start(text, head_start, floor=floor, max_len=20)
+        cut = self.stops.last_end(text[w:head_start])
+        if needs_stop and not cut:
+            return None
+        start = w + cut
+        return start if head_start - start >= 2 else None
+
+    def _acceptable(self, core: str, row, head: str = "") -> bool:
+        if len(core) < row.get("min_len", 2) or len(core) > row.get("max_len", 16):
+            return False
+        if "的" in core or self.stops.inside(core[:1]) or (head and head in core):
+            return False
+        if re.search(r"[、，]|等$|”“", core):
+            return False  # a list of names (“柑橘贷”“茶农贷”等), not one name
+        if row.get("descriptive_ok"):
+            return True
+        rest = core
+        for word in self.generic:
+            rest = rest.replace(word, "")
+        return len(re.sub(rf"[^{CJK}A-Za-z]", "", rest)) >= 1

@@ -1,0 +1,1 @@
+"""Reading pages: files, cleaning, article segmentation."""
