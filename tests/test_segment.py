@@ -95,3 +95,36 @@ def test_articles_reach_the_record_with_their_metadata_and_facts_stay_apart():
     assert {m["article"] for m in by_name["邮储银行江西省赣州市分行"]["mentions"]} == {1}
     # Byline names are people of the second article.
     assert {e["name"] for e in rec["entities"] if e["label"] == "PERSON"} >= {"王强", "李明"}
+
+
+# ------------------------------------------------------------ bylines set inline, headlines under them
+
+def test_byline_at_the_end_of_a_column_line_is_its_own_paragraph():
+    # The signature shares the printed line with the article's last sentence.
+    raw = ("截至9月末，邮储银行甘肃省天水市分行涉农贷款\n\n余额突破80亿元。 □赵明远 钱立新\n\n"
+           "天水邮政：陇上果香飘万家\n\n近日，甘肃省天水市邮政分公司在秦州区举办苹果\n\n寄递推介会，现场签约客户26家。\n")
+    c = clean_text(raw)
+    paras = [c.text[p.start:p.end] for p in c.paragraphs]
+    assert "□赵明远 钱立新" in paras
+    assert "天水邮政：陇上果香飘万家" in paras
+    assert not any("钱立新天水" in p for p in paras)
+
+
+def test_headlines_under_a_signature_open_the_next_article():
+    raw = ("邮储银行贵州省遵义市分行今年累计发放茶产业贷款\n\n3.2亿元，支持茶企46家。 □孙晓雯\n\n"
+           "遵义市分行“茶香贷”助茶农增收\n\n送贷进茶园\n\n"
+           "近日，贵州省遵义市邮政分公司联合湄潭县茶叶协会开\n\n展茶叶寄递专场推介活动。\n")
+    c, arts = articles_of(raw)
+    assert len(arts) == 2
+    assert body(c, arts[0]).endswith("□孙晓雯")
+    assert "送贷进茶园" in body(c, arts[1])
+    assert "贵州省遵义市邮政分公司" in body(c, arts[1])
+
+
+def test_headline_lines_over_benbaoxun_do_not_run_into_the_body():
+    raw = ("宁波邮政与港区管委会签约\n\n共建跨境寄递服务中心\n\n"
+           "本报讯 （浙江记者 林静） 近日，浙江省宁波市邮政\n\n分公司与宁波保税区管委会签署战略合作协议。\n")
+    c = clean_text(raw)
+    paras = [c.text[p.start:p.end] for p in c.paragraphs]
+    assert paras[:2] == ["宁波邮政与港区管委会签约", "共建跨境寄递服务中心"]
+    assert paras[2].startswith("本报讯（浙江记者林静）近日")

@@ -28,6 +28,8 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
 _RUN = re.compile(r"\S+")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
+_OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
 BYLINE_MARKS = "□■▢◻"
 # A line ending like this ends its sentence; one that does not, and is short,
 # is a heading.
@@ -71,12 +73,29 @@ def display_width(line: str) -> float:
 
 
 def _lines(raw: str):
-    """(start, end) of each line of the original, without its line break."""
+    """(start, end) of each line of the original, without its line break.
+
+    A byline set at the end of a column line, after the sentence that ends an
+    article (…量质齐升。 □聂芳 万琳), is a line of its own: it closes that
+    article, and its names must not run into the body.
+    """
     pos = 0
     for m in re.finditer(r"\r\n|\n|\r|\u2028|\u2029", raw):
-        yield pos, m.start()
+        yield from _split_inline_byline(raw, pos, m.start())
         pos = m.end()
-    yield pos, len(raw)
+    yield from _split_inline_byline(raw, pos, len(raw))
+
+
+_INLINE_BYLINE = re.compile(rf"(?<=[{re.escape(END_PUNCT)}])\s*(?=[{BYLINE_MARKS}])")
+
+
+def _split_inline_byline(raw: str, start: int, end: int):
+    m = _INLINE_BYLINE.search(raw, start, end)
+    if m and m.start() > start:
+        yield start, m.start()
+        yield m.end(), end
+    else:
+        yield start, end
 
 
 def _is_cjk(ch: str) -> bool:
@@ -112,6 +131,25 @@ def clean_text(raw: str) -> Cleaned:
         blank_is_break = gaps < 0.5 * (len(nonblank) - 1)
     col = _column_widths([widths[i] for i in nonblank])
     col_of = dict(zip(nonblank, col))
+    # Headlines carry no sentence punctuation. Those that stand after a byline
+    # (the layout put the next article's headline right under the last one's
+    # signature) or right above 本报讯 are paragraphs of their own, whatever
+    # their printed width, so they never run into the body around them.
+    bare = {i: not _SENTENCE_PUNCT.search(texts[i]) and texts[i].strip()[:1] not in BYLINE_MARKS
+            for i in nonblank}
+    opens = {i: bool(_OPENER.match(texts[i].strip())) for i in nonblank}
+    standalone = set()
+    for n, i in enumerate(nonblank):
+        if opens[i]:
+            k = n - 1
+            while k >= 0 and bare[nonblank[k]] and n - k <= 3:
+                standalone.add(nonblank[k])
+                k -= 1
+        if texts[i].strip()[:1] in BYLINE_MARKS:
+            k = n + 1
+            while k < len(nonblank) and bare[nonblank[k]] and k - n <= 3:
+                standalone.add(nonblank[k])
+                k += 1
 
     out: list[str] = []
     offs = array("q")
@@ -142,7 +180,7 @@ def clean_text(raw: str) -> Cleaned:
         ends_sentence = stripped[-1:] in END_PUNCT
         # A short unpunctuated line after a finished sentence is a heading.
         heading = short and not ends_sentence and prev_char in END_PUNCT
-        if is_byline or heading:
+        if is_byline or heading or i in standalone or opens[i]:
             close_para()
         if para_lines:
             # The line break inside a paragraph: nothing, unless it sits between
@@ -180,6 +218,9 @@ def clean_text(raw: str) -> Cleaned:
             continue
         # A subtitle (——…) under a headline is a line of its own even at full width.
         subtitle = stripped.startswith("——") and not re.search(r"[。！？，；]", stripped)
+        if i in standalone:
+            close_para()
+            continue
         # A short line ends its paragraph; so does a line ending a sentence a
         # little short of the column.
         if short or subtitle or (ends_sentence and widths[i] < full - 1.5):

@@ -87,6 +87,10 @@ def segment(cleaned) -> list[Article]:
             current.append(p)
             pending_bylines.extend(n for n in names if 2 <= len(n) <= 4)
             i += 1
+            if has_body(current) and nxt is not None and nxt.kind == "text" and _is_heading(nxt_text):
+                # A signature under the body ends its article; the headlines
+                # under it open the next one (the layout sets them there).
+                close()
             continue
         if OPENER.match(t) and has_body(current):
             close()
