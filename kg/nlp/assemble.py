@@ -17,7 +17,7 @@ from kg.nlp.mentions import mentions as doc_mentions
 from kg.nlp.mentions import relations as doc_relations
 from kg.nlp.mentions import Mention, layout, resolved
 from kg.lexicon import abbreviator
-from kg.nlp.names import same_unit
+from kg.nlp.names import same_body, same_unit
 from kg.paths import config_dir
 from kg.nlp.numbers import normalize, to_json_number
 
@@ -219,10 +219,29 @@ def _short():
     return abbreviator(str(config_dir() / "abbreviations.jsonl"))
 
 
+# What an organisation's name may end with beyond the name itself: 韵达 is 韵达快递,
+# 某国邮政 is 某国邮政股份公司, 快手 is 快手电商.
+LEGAL_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团", "公司", "快递", "速递",
+               "速运", "物流", "电商", "平台")
+
+
+def _same_organisation(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 2 and long_.startswith(short) and long_[len(short):] in LEGAL_TAILS
+
+
 def _same_mention(a, b) -> bool:
     if a.text == b.text:
         return True
+    if a.info.get("network") and a.info.get("network") == b.info.get("network"):
+        return True  # 中国邮政 = 中国邮政集团有限公司
     ua, ub = a.info.get("unit"), b.info.get("unit")
+    if a.label == "PARTNER":
+        if _same_organisation(a.text, b.text):
+            return True
+        if ua and ub and ua.local and len(ua.local) >= 2 and (bool(ua.stems) != bool(ub.stems)) \
+                and same_body(ua, ub, _short()) and ua.level is None and ub.level is None:
+            return True  # 寻乌县某某合作社 and, later, 某某合作社
     if a.label in ("BRANCH", "PARTNER"):
         if a.info.get("collective") == "邮政" or b.info.get("collective") == "邮政":
             coll, other = (a, b) if a.info.get("collective") == "邮政" else (b, a)

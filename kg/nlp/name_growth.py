@@ -14,14 +14,33 @@ _NAME_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9·]")
 
 
 class Stops:
-    """A set of stop words, checked by every length up to the longest."""
+    """A set of stop words, checked by every length up to the longest.
 
-    def __init__(self, words):
+    `name_words` (config/name_words.txt) are words that hold a stop character
+    and still stand inside names (有限公司, 经济技术开发区): a stop word inside
+    one of them is no stop.
+    """
+
+    def __init__(self, words, name_words=()):
         self.words = set(words)
         self.max_len = max((len(w) for w in self.words), default=1)
+        self.name_words = set(name_words)
+        self.name_len = max((len(w) for w in self.name_words), default=0)
+
+    def _protect(self, text: str, protected) -> list:
+        if not self.name_words:
+            return list(protected)
+        spans = list(protected)
+        n = len(text)
+        for i in range(n):
+            for k in range(2, min(self.name_len, n - i) + 1):
+                if text[i:i + k] in self.name_words:
+                    spans.append((i, i + k))
+        return spans
 
     def inside(self, text: str, protected=()) -> bool:
         """Whether any stop word occurs in `text` outside the `protected` spans."""
+        protected = self._protect(text, protected)
         n = len(text)
         for k in range(1, min(self.max_len, n) + 1):
             for i in range(n - k + 1):
@@ -34,6 +53,7 @@ class Stops:
 
         Stop words inside `protected` spans (place names: the 都 of 都匀) do not count.
         """
+        protected = self._protect(text, protected)
         best = 0
         n = len(text)
         for k in range(1, min(self.max_len, n) + 1):
@@ -45,6 +65,12 @@ class Stops:
                     break
         return best
 
+
+# A number and a measure word: what follows is counted, not named (12家合作社,
+# 一个县分公司, 所辖42个网点). COUNT_BEFORE: one ending right where a name would start.
+_COUNT = r"(?:\d+|[一二两三四五六七八九十百千几数多]+)(?:余|多)?[个家所支座处名条]"
+COUNT = re.compile(_COUNT)
+COUNT_BEFORE = re.compile(_COUNT + "$")
 
 _DATE_LEAD = re.compile(r".*\d\s*[年月日号]")
 
@@ -68,16 +94,25 @@ def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> i
 
 
 def place_spans(text: str, gaz) -> list[tuple[int, int]]:
-    """Spans of admin-division names and short forms in text (宜昌市, 都匀), left to right."""
-    spans, i = [], 0
-    while i < len(text):
+    """Spans of admin-division names and short forms in text (宜昌市, 都匀), left to right.
+
+    Names with their level word (南宁市) come first; bare short forms fill the
+    gaps, so 确定南宁市 reads 南宁市, not the short form 定南 of another county.
+    """
+    hits = []
+    for i in range(len(text)):
         hit = gaz.match_at(text, i)
         if hit:
-            spans.append((i, i + len(hit[0])))
-            i += len(hit[0])
-        else:
-            i += 1
-    return spans
+            hits.append((i, i + len(hit[0]), hit[0][-1] in _LEVEL_FINALS))
+    spans: list[tuple[int, int]] = []
+    for full in (True, False):
+        for a, b, levelled in hits:
+            if levelled == full and not any(x < b and a < y for x, y in spans):
+                spans.append((a, b))
+    return sorted(spans)
+
+
+_LEVEL_FINALS = "省市县区州旗盟"
 
 
 def is_name_char(ch: str) -> bool:

@@ -121,6 +121,10 @@ def _column_widths(widths: list[float], window: int = 4) -> list[float]:
 def clean_text(raw: str) -> Cleaned:
     """Clean one page; see the module docstring for what is undone."""
     spans = [(s, e) for s, e in _lines(raw)]
+    # A byline split from its line with no space before it (…14.6%。□某某) starts a
+    # paragraph without a line break in the cleaned text: there is no character
+    # in the original to stand for one.
+    glued = {k for k in range(1, len(spans)) if spans[k][0] == spans[k - 1][1]}
     texts = [raw[s:e] for s, e in spans]
     widths = [display_width(t) for t in texts]
     nonblank = [i for i, t in enumerate(texts) if t.strip()]
@@ -138,7 +142,7 @@ def clean_text(raw: str) -> Cleaned:
     bare = {i: not _SENTENCE_PUNCT.search(texts[i]) and texts[i].strip()[:1] not in BYLINE_MARKS
             for i in nonblank}
     opens = {i: bool(_OPENER.match(texts[i].strip())) for i in nonblank}
-    standalone = set()
+    standalone, byline_tail = set(), set()
     for n, i in enumerate(nonblank):
         if opens[i]:
             k = n - 1
@@ -147,7 +151,11 @@ def clean_text(raw: str) -> Cleaned:
                 k -= 1
         if texts[i].strip()[:1] in BYLINE_MARKS:
             k = n + 1
-            while k < len(nonblank) and bare[nonblank[k]] and k - n <= 3:
+            if k < len(nonblank) and bare[nonblank[k]] and widths[nonblank[k]] <= 4 \
+                    and not opens[nonblank[k]]:
+                byline_tail.add(nonblank[k])  # □沈 / 怡然: a name broken over two lines
+                k += 1
+            while k < len(nonblank) and bare[nonblank[k]] and not opens[nonblank[k]] and k - n <= 3:
                 standalone.add(nonblank[k])
                 k += 1
 
@@ -175,12 +183,25 @@ def clean_text(raw: str) -> Cleaned:
         if n and (blank_is_break and i - nonblank[n - 1] > 1):
             close_para()
         is_byline = stripped[:1] in BYLINE_MARKS
+        if i in byline_tail and paragraphs and paragraphs[-1].kind == "byline":
+            # Reopen the byline just closed and go on with it after a space.
+            last = paragraphs.pop()
+            para_start, para_lines, para_widths = last.start, last.lines, [last.width]
+            tail = "".join(out[last.start:]).rsplit(" ", 1)[-1]
+            if len(tail) > 1 and tail[:1] not in BYLINE_MARKS or len(tail) > 2:
+                # A second name on the next line; a one-character part (□沈 / 怡然)
+                # is a name broken at the line end and goes on without a space.
+                out.append(" ")
+                offs.append(s - 1 if s else 0)
+            is_byline = True
         full = col_of.get(i, 0.0)
         short = widths[i] < 0.8 * full - 0.5 if full else False
         ends_sentence = stripped[-1:] in END_PUNCT
         # A short unpunctuated line after a finished sentence is a heading.
         heading = short and not ends_sentence and prev_char in END_PUNCT
-        if is_byline or heading or i in standalone or opens[i]:
+        if i in byline_tail:
+            pass  # the byline reopened above goes on
+        elif is_byline or heading or i in standalone or opens[i]:
             close_para()
         if para_lines:
             # The line break inside a paragraph: nothing, unless it sits between
@@ -189,7 +210,7 @@ def clean_text(raw: str) -> Cleaned:
                 out.append(" ")
                 offs.append(s - 1)
         else:
-            if out:
+            if out and i not in glued:
                 out.append("\n")
                 offs.append(s - 1 if s else 0)
             para_start = len(out)

@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from kg.nlp.mentions import Mention, layout, mentions
 
+COLLECTIVE = ("邮银",)
 DECLARATION = re.compile(r"[（(](?:以下)?(?:简称|下称)[“\"]?(?P<alias>[^”\"）)，,]{2,12})[”\"]?[）)]")
 
 
@@ -30,10 +31,16 @@ class AliasFinder:
             alias = m.group("alias")
             label = found[owner].label
             s = m.start("alias")
+            # 某省邮政分公司和邮储银行某省分行（以下简称“某省邮银”）: a name for the
+            # two networks together is an entity of its own, not the last unit's alias.
+            collective = alias.endswith(COLLECTIVE) and label == "BRANCH"
+            kind, refers = ("name", None) if collective else ("alias", owner)
+            info = {"collective": "邮银"} if collective else {}
             found.append(Mention(s, s + len(alias), label, alias, "alias_finder:declared",
-                                 kind="alias", refers=owner))
+                                 kind=kind, refers=refers, info=info))
+            first = len(found) - 1
             for later in re.finditer(re.escape(alias), text[m.end():]):
                 ls = m.end() + later.start()
                 found.append(Mention(ls, ls + len(alias), label, alias, "alias_finder:use",
-                                     kind="alias", refers=owner))
+                                     kind="alias", refers=first if collective else owner))
         return doc

@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.nlp.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import Stops, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import COUNT, Stops, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
 
 
@@ -26,21 +26,22 @@ from kg.nlp.names import parse_unit
         "prefixes": "config/org_prefixes.jsonl",
         "unit_words": "config/unit_words.jsonl",
         "stops": "config/name_stops.txt",
+        "name_words": "config/name_words.txt",
         "place_finals": "config/place_finals.txt",
         "generic": "config/generic_words.txt",
     },
 )
-def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, place_finals, generic):
-    return BranchFinder(suffixes, prefixes, unit_words, stops, place_finals, generic)
+def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic):
+    return BranchFinder(suffixes, prefixes, unit_words, stops, name_words, place_finals, generic)
 
 
 class BranchFinder:
-    def __init__(self, suffixes, prefixes, unit_words, stops, place_finals, generic):
+    def __init__(self, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
         self.prefixes = {row["text"]: row["org"] for row in jsonl(prefixes, ("text", "org"))}
         self.prefixes = dict(sorted(self.prefixes.items(), key=lambda kv: -len(kv[0])))
-        self.unit_words = {row["text"]: row.get("org") for row in jsonl(unit_words, ("text",))}
-        self.stops = Stops(word_list(stops))
+        self.unit_words = {row["text"]: row for row in jsonl(unit_words, ("text",))}
+        self.stops = Stops(word_list(stops), word_list(name_words))
         self.place_finals = set(word_list(place_finals))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
@@ -56,8 +57,16 @@ class BranchFinder:
             s, e = m.span()
             if text[e:e + 1] == "长":  # 支行长, 分行长: a title, not a unit
                 continue
-            mention = self._grow(text, s, e, m.group(), floor=last_end)
-            if mention is None and found and found[-1].end == s and found[-1].label == "BRANCH":
+            if self.suffixes[m.group()].get("skip"):
+                continue  # 党支部: a party branch, no unit of the network
+            parent = found[-1] if found and found[-1].label == "BRANCH" and not found[-1].dropped else None
+            mention = None
+            if parent is not None and self.suffixes[m.group()].get("joins_parent"):
+                mention = self._department(text, parent, s, e, m.group())
+            if mention is None:
+                mention = self._grow(text, s, e, m.group(), floor=last_end)
+            if mention is None and parent is not None and parent.end == s \
+                    and not self.suffixes[m.group()].get("needs_local"):
                 # A unit inside the unit just named: 湖北省分公司营业部 is one name.
                 prev = found.pop()
                 mention = self._extend(prev, text, e, m.group())
@@ -73,8 +82,11 @@ class BranchFinder:
             s, e = m.span()
             if text[e:e + 1] == "长" or any(a <= s < b for a, b in units):
                 continue
-            found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word",
-                                 info={"org": self.unit_words[m.group()]}))
+            row = self.unit_words[m.group()]
+            info = {"org": row.get("org")}
+            if row.get("network"):
+                info["network"] = row.get("org")
+            found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word", info=info))
         return doc
 
     def _grow(self, text, s, e, suffix, floor):
@@ -84,23 +96,90 @@ class BranchFinder:
         w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz) + self._prefix_spans(text[w:s]))
         # Right after another unit's name, the words before the suffix name a
         # place inside it (沙县区邮政分公司凤岗支局), whatever they look like.
+        if row.get("joins_parent") and text[w - 1:w] == "”":
+            team = self._quoted_team(text, w, s, e, suffix)
+            if team is not None:
+                return team
+        counted = None
+        for counted in COUNT.finditer(text, w, s):
+            pass
+        if counted is not None:
+            if counted.end() == s:
+                return None  # 一个县分公司, 两家支行: units counted, none named
+            w = counted.end()
         after_unit = floor > 0 and w == floor
+        first = None
         for i in range(w, s):
             cand = text[i:e]
             unit = parse_unit(cand, suffix, self.gaz, self.prefixes, row.get("org"))
             if unit.level and not unit.regions and i > w:
                 continue  # a level name cut out of a longer word (各地…分公司) is no name
-            if self._valid(unit, row) or (after_unit and i == w and len(unit.local) >= 2
-                                          and not self.stops.inside(unit.local)):
-                other = self._other_bank(text, i)
-                if other is not None:
-                    # 中国农业银行洛阳分行: another bank's branch is an outside organisation.
-                    return Mention(other, e, "PARTNER", text[other:e], f"branch_finder:other_bank:{suffix}",
-                                   info={"unit": parse_unit(text[other:e], suffix, self.gaz, {}, None)})
-                kind = "level" if unit.level and not unit.local and not unit.regions else "name"
-                return Mention(i, e, "BRANCH", cand, f"branch_finder:suffix:{suffix}", kind=kind,
-                               info={"unit": unit, "org": unit.org})
-        return None
+            if after_unit and i == w and len(unit.local) >= 2 and not self.stops.inside(unit.local):
+                first = (i, unit)
+                break
+            if not self._valid(unit, row):
+                continue
+            if unit.prefix or unit.regions:
+                # A unit's name opens with its network or its places: words before
+                # them are the sentence's (增量列|邮储银行周口市分行, 萨日娜|驻马店市分行).
+                first = (i, unit)
+                break
+            if first is None:
+                first = (i, unit)
+        if first is None:
+            return None
+        i, unit = first
+        if self._inside_company(text, i) or self._holds_company(text[i:s]):
+            return None  # 河南某某担保有限公司周口分公司: another company's branch (partner_finder)
+        other = self._other_bank(text, i)
+        if other is not None:
+            # 中国农业银行洛阳分行: another bank's branch is an outside organisation.
+            return Mention(other, e, "PARTNER", text[other:e], f"branch_finder:other_bank:{suffix}",
+                           info={"unit": parse_unit(text[other:e], suffix, self.gaz, {}, None)})
+        kind = "level" if unit.level and not unit.local and not unit.regions else "name"
+        return Mention(i, e, "BRANCH", text[i:e], f"branch_finder:suffix:{suffix}", kind=kind,
+                       info={"unit": unit, "org": unit.org})
+
+    def _department(self, text, parent, s, e, suffix):
+        """人力资源部, 国际业务部, 代表队 right after a unit's name: that unit's department or team.
+
+        Its name holds the unit's (江苏省分行人力资源部); the mention covers only
+        the words after the unit, so the unit keeps its own mention and
+        part_of_finder reads the two written back to back.
+        """
+        local = text[parent.end:s]
+        if not (1 <= len(local) <= 8 or (not local and suffix not in ("部",))):
+            return None
+        if self.stops.inside(local) or re.search(r"[^\u3400-\u9fff]", local):
+            return None
+        name = parent.text + text[parent.end:e]
+        unit = parse_unit(name, suffix, self.gaz, self.prefixes, self.suffixes[suffix].get("org") or parent.info.get("org"))
+        return Mention(parent.end, e, "BRANCH", name, f"branch_finder:department:{suffix}",
+                       info={"unit": unit, "org": unit.org, "parent_written": True})
+
+    def _quoted_team(self, text, w, s, e, suffix):
+        """“红马甲”志愿服务小组: a team named by a quote and the word for the team."""
+        q = text.rfind("“", max(0, w - 14), w)
+        content = text[q + 1:w - 1] if q >= 0 else ""
+        between = text[w:s]
+        if not (2 <= len(content) <= 12) or self.stops.inside(between) or not all(map(is_name_char, content)):
+            return None
+        name = content + text[w:e]
+        unit = parse_unit(name, suffix, self.gaz, self.prefixes, None)
+        return Mention(q, e, "BRANCH", name, f"branch_finder:quoted_team:{suffix}", info={"unit": unit, "org": None})
+
+    def _holds_company(self, body: str) -> bool:
+        """河南某某担保有限责任公司周口|分公司: a company's name inside, not the post's own."""
+        k = body.rfind("公司")
+        if k < 0:
+            return False
+        return not any(body.startswith(p) and len(p) >= k + 2 for p in self.prefixes)
+
+    def _inside_company(self, text, i):
+        """Whether a company's name (…有限公司, …集团) ends right at i, the company not being the post's."""
+        if not text.endswith(("公司", "集团"), 0, i) or text.endswith("分公司", 0, i):
+            return False  # …分公司 before a name is a unit of the post: 某县分公司紫阳镇邮政所
+        return not any(text.endswith(p, 0, i) for p in self.prefixes)
 
     def _other_bank(self, text, i):
         """Start of a bank's name ending right at i (…银行), when the bank is not the Postal Savings Bank."""
@@ -122,6 +201,10 @@ class BranchFinder:
     def _valid(self, unit, row) -> bool:
         if self.stops.inside(unit.local, place_spans(unit.local, self.gaz)):
             return False
+        if COUNT.search(unit.text):
+            return False  # 所辖42个网点, 38个区县分公司: a count of units, not one unit
+        if row.get("needs_local") and (not self._distinctive(unit.local) or self.suffix_re.search(unit.local)):
+            return False  # 邮储银行网点, 某市分公司网点: outlets in general
         if unit.prefix == "" and not unit.regions and self.stops.inside(unit.text[:1]):
             return False
         if row.get("needs_prefix"):
@@ -132,8 +215,13 @@ class BranchFinder:
             return not unit.local or unit.post_word
         if not (unit.regions or unit.prefix) and not self._distinctive(unit.local):
             return False  # 乡镇网点, 邮政营业网点, 县级分公司: a kind of unit, not one unit
-        return bool(unit.regions or unit.prefix or unit.post_word
-                    or (unit.local and unit.local[-1] in self.place_finals))
+        if unit.regions or unit.prefix or unit.post_word:
+            return True
+        if "邮" in unit.suffix:
+            return len(unit.local) >= 2  # 霍尔果斯国际邮件互换局: the suffix itself says whose unit
+        if unit.local[-1:] in "省县州" and not self.gaz.lookup(unit.local):
+            return False  # 主产县支行: no county of that name, a description
+        return bool(unit.local and unit.local[-1] in self.place_finals)
 
     def _prefix_spans(self, window: str):
         """Network prefixes in a window (中国邮政集团有限公司 holds the stop word 有)."""

@@ -20,6 +20,7 @@ from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import Stops, window_start
 
 CJK = r"\u3400-\u9fff"
+KNOWN_TAIL = re.compile(r"电商|快递|速递|速运|物流|集团|平台")
 
 
 def _unquote(text: str) -> str:
@@ -33,15 +34,16 @@ def _unquote(text: str) -> str:
         "patterns": "config/item_patterns.jsonl",
         "known": "config/known_names.jsonl",
         "stops": "config/name_stops.txt",
+        "name_words": "config/name_words.txt",
         "generic": "config/generic_words.txt",
     },
 )
-def make_named_item_finder(nlp, name, patterns, known, stops, generic):
-    return NamedItemFinder(patterns, known, stops, generic)
+def make_named_item_finder(nlp, name, patterns, known, stops, name_words, generic):
+    return NamedItemFinder(patterns, known, stops, name_words, generic)
 
 
 class NamedItemFinder:
-    def __init__(self, patterns, known, stops, generic):
+    def __init__(self, patterns, known, stops, name_words, generic):
         self.patterns = []
         for row in jsonl(patterns, ("id", "label", "regex")):
             try:
@@ -52,7 +54,7 @@ class NamedItemFinder:
         rows = jsonl(known, ("name", "label"))
         self.known = {r["name"]: r["label"] for r in rows}
         self.known_re = re.compile("|".join(map(re.escape, longest_first(self.known)))) if self.known else None
-        self.stops = Stops(word_list(stops))
+        self.stops = Stops(word_list(stops), word_list(name_words))
         self.generic = longest_first(word_list(generic))
 
     def __call__(self, doc):
@@ -75,9 +77,24 @@ class NamedItemFinder:
                                      f"named_item_finder:{row['id']}"))
         if self.known_re:
             for m in self.known_re.finditer(text):
-                found.append(Mention(m.start(), m.end(), self.known[m.group()], m.group(),
-                                     "named_item_finder:known"))
+                label, end = self.known[m.group()], m.end()
+                if len(m.group()) <= 2 and not self._stands_alone(text, m.start(), end):
+                    continue  # 空中通道 holds 中通, and is no express company
+                if label == "PARTNER":
+                    # 快手电商, 某某快递: the company's name with the word for what it is.
+                    tail = KNOWN_TAIL.match(text, end)
+                    end = tail.end() if tail else end
+                found.append(Mention(m.start(), end, label, text[m.start():end], "named_item_finder:known"))
         return doc
+
+    def _stands_alone(self, text, s, e) -> bool:
+        """A short known name is a word of its own: a stop word or a break before it,
+        and after it a break, a list mark or the word for what it is."""
+        before = text[max(0, s - 4):s]
+        left = not before or not re.match(rf"[{CJK}]", before[-1]) or self.stops.last_end(before) == len(before)
+        right = e >= len(text) or not re.match(rf"[{CJK}]", text[e]) or text[e] in "、和与及等" \
+            or KNOWN_TAIL.match(text, e) is not None
+        return left and right
 
     def _grow(self, text, s, head_start, needs_stop, floor=0):
         """Start of a name ending at head_start: after the last stop word before it

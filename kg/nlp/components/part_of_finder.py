@@ -1,7 +1,11 @@
 """PART_OF: one unit stated to belong to another.
 
-Two unit names written back to back (硚口区邮政分公司古田三路邮政网点: the second
-is part of the first) or joined by 下辖/所属/旗下 (…分公司下辖的…网点).
+Only where the text marks the hierarchy:
+- two unit names written back to back (硚口区邮政分公司古田三路邮政网点, 该行某某支行: the
+  second is part of the first);
+- joined by 下辖/所辖/所属/旗下/辖内 (…分公司所辖某县分公司、某县分公司: every unit of the list);
+- units listed as a unit's 二级分行 (某市分行、某市分行等二级分行: of the province's branch);
+- a unit that sets up a named team or facility (该支局组建了…服务小组, 某分公司设立了…监管中心).
 """
 from __future__ import annotations
 
@@ -9,9 +13,15 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.mentions import Relation, layout, live, relations, resolved
+from kg.nlp.actors import COORDINATORS, actors, clause_start
+from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
 
-UNDER = re.compile(r"^(?:下辖|所属|旗下|辖内|下属)的?$")
+UNDER = re.compile(r"^(?:下辖|所辖|所属|旗下|辖内|下属|辖区内|下设)的?$")
+SECOND_TIER = re.compile(r"等?(?:二级分行|二级分公司|地市分行)")
+DEPARTMENTS = ("部", "代表队", "小组")
+SET_UP = re.compile(r"(?:组建|成立|设立|建成|设置|挂牌)了?")
+# Units that a unit sets up: teams and facilities, not branches with places of their own.
+SET_UP_KINDS = ("代表队", "小组", "中心", "服务队", "突击队", "工作室", "互换局")
 
 
 @Language.factory("kg_part_of_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
@@ -24,12 +34,82 @@ class PartOfFinder:
         text = layout(doc).text
         out = relations(doc)
         units = [(i, m) for i, m in live(doc) if m.label == "BRANCH"]
+        seen = set()
+
+        def add(child, parent, start, end, rule):
+            if child != parent and (child, parent) not in seen:
+                seen.add((child, parent))
+                out.append(Relation("PART_OF", child, parent, start, end, "part_of_finder:" + rule))
+
+        parent = None  # the parent of a list being read (所辖A、B、C)
         for (i, a), (j, b) in zip(units, units[1:]):
             gap = text[a.end:b.start]
-            # Back to back only for names (该分公司凤岗支局 is not written); 下辖 for both.
-            if (gap == "" and a.kind != "anaphor") or UNDER.match(gap):
-                parent, child = resolved(doc, i), resolved(doc, j)
-                if parent != child:
-                    out.append(Relation("PART_OF", child, parent, a.start, b.end,
-                                        "part_of_finder:" + ("adjacent" if gap == "" else "under")))
+            if gap == "" or UNDER.match(gap):
+                add(resolved(doc, j), resolved(doc, i), a.start, b.end, "adjacent" if gap == "" else "under")
+                parent = resolved(doc, i) if gap else None
+            elif parent is not None and gap in COORDINATORS:
+                add(resolved(doc, j), parent, a.start, b.end, "under_list")
+            else:
+                parent = None
+        self._second_tier(doc, text, units, add)
+        self._set_up(doc, text, units, add)
+        self._named_inside(doc, units, add)
         return doc
+
+    @staticmethod
+    def _named_inside(doc, units, add):
+        """宁夏邮政寄递事业部, 某集团有限公司国际业务部: a department whose name opens
+        with another unit's name named in the article is that unit's."""
+        names = {}
+        for i, m in units:
+            names.setdefault(m.text, resolved(doc, i))
+        for j, m in units:
+            if not m.rule.startswith(("branch_finder:suffix:", "branch_finder:department:")):
+                continue
+            if not m.info.get("unit") or not m.info["unit"].suffix.endswith(DEPARTMENTS):
+                continue
+            for k in range(len(m.text) - 2, 1, -1):
+                parent = names.get(m.text[:k])
+                if parent is not None and parent != resolved(doc, j):
+                    add(resolved(doc, j), parent, m.start, m.end, "named_inside")
+                    break
+
+    def _second_tier(self, doc, text, units, add):
+        """南京某分行、苏州某分行等二级分行: of the province's branch named in the article."""
+        found = mentions(doc)
+        for n, (i, m) in enumerate(units):
+            if not SECOND_TIER.match(text, m.end):
+                continue
+            parents = [k for k, u in units if u.start < m.start and self._province_bank(found[resolved(doc, k)])]
+            if not parents:
+                continue
+            parent = resolved(doc, parents[-1])
+            add(resolved(doc, i), parent, m.start, m.end, "second_tier")
+            k = n
+            while k > 0 and text[units[k - 1][1].end:units[k][1].start] in COORDINATORS:
+                k -= 1
+                add(resolved(doc, units[k][0]), parent, units[k][1].start, m.end, "second_tier")
+
+    @staticmethod
+    def _province_bank(m):
+        unit = m.info.get("unit")
+        if unit is None or not unit.suffix.endswith("分行"):
+            return False
+        levels = [d.level for d in unit.divisions if d is not None]
+        return bool(levels) and levels[-1] == 1
+
+    def _set_up(self, doc, text, units, add):
+        """该支局组建了…“某某”双语服务小组: the team is the unit's."""
+        lay = layout(doc)
+        for j, m in units:
+            if not m.text.endswith(SET_UP_KINDS) or m.info.get("parent_written"):
+                continue
+            lead = text[clause_start(text, m.start):m.start]
+            verb = None
+            for verb in SET_UP.finditer(lead):
+                pass
+            if verb is None:
+                continue
+            pos = clause_start(text, m.start) + verb.start()
+            for parent in actors(doc, lay, pos):
+                add(resolved(doc, j), parent, pos, m.end, "set_up")

@@ -14,8 +14,18 @@ from spacy.language import Language
 from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import Stops, place_spans, window_start
+from kg.nlp.name_growth import COUNT, COUNT_BEFORE, Stops, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
+
+
+# What makes a name a postal unit's rather than an outside body's: the
+# networks' own names, or 邮政 followed by a unit word (西安邮电大学现代邮政学院 is a school).
+POSTAL = re.compile(r"邮储|中国邮政|邮局|邮政(?:分公司|公司|局|支局|所|集团|网点|营业)|^[\u4e00-\u9fff]{2,9}[省市县区州]邮政")
+EVERY = re.compile(r"[各每全多几]$")
+COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所]")  # 签约芒果种植合作社37家: a kind, counted
+LEVEL_WORDS = {"自治区": 1, "自治州": 2, "自治县": 3, "省": 1, "市": 2, "县": 3, "区": 3}
+# Words that open with a level character but are no level (市场监管局, 区域, 县域).
+NOT_LEVEL = {"市场", "区域", "县域", "省级", "市级", "县级", "区级", "市民", "县城", "省会", "市区", "区县", "市县"}
 
 
 @Language.factory(
@@ -24,43 +34,74 @@ from kg.nlp.names import parse_unit
     default_config={
         "suffixes": "config/partner_suffixes.jsonl",
         "stops": "config/name_stops.txt",
+        "name_words": "config/name_words.txt",
         "generic": "config/generic_words.txt",
     },
 )
-def make_partner_finder(nlp, name, suffixes, stops, generic):
-    return PartnerFinder(suffixes, stops, generic)
+def make_partner_finder(nlp, name, suffixes, stops, name_words, generic):
+    return PartnerFinder(suffixes, stops, name_words, generic)
 
 
 class PartnerFinder:
-    def __init__(self, suffixes, stops, generic):
+    def __init__(self, suffixes, stops, name_words, generic):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
-        self.stops = Stops(word_list(stops))
+        self.stops = Stops(word_list(stops), word_list(name_words))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
         # A country's postal operator (俄罗斯邮政) is an outside organisation.
-        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, country_names())) + ")邮政(?:公司)?")
+        foreign = [c for c in country_names() if c != "中国"]  # 中国邮政 is the network itself
+        self.countries = foreign
+        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:公司)?")
+        # A company or platform named in Latin letters right after what it is
+        # (跨境电商平台TradeWave, 物流企业DHL).
+        self.latin_re = re.compile(r"(?<=平台|公司|企业|集团|机构|品牌)[A-Z][A-Za-z0-9&.\-]{2,30}(?![A-Za-z])")
 
     def __call__(self, doc):
         text = layout(doc).text
         found = mentions(doc)
         taken = [(m.start, m.end) for m in found]
-        for m in self.suffix_re.finditer(text):
+        matches = list(self.suffix_re.finditer(text))
+        for k, m in enumerate(matches):
             s, e = m.span()
             if any(a < e and s < b for a, b in taken):
                 continue  # part of a unit's name (邮政局, 分公司)
-            mention = self._grow(text, s, e, m.group())
+            if text[e:e + 1] == "长" or self.suffixes[m.group()].get("skip"):
+                continue  # 局长, 社长: a title; 中小学: schools in general
+            if k + 1 < len(matches) and self._holds(text, e, matches[k + 1]):
+                continue  # 某公安局|金鱼岭派出所, 某供销合作社|联合社: the name goes on
+            floor = max((b for a, b in taken if b <= s), default=0)
+            mention = self._grow(text, s, e, m.group(), floor)
             if mention:
                 found.append(mention)
                 taken.append((mention.start, mention.end))
         for m in self.foreign_post_re.finditer(text):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 found.append(Mention(m.start(), m.end(), "PARTNER", m.group(), "partner_finder:foreign_post"))
+        for m in self.latin_re.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                found.append(Mention(m.start(), m.end(), "PARTNER", m.group(), "partner_finder:latin_name"))
         return doc
 
-    def _grow(self, text, s, e, suffix):
+    def _holds(self, text, e, nxt) -> bool:
+        """Whether the organisation ending at e is the start of a longer name ending at the next suffix."""
+        row = self.suffixes[nxt.group()]
+        parents = row.get("sub_unit")
+        if not parents or (isinstance(parents, list) and not text.endswith(tuple(parents), 0, e)):
+            return False
+        between = text[e:nxt.start()]
+        return len(between) <= 8 and all(is_name_char(c) for c in between) and not self.stops.inside(between)
+
+    def _grow(self, text, s, e, suffix, floor=0):
         row = self.suffixes[suffix]
-        w = window_start(text, s, max_len=30)
+        w = window_start(text, s, floor=floor, max_len=30)
+        counted = None
+        for counted in COUNT.finditer(text, w, s):
+            pass
+        if counted is not None:
+            if not self.stops.inside(text[counted.end():s]):
+                return None  # 一家芒果合作社, 12家脐橙种植合作社: counted, not named
+            w = counted.end()
         places = place_spans(text[w:s], self.gaz)
         # Official names may hold a 和 (福建省人力资源和社会保障厅): from a place name
         # on, only a conjunction may stand inside the name.
@@ -73,9 +114,12 @@ class PartnerFinder:
             mention = self._candidate(text, w + a, e, suffix, row)
             if mention:
                 return mention
-        # Otherwise a name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s], places)
-        for i in range(w, s):
+        # Otherwise a name never spans a stop word: it starts after the last one,
+        # or at a place named after that (a name does not start mid-word: the
+        # rest of 农民专业合作社 is no name either).
+        cut = self.stops.last_end(text[w:s], places)
+        starts = [w + cut] + [w + a for a, _ in places if a > cut]
+        for i in starts:
             mention = self._candidate(text, i, e, suffix, row)
             if mention:
                 return mention
@@ -83,26 +127,58 @@ class PartnerFinder:
 
     def _candidate(self, text, i, e, suffix, row):
         cand = text[i:e]
+        if COUNT_BEFORE.search(text, max(0, i - 8), i) or COUNT.search(cand) or COUNT_AFTER.match(text, e):
+            return None  # 12家脐橙种植合作社: a count of organisations, none named
+        inside = row.get("inside")
+        if inside and inside not in cand[:-len(suffix)]:
+            return None  # …分公司 is another company's only after that company's name
         unit = parse_unit(cand, suffix, self.gaz, {}, None)
         body = unit.local.replace("和", "") if unit.regions else unit.local
         if self.stops.inside(body, place_spans(body, self.gaz)) or (not unit.regions and self.stops.inside(cand[:1])):
             return None
-        if "邮政" in cand or "邮储" in cand:
+        if POSTAL.search(cand):
             return None  # a postal unit, not an outside organisation
-        if unit.level and not unit.local and not row.get("needs_place"):
+        level = self._level(unit)
+        if level and EVERY.search(text, max(0, i - 1), i):
+            return None  # 各区某某中心: each district's, none in particular
+        if level and not row.get("needs_place"):
+            if not unit.local:
+                return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
+                               info={"unit": unit})
+        if level and unit.local and self._distinctive(unit.local):
+            # 省集邮协会, 市商务局: the province's (city's) body, named by its level.
             return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
                            info={"unit": unit})
         if len(cand) < row.get("min_len", 4):
             return None
-        if row.get("needs_place") and not unit.regions:
-            return None
-        if not unit.regions and not self._distinctive(body):
+        placed = unit.regions or any(cand.startswith(c) for c in self.countries)
+        if row.get("needs_place") and not placed:
+            # Without a place, a name must say more than what kind of body it is.
+            if len(self._rest(body)) < row.get("or_distinct", 99):
+                return None
+        if not placed and not self._distinctive(body):
             return None  # with a place, 农业农村局 is one body; without, 专业公司 is a description
         return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
 
-    def _distinctive(self, body: str) -> bool:
-        """Something is left once descriptive words are taken out."""
+    @staticmethod
+    def _level(unit):
+        """省集邮协会 → 1: a level word opening a name that has no place of its own."""
+        if unit.level:
+            return unit.level
+        if unit.regions or len(unit.local) < 3:
+            return None
+        for head, level in LEVEL_WORDS.items():  # longest first
+            if unit.local.startswith(head) and unit.local[:2] not in NOT_LEVEL:
+                unit.level, unit.local = level, unit.local[len(head):]
+                return unit.level
+        return None
+
+    def _rest(self, body: str) -> str:
         rest = body
         for word in self.generic:
             rest = rest.replace(word, "")
-        return len(rest) >= 1 if body else True
+        return rest
+
+    def _distinctive(self, body: str) -> bool:
+        """Something is left once descriptive words are taken out."""
+        return len(self._rest(body)) >= 1 if body else True

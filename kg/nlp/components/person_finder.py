@@ -19,7 +19,7 @@ from kg.lexicon import longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
 
 CJK = "\u3400-\u9fff"
-BYLINE = re.compile(r"^[□■▢◻](?P<body>[^\n]+)$", re.M)
+BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
 
 
 @Language.factory(
