@@ -251,5 +251,7 @@ def _same_mention(a, b) -> bool:
                         and ou.stems and cu.stems and ou.stems[-1] == cu.stems[-1])
         return bool(ua and ub and ua.suffix and same_unit(ua, ub, _short()))
     if a.label in ("PROGRAM", "PRODUCT"):
+        if a.info.get("title") and a.info.get("title") == b.info.get("title"):
+            return True  # 《某某》特种邮票 and 《某某》邮票: one stamp
         return _same_item(a.text, b.text)
     return False

@@ -20,6 +20,7 @@ from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import Stops, window_start
 
 CJK = r"\u3400-\u9fff"
+YEAR_BEFORE = re.compile(r"\d{4}年?$")
 KNOWN_TAIL = re.compile(r"电商|快递|速递|速运|物流|集团|平台")
 
 
@@ -70,11 +71,22 @@ class NamedItemFinder:
                     s = self._grow(text, max(s, floor), head_start, row.get("needs_stop", False), floor)
                     if s is None:
                         continue
+                if "“" in text[s:e] or "”" in text[s:e]:
+                    continue  # a quoted name: quoted_name_finder reads it with its head
+                if row.get("keep_year"):
+                    year = YEAR_BEFORE.search(text, max(0, s - 5), s)
+                    s = year.start() if year else s  # 2023年某省集邮展览: the year is in the name
                 core = _unquote(text[s:head_start])
                 if not self._acceptable(core, row, m.group("head") if has_head else ""):
                     continue
-                found.append(Mention(s, e, row["label"], _unquote(text[s:e]),
-                                     f"named_item_finder:{row['id']}"))
+                if row.get("must") and not re.search(row["must"], text[s:e]):
+                    continue
+                name = _unquote(text[s:e])
+                if row.get("keep_year"):
+                    # 某集团有限公司第三届寄递技能大赛: the organiser named right before is in the name.
+                    owner = next((x for x in reversed(found) if x.end == s and x.label == "BRANCH"), None)
+                    name = owner.text + name if owner is not None else name
+                found.append(Mention(s, e, row["label"], name, f"named_item_finder:{row['id']}"))
         if self.known_re:
             for m in self.known_re.finditer(text):
                 label, end = self.known[m.group()], m.end()

@@ -1,11 +1,16 @@
-"""PROGRAM and PRODUCT mentions: names the paper puts in quote marks.
+"""PROGRAM, PRODUCT (and a few PARTNER) mentions: names the paper puts in quote marks.
 
 Campaigns and products are quoted (“周五惠民日”活动, “邮 e 链”平台), but so are
-slogans, plans and jargon (“十四五”规划, “绿色通道”). What the quote names is
-told by the head noun that follows it — or ends it (“一站式服务”) — from
-config/name_heads.jsonl. Quotes in a row share the head after the last one
-(“乡音寄情”“邮趣周末”等活动), and a few words may stand between
-(“开门红”及各项重点专项营销活动).
+slogans, plans and jargon (“十四五”规划, “绿色通道”). What a quote names is
+told, in order, by:
+- its own ending (“暖心驿站服务”, “某某贷”), from config/name_heads.jsonl;
+- the head noun of the phrase after it — the last head of that phrase, since a
+  Chinese noun phrase ends in its head (“某某”批量担保业务合作协议 is a 协议);
+- a head right before it (专属产品“某某贷”, 电商平台“某某”);
+- the verb it is the object of (推出/上线 a product, 开展/推行 a programme).
+Quotes in a row share what the last one is told (“乡音寄情”“邮趣周末”等活动,
+推动“快递进村”向“快递进户”延伸), and a name quoted once with a head and once
+without is the same name.
 """
 from __future__ import annotations
 
@@ -17,55 +22,115 @@ from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
 
 # Innermost quotes with a short, phrase-like content (no sentence punctuation).
-QUOTE = re.compile(r"“([^“”‘’\n，。！？；：,!?;]{1,30})”|‘([^“”‘’\n，。！？；：,!?;]{1,30})’|「([^「」\n，。！？；]{1,30})」")
-JOINERS = re.compile(r"[、和及与]?")
+QUOTE = re.compile(r"“([^“”‘’\n，。！？；：,!?;]{1,30})”|‘([^“”‘’\n，。！？；：,!?;]{1,30})’|「([^「」\n，。！？；]{1,30})」"
+                   r"|《([^《》\n，。！？；]{1,20})》")
+# Book-title marks name stamps and publications: a name only before a stamp word
+# (《某某》特种邮票), whose words it then takes into its name.
+TITLE_HEADS = ("PRODUCT",)
+ALIAS_MARK = re.compile(r"(?:简称|下称|又称|统称|合称)$")
+JOINERS = re.compile(r"[、和及与向]?|(?:以及|或)")
 CLAUSE_END = set("，。！？；：,.!?;:\n“‘（(")
+# The phrase after a quote ends at punctuation, a figure or a particle (…支农的路子).
+PHRASE_END = set("了着地得在于") | set("0123456789")
+PHRASE_END_WORDS = set("与和及为向对把将让使从到至、")
+PHRASE_BREAKS = ("实现", "参与", "累计", "覆盖", "提供", "走向", "成为", "帮助", "带动", "吸引", "推动", "助力",
+                 "获得", "达到", "突破", "签订", "签署", "开展", "开设", "上线", "推出", "发放", "办理", "进行",
+                 "实行", "采用", "借助", "已经", "已", "可以", "能够", "还", "也", "就", "均", "都")
+# “开门红”及各项重点营销活动: the conjunct after it says what kind of thing the quote is.
+OTHERS = re.compile(r"(?:各项|各类|其他|其它|各种|多项|系列)")
+# Words before a quote that make it the other conjunct's, not this phrase's, head.
+CONJUNCTION = ("和", "与", "及", "、", "或")
+VERB_LABELS = {
+    "PRODUCT": ("推出", "上线", "发行", "研发", "开通", "发布", "投放", "通过", "依托", "利用", "基于", "使用"),
+    "PROGRAM": ("开展", "举办", "推行", "实施", "启动", "推进", "建立", "打造", "组织", "开设", "承办",
+                "发起", "探索", "深化", "巩固", "落实", "策划", "创建", "制定"),
+}
 
 
 @Language.factory(
     "kg_quoted_name_finder",
     assigns=["doc._.kg_mentions"],
-    default_config={"heads": "config/name_heads.jsonl", "slogans": "config/slogans.txt", "max_gap": 10},
+    default_config={"heads": "config/name_heads.jsonl", "slogans": "config/slogans.txt",
+                    "stops": "config/name_stops.txt", "max_gap": 10},
 )
-def make_quoted_name_finder(nlp, name, heads, slogans, max_gap):
-    return QuotedNameFinder(heads, slogans, max_gap)
+def make_quoted_name_finder(nlp, name, heads, slogans, stops, max_gap):
+    return QuotedNameFinder(heads, slogans, stops, max_gap)
 
 
 class QuotedNameFinder:
-    def __init__(self, heads, slogans, max_gap):
+    def __init__(self, heads, slogans, stops, max_gap):
         self.slogans = set(word_list(slogans))
+        # The phrase after a quote also ends at a verb that starts the predicate
+        # (基于“某某”平台实现与…企业) or a preposition.
+        self.stops = longest_first(set(PHRASE_BREAKS) | PHRASE_END_WORDS)
         rows = jsonl(heads, ("head", "label"))
         self.end_heads = {r["head"]: r["label"] for r in rows if r.get("end", True)}
-        self.after_heads = {r["head"]: r["label"] for r in rows if r.get("after", True)}
+        self.after_heads = {r["head"]: r.get("after_label", r["label"]) for r in rows if r.get("after", True)}
+        self.before_heads = {r["head"]: r["label"] for r in rows if r.get("before", False)}
         self.after_order = longest_first(self.after_heads)
         self.end_order = longest_first(self.end_heads)
+        self.before_order = longest_first(self.before_heads)
+        self.verbs = [(v, label) for label, vs in VERB_LABELS.items() for v in vs]
         self.max_gap = max_gap
 
     def __call__(self, doc):
         text = layout(doc).text
         found = mentions(doc)
-        for group in self._groups(text):
-            head_label, head_found = self._head_after(text, group[-1].end())
+        read = []  # (match, name, label or None, group number)
+        for g, group in enumerate(self._groups(text)):
+            head_label, head_found, head_end = self._head_after(text, group[-1].end())
+            if ALIAS_MARK.search(text, max(0, group[0].start() - 4), group[0].start()):
+                continue  # （以下简称“某某”）: a short name, read by alias_finder
+            before_label = self._head_before(text, group[0].start()) or self._verb_before(text, group[0].start())
             for m in group:
-                content = next(g for g in m.groups() if g is not None)
+                content = next(x for x in m.groups() if x is not None)
                 if content.replace(" ", "") in self.slogans:
                     continue  # “一带一路”建设: a national slogan, nobody's programme
-                label = self._own_label(content)
-                if label is False or (label is None and not head_found):
-                    continue  # the quote's own ending says it is no name
-                if label is None:
-                    label = head_label
-                elif head_found and head_label is None:
-                    continue  # “三医”领域: the head after it rules it out
-                if label is None:
+                if m.group(4) is not None:
+                    # 《某某》特种邮票: a stamp, named with its kind.
+                    if head_found and head_label in TITLE_HEADS and m is group[-1]:
+                        read.append((m, content + text[m.end():head_end], head_label, g))
                     continue
-                s = m.start() + 1
-                found.append(Mention(s, s + len(content), label, content, "quoted_name_finder",
-                                     info={"quoted": True}))
+                if "—" in content and not head_found and self._own_label(content) is None:
+                    continue  # “某地—某地”航空邮路: a route, no name
+                if re.search(r"\d", content) and head_found and head_label and m is group[-1]:
+                    # “7×24小时”预约通关机制: a figure is no name; the name is the whole phrase.
+                    read.append((m, content + text[m.end():head_end], head_label, g))
+                    continue
+                own = self._own_label(content)
+                if own is False:
+                    continue  # the quote's own ending says it is no name (“绿色通道”)
+                if own is None and head_found and head_label is None:
+                    continue  # “三医”领域: the head after it rules it out
+                if own is None and len(content) < 3:
+                    continue  # “长出”, “加码”: a word in quotes, not a name
+                label = own or (head_label if head_found else None) or before_label
+                read.append((m, content, label, g))
+        # A name is told once for the page (the first telling wins); quotes in a
+        # row share what one of them is told.
+        known = {}
+        for _, name, label, _ in read:
+            if label:
+                known.setdefault(name, label)
+        group_label = {}
+        for _, name, label, g in read:
+            if name in known:
+                group_label.setdefault(g, known[name])
+        for m, name, label, g in read:
+            label = known.get(name) or group_label.get(g)
+            if label is None:
+                continue
+            s = m.start() + 1
+            content = next(x for x in m.groups() if x is not None)
+            end = s + len(content) if name == content else s + len(name) + 2  # past the closing mark
+            info = {"quoted": True}
+            if m.group(4) is not None:
+                info["title"] = content
+            found.append(Mention(s, end, label, name, "quoted_name_finder", info=info))
         return doc
 
     def _groups(self, text):
-        """Runs of quotes written one after another, or joined by 、/和/及/与."""
+        """Runs of quotes written one after another, or joined by 、/和/及/与/向."""
         group = []
         for m in QUOTE.finditer(text):
             if group:
@@ -87,12 +152,43 @@ class QuotedNameFinder:
         return None
 
     def _head_after(self, text, pos):
-        """(label, found) for the first head noun within max_gap characters after pos."""
+        """(label, found, end): the last head noun of the phrase right after pos.
+
+        The phrase runs to punctuation, a figure, a particle or a stop word,
+        within max_gap characters; a phrase opening with 和/与 belongs to another
+        conjunct. After a list (“某某”、案例复盘、情景演练等方式) the head follows 等.
+        """
+        if text.startswith("、", pos):
+            etc = text.find("等", pos, pos + 24)
+            if etc < 0 or any(c in CLAUSE_END for c in text[pos:etc]):
+                return None, False, pos
+            pos = etc + 1
+        elif text.startswith(CONJUNCTION, pos) and not OTHERS.match(text, pos + 1):
+            return None, False, pos  # “某某小店”和抖音直播间: the head is the other conjunct's
         limit = min(len(text), pos + self.max_gap + 6)
-        for i in range(pos, limit):
-            if text[i] in CLAUSE_END or i - pos > self.max_gap:
+        best, best_end = None, pos
+        i = pos
+        while i < limit and text[i] not in CLAUSE_END and text[i] not in PHRASE_END:
+            if i > pos and any(text.startswith(w, i) for w in self.stops):
                 break
-            for head in self.after_order:
-                if text.startswith(head, i):
-                    return self.after_heads[head], True
-        return None, False
+            for head in self.after_order:  # longest first
+                if text.startswith(head, i) and i - pos <= self.max_gap:
+                    best, best_end = head, i + len(head)
+                    i += len(head) - 1
+                    break
+            i += 1
+        return (self.after_heads[best], True, best_end) if best else (None, False, pos)
+
+    def _head_before(self, text, pos):
+        for head in self.before_order:
+            if text.endswith(head, 0, pos):
+                return self.before_heads[head]
+        return None
+
+    def _verb_before(self, text, pos):
+        """推出“某某”, 持续推进“某某”: the verb the quote is the object of."""
+        lead = text[max(0, pos - 3):pos].rstrip("了")
+        for verb, label in self.verbs:
+            if lead.endswith(verb):
+                return label
+        return None

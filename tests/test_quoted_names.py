@@ -1,0 +1,95 @@
+"""Quoted and titled names: what the phrase around a quote says it names.
+
+Invented campaigns and products, written the way the paper writes them.
+"""
+from __future__ import annotations
+
+import pytest
+
+from extract_helpers import entity_of, extract, names
+
+
+def labelled(text):
+    return {(e["label"], e["name"]) for e in extract(text)["entities"] if e["label"] in ("PRODUCT", "PROGRAM", "PARTNER")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # The last head of the phrase after the quote rules, not the first.
+    ("该支行与担保公司签订“邮融担”批量担保业务合作协议。", ("PROGRAM", "邮融担")),
+    ("展销会上，“高原好物·邮你同享”农特产品展销会吸引了大批市民。", ("PROGRAM", "高原好物·邮你同享")),
+    ("该分公司推出“果鲜到家”寄递套餐，首重价格仅8元。", ("PRODUCT", "果鲜到家")),
+    ("该分公司开展“茶韵邮约”客户沙龙，邀请理财经理讲解。", ("PROGRAM", "茶韵邮约")),
+    ("该行开通“售粮快付”通道，农户售粮后2小时到账。", ("PRODUCT", "售粮快付")),
+    ("该分公司与“秦味优选”电商平台签订农产品上行协议。", ("PARTNER", "秦味优选")),
+    # A head right before the quote.
+    ("该分公司在自有电商平台“邮鲜汇”开设特产馆。", ("PRODUCT", "邮鲜汇")),
+    ("该分行推出专属产品“椒农贷”，单户额度5万元。", ("PRODUCT", "椒农贷")),
+    # The verb the quote is the object of.
+    ("近年来，该分公司持续推进“邮票文化进社区”，累计开展讲座32场。", ("PROGRAM", "邮票文化进社区")),
+    # A list ending in 等 + its kind.
+    ("通过“老带新”、案例复盘、情景演练等方式提升队伍能力。", ("PROGRAM", "老带新")),
+    # Its own ending.
+    ("该分公司推出“柑橘保”寄递保价服务，坏果包赔。", ("PRODUCT", "柑橘保")),
+    ("该行将建立新员工“导师制”，跟踪培养两年。", ("PROGRAM", "导师制")),
+    ("该分公司举办“方寸闽韵——福建题材邮票展”，展出邮品300余件。", ("PROGRAM", "方寸闽韵——福建题材邮票展")),
+])
+def test_the_phrase_around_a_quote_tells_what_it_names(text, expected):
+    assert expected in labelled(text)
+
+
+def test_a_quote_and_another_conjunct():
+    found = labelled("学员们通过“邮乐小铺”和短视频直播间销售农产品。")
+    assert ("PRODUCT", "邮乐小铺") in found
+
+
+def test_a_quote_and_the_kind_of_others_like_it():
+    assert ("PROGRAM", "开门旺") in labelled("该分公司在“开门旺”及各项重点专项营销活动中表现突出。")
+
+
+def test_quotes_in_a_row_share_a_telling():
+    found = labelled("该分公司以“快递进乡”工程为抓手，推动“快递进乡”向“快递进屋”延伸。")
+    assert {("PROGRAM", "快递进乡"), ("PROGRAM", "快递进屋")} <= found
+
+
+def test_a_name_is_one_entity_however_each_quote_is_told():
+    rec = extract("在供销社布设“邮惠通”助农服务点32个。今年以来，“邮惠通”服务点累计办理业务4.6万笔。")
+    assert [e["label"] for e in rec["entities"] if e["name"] == "邮惠通"] == ["PROGRAM"]
+
+
+@pytest.mark.parametrize("text", [
+    "开通“西宁—拉萨”“西宁—格尔木”两条航空邮路。",  # routes
+    "该分公司为企业开辟了“绿色通道”。",
+    "服务站打造成企业“家门口”的金融服务站。",
+    "村级服务点正在“长出”电商服务功能。",
+    "该分公司围绕“抓客户、调结构、控风险”的工作思路开展工作。",
+    "某国邮政（以下简称“某国邮政”）签署双边邮件交换协议。",
+])
+def test_quotes_that_name_nothing(text):
+    assert not {x for x in labelled(text) if x[0] in ("PRODUCT", "PROGRAM")}
+
+
+def test_a_figure_in_quotes_takes_the_phrase_as_its_name():
+    assert ("PROGRAM", "5×8小时预约通关机制") in labelled("该分公司与海关建立“5×8小时”预约通关机制。")
+
+
+def test_a_stamp_in_title_marks_is_named_with_its_kind():
+    rec = extract("本报讯 中国邮政发行《岷江》特种邮票1套4枚。《岷江》邮票首发式在成都举行。")
+    e = entity_of(rec, "岷江特种邮票")
+    assert e is not None and e["label"] == "PRODUCT"
+    assert "岷江邮票" in e["aliases"]
+
+
+def test_a_book_title_that_is_no_stamp_is_no_product():
+    assert not {x for x in labelled("双方签订《集邮文化进社区合作协议》。") if x[0] == "PRODUCT"}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("11月25日至27日，2023甘肃省青少年集邮展览在兰州市举办。", "2023甘肃省青少年集邮展览"),
+    ("赛后，选手将备战中国邮政集团有限公司第四届揽投技能大赛。", "中国邮政集团有限公司第四届揽投技能大赛"),
+])
+def test_named_events(text, name):
+    assert name in names(extract(text), "PROGRAM")
+
+
+def test_an_event_named_by_its_kind_alone_is_no_name():
+    assert names(extract("该分公司组织员工参加理财技能竞赛。"), "PROGRAM") == set()
