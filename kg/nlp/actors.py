@@ -16,10 +16,26 @@ from kg.nlp.mentions import Layout, layout, live, mentions, resolved
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
 UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
+# A unit right after these is an object or a place, not the subject of its clause.
+GOVERNED = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|携手|配合|在|由|从|到|至|赴|列|位列)$")
+
+
+# A unit named in a ranking (新增余额列某市邮政第1位, 位居全区前列) is the yardstick,
+# not the actor of what follows.
+RANKED_BEFORE = re.compile(r"(?:列|位列|位居|居|排名|排)$")
+RANKED_AFTER = re.compile(r"第\s*\d|前\s*\d|前[一二三四五六七八九十]|首位|前列")
 
 
 def _usable(m, labels):
-    return not m.dropped and m.label in labels
+    return not m.dropped and m.label in labels and not m.info.get("ranked")
+
+
+def mark_ranked(text, found):
+    """Flag unit mentions that only serve as the yardstick of a ranking."""
+    for m in found:
+        if m.label == "BRANCH" and RANKED_BEFORE.search(text, max(0, m.start - 2), m.start) \
+                and RANKED_AFTER.match(text, m.end):
+            m.info = dict(m.info, ranked=True)
 
 
 def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -> list[int]:
@@ -29,6 +45,13 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
     p_start, p_end = layout.paragraph(pos)
     before = [(i, m) for i, m in ordered if m.end <= pos]
     in_sentence = [(i, m) for i, m in before if m.start >= s_start]
+    text = layout.text
+    c_start = clause_start(text, pos)
+    in_clause = [(i, m) for i, m in in_sentence if m.start >= c_start
+                 and not GOVERNED.search(text, max(c_start, m.start - 4), m.start)]
+    if in_clause and in_clause[0][0] != in_sentence[0][0]:
+        # 某部门总经理某某表示，该行将建立…: the clause names its own subject.
+        return _subject(doc, in_clause)
     if in_sentence:
         # The sentence's subject: its first unit, and any joined to it.
         return _subject(doc, in_sentence)
@@ -56,6 +79,13 @@ def _subject(doc, candidates):
             chosen.append((i, m))
         else:
             break
+    if len(chosen) > 1:
+        # 某省邮政分公司和邮储银行某省分行（以下简称“某省邮银”）: the pair acts as its collective name.
+        last = chosen[-1][1]
+        collective = next((k for k, x in enumerate(mentions(doc)) if x.info.get("collective") == "邮银"
+                           and not x.dropped and 0 <= x.start - last.end <= 8), None)
+        if collective is not None:
+            return [collective] + _unique(doc, chosen)
     return _unique(doc, chosen)
 
 

@@ -244,6 +244,9 @@ def clean_text(raw: str) -> Cleaned:
             continue
         # A short line ends its paragraph; so does a line ending a sentence a
         # little short of the column.
+        nxt = texts[nonblank[n + 1]].strip() if n + 1 < len(nonblank) else ""
+        if short and not ends_sentence and nxt[:1] in "（(" and i not in standalone:
+            continue  # …与德国某某物流公司 / （Rheinland Logistik GmbH）合作: the sentence goes on
         if short or subtitle or (ends_sentence and widths[i] < full - 1.5):
             close_para()
     close_para()

@@ -15,6 +15,7 @@ import re
 from spacy.language import Language
 
 from kg.lexicon import abbreviator, jsonl
+from kg.nlp.actors import mark_ranked
 from kg.nlp.names import same_body
 from kg.nlp.mentions import Mention, layout, mentions
 
@@ -41,6 +42,7 @@ class MentionResolver:
     def __call__(self, doc):
         found = mentions(doc)
         self._drop_overlaps(found)
+        mark_ranked(layout(doc).text, found)
         if self.anaphor_re:
             self._anaphora(layout(doc).text, found)
         self._levels(found)
@@ -77,7 +79,9 @@ class MentionResolver:
                 continue
             ends = row["ends"]
             name = m.text
-            if ends and not any(name.endswith(x) or x in name for x in ends):
+            # A unit's kind is its suffix (该行 is no 人力资源部 of a 分行); other
+            # kinds may also hold the word (该项目 → 某某项目（二期）).
+            if ends and not any(name.endswith(x) or (m.label != "BRANCH" and x in name) for x in ends):
                 continue
             if best is None or m.start > found[best].start:
                 best = i

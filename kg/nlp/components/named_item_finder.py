@@ -81,12 +81,14 @@ class NamedItemFinder:
                     continue
                 if row.get("must") and not re.search(row["must"], text[s:e]):
                     continue
-                name = _unquote(text[s:e])
+                name, info = _unquote(text[s:e]), {}
                 if row.get("keep_year"):
                     # 某集团有限公司第三届寄递技能大赛: the organiser named right before is in the name.
-                    owner = next((x for x in reversed(found) if x.end == s and x.label == "BRANCH"), None)
-                    name = owner.text + name if owner is not None else name
-                found.append(Mention(s, e, row["label"], name, f"named_item_finder:{row['id']}"))
+                    owner = next((k for k in range(len(found) - 1, -1, -1)
+                                  if found[k].end == s and found[k].label == "BRANCH"), None)
+                    if owner is not None:
+                        name, info = found[owner].text + name, {"owner": owner}
+                found.append(Mention(s, e, row["label"], name, f"named_item_finder:{row['id']}", info=info))
         if self.known_re:
             for m in self.known_re.finditer(text):
                 label, end = self.known[m.group()], m.end()

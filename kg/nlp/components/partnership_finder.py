@@ -13,9 +13,14 @@ from spacy.language import Language
 
 from kg.nlp.actors import actors, clause_end, clause_start
 from kg.lexicon import cues as cue_words
-from kg.nlp.mentions import Relation, layout, live, relations, resolved
+from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
 
 WITH = re.compile(r"(?:与|同|跟|和)(?:[\u4e00-\u9fff]{0,2})$")
+STRICT_WITH = re.compile(r"(?:与|同|跟)(?:[^，。；！？]{0,8}(?:平台|公司|企业|机构))?[“\"]?$")
+# A bracketed foreign name or short name right after the partner is still its name.
+BRACKETED = re.compile(r"\s*[（(][^（）()]{1,60}[）)]")
+# 由某分公司、某协会联合主办: the units among the organisers run it, with the others.
+ORGANISED = re.compile(r"由(?P<who>[^，。；！？]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|实施|发起|牵头|运营|开通|运行)")
 
 
 @Language.factory(
@@ -36,25 +41,50 @@ class PartnershipFinder:
         text = layout(doc).text
         lay = layout(doc)
         out = relations(doc)
-        listed = {}  # end offset of a partner taken with 与 → True, for lists
+        listed = {}  # end offset of a partner taken → True, for lists (与A、B联合举办: B too)
+        found = mentions(doc)
         for i, m in live(doc):
             target = resolved(doc, i)
-            if doc._.kg_mentions[target].label != "PARTNER":
+            if found[target].label != "PARTNER":
                 continue
             before = text[clause_start(text, m.start):m.start]
-            clause_rest = text[m.end:clause_end(text, m.end)]
-            with_form = WITH.search(before) and any(c in clause_rest for c in self.cues)
+            after = m.end
+            bracket = BRACKETED.match(text, after)
+            after = bracket.end() if bracket else after
+            clause_rest = text[after:clause_end(text, after)]
+            # 与某局建立…, 与某海关三方联动: with 与/同/跟, whatever they do together;
+            # with 和 (also a plain "and"), only with a verb of cooperation.
+            with_form = (STRICT_WITH.search(before) and clause_rest.strip() != "") or \
+                (WITH.search(before) and any(c in clause_rest for c in self.cues))
             verb_form = any(before.endswith(c) for c in self.cues)
-            if not (with_form or verb_form) and before.endswith(("、", "和", "及")) and listed.get(m.start - 1):
-                with_form = any(c in clause_rest for c in self.cues)  # 与A、B联合举办: B too
-            if not (with_form or verb_form):
+            list_form = before.endswith(("、", "和", "及")) and listed.get(m.start - 1)
+            if not (with_form or verb_form or list_form):
                 continue
             listed[m.end] = True
+            rule = "with" if with_form else "verb" if verb_form else "list"
             for actor in actors(doc, lay, m.start):
-                out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end,
-                                    "partnership_finder:" + ("with" if with_form else "verb")))
+                out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end, "partnership_finder:" + rule))
+        self._co_organisers(doc, text, lay, out)
         self._partner_first(doc, lay, out)
         return doc
+
+    def _co_organisers(self, doc, text, lay, out):
+        """由A分公司、B协会联合主办…: A works with B; 由B协会组织 (a unit's plan): the actor works with B."""
+        found = mentions(doc)
+        for m in ORGANISED.finditer(text):
+            a, b = m.span("who")
+            inside = [(i, x) for i, x in live(doc) if a <= x.start and x.end <= b]
+            # A unit written right before its own department names where the department is.
+            units = [resolved(doc, i) for n, (i, x) in enumerate(inside) if found[resolved(doc, i)].label == "BRANCH"
+                     and not (n + 1 < len(inside) and inside[n + 1][1].start == x.end)]
+            partners = [resolved(doc, i) for i, x in inside if found[resolved(doc, i)].label == "PARTNER"]
+            if not partners:
+                continue
+            heads = units or actors(doc, lay, m.start())
+            for unit in heads:
+                for partner in partners:
+                    out.append(Relation("PARTNERS_WITH", unit, partner, m.start(), m.end(),
+                                        "partnership_finder:co_organiser"))
 
     def _partner_first(self, doc, lay, out):
         """湖北医保局与湖北省分行签订合作协议: the organisation opens, the unit follows 与."""
