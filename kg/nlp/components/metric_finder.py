@@ -29,9 +29,21 @@ CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”]{1,30}”|‘[^‘’]{1,30}’")
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
+AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]")  # what follows a count ends at the next item
 ENTITY_LABELS = ("BRANCH", "PARTNER")
-OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在)[\u4e00-\u9fff]{0,4}$")
+OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
+# A figure that goes on a run: after 、, 和, a range's 至, or 分别 figures.
+HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
+CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
+RESPECTIVELY = re.compile(r"分别")
+LEADING_JUNK = re.compile(r"^(?:[、，和及与至到]|其中|分别|同比分别|今年已|已)+")
+# 由原来的45%提高到78%: a change reports its end value.
+CHANGE_FROM = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?")
+CHANGE_FROM_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?$")
+CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)")
+CHANGE_TO_BEFORE = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)$")
+AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
 
 
 @Language.factory(
@@ -77,7 +89,7 @@ class MetricFinder:
         out = metrics(doc)
         seen = set()
         for f in self.figure.finditer(text):
-            metric = self._metric(doc, lay, found, spans, dates, f)
+            metric = self._metric(doc, lay, found, spans, dates, f, out)
             if metric is None:
                 continue
             key = (metric.subject, metric.name, metric.value, metric.unit)
@@ -88,7 +100,7 @@ class MetricFinder:
         return doc
 
     # -- one figure -------------------------------------------------------
-    def _metric(self, doc, lay, found, spans, dates, f):
+    def _metric(self, doc, lay, found, spans, dates, f, out):
         text = lay.text
         s, e = f.span()
         if not f.group("num") or any(a <= s < b for a, b in spans):
@@ -118,6 +130,9 @@ class MetricFinder:
             value = -value
         sent_start, sent_end = lay.sentence(s)
         sentence = text[sent_start:sent_end]
+        p_start, p_end = lay.paragraph(s)
+        if p_end - p_start <= 40 and not HEADLINE_PUNCT.search(text, p_start, p_end):
+            return None  # a headline's restatement of a figure the article reports
         if any(w in sentence.replace("我们", "") for w in self.personal):
             return None
         c_start = clause_start(text, s)
@@ -130,17 +145,70 @@ class MetricFinder:
             if not re.search(r"(率|占比|比例|比重)$", before):
                 return None
             kind, unit = "percent", "%"
+        if CHANGE_FROM_BEFORE.search(text, max(0, s - 6), s) and CHANGE_TO.match(text, e):
+            return None  # 由原来的45%提高到78%: the value before the change is not reported
+        change = CHANGE_TO_BEFORE.search(text, max(c_start, s - 12), s)
+        if change:
+            # …率由原来的45%提高到78%: named by what stands before 由.
+            origin = CHANGE_FROM.search(text, c_start, change.start())
+            if origin:
+                before = self._name_before(doc, found, text, c_start, origin.start(), subject)
+        before = before.strip("、")
+        if before.endswith("的") and kind in ("count", "measure"):
+            before = ""  # 12个园区的430户大棚种植户: the figure modifies what follows it
+        before = before.removesuffix("的")
         if kind == "count":
             name = self._name_after(text, e)
             if self._counts_places(name):
                 return None
             name = name or before
         else:
-            name = before or (self._name_after(text, e) if kind == "measure" else "")
+            after_de = self._named_after_de(text, e)
+            name = after_de or before or (self._name_after(text, e) if kind == "measure" else "")
+        name = LEADING_JUNK.sub("", name).replace("分别", "")
+        prev = out[-1] if out else None
+        if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
+                and CONTINUES.fullmatch(text[prev.end:s]):
+            # 2863笔、金额7.45亿元; 3万元至300万元; 同比分别增长31.2%和28.7%: a figure
+            # in a run goes on with the run's subject, and its name when it has none.
+            subject = prev.subject if not RESPECTIVELY.search(text, c_start, s) else subject
+            if not name or name in ("、", "和", "及", "至", "到"):
+                name = prev.name
+        if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
+                and name in self.trim:
+            name = prev.name  # 净增1.05亿元，突破9亿元: the same measure, named before
         if not name:
             return None
+        respective = self._respective(doc, found, text, c_start, sent_start, s)
+        if respective is not None:
+            subject = respective
         return Metric(subject, name, value, "元" if unit == "元" else unit, self._as_of(lay, dates, s),
                       text[s:e], s, e, f"metric_finder:{kind}", value_max=value_max)
+
+    def _named_after_de(self, text, e):
+        """不低于500亿元的意向性信贷支持, 300平方米的农产品冷库: the name follows 的."""
+        m = AFTER_DE.match(text, e)
+        if not m or self.figure.match(text, m.end()) and (self.figure.match(text, m.end()).group("unit")):
+            return ""
+        return m.group("name")
+
+    def _respective(self, doc, found, text, c_start, sent_start, s):
+        """某县分公司、某县分公司…新增余额分别达4.2亿元、3.6亿元: the k-th figure is the k-th unit's."""
+        resp = RESPECTIVELY.search(text, c_start, s)
+        if not resp:
+            return None
+        units = [(i, m) for i, m in found if sent_start <= m.start and m.end <= resp.start()
+                 and doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
+        listed = units[-1:]
+        for i, m in reversed(units[:-1]):
+            if text[m.end:listed[0][1].start] in ("、", "和", "及", "与"):
+                listed.insert(0, (i, m))
+            else:
+                break
+        if len(listed) < 2:
+            return None
+        k = sum(1 for f in self.figure.finditer(text, resp.end(), s) if f.group("unit") or f.group("mag"))
+        return resolved(doc, listed[k][0]) if k < len(listed) else None
 
     def _name_before(self, doc, found, text, c_start, s, subject):
         start = c_start
@@ -179,8 +247,11 @@ class MetricFinder:
 
     def _name_after(self, text, e):
         rest = text[e:e + 24]
-        stop = CLAUSE_END.search(rest)
+        stop = AFTER_END.search(rest)
         rest = rest[: stop.start()] if stop else rest
+        de = rest.find("的")
+        if 0 < de and self.figure.search(rest, de):
+            rest = rest[:de]  # 23所中小学的156框邮集: the count's noun ends at 的
         nxt = self.figure.search(rest)
         while nxt and not (nxt.group("unit") or nxt.group("mag")):
             nxt = self.figure.search(rest, nxt.end())
@@ -189,31 +260,51 @@ class MetricFinder:
         return re.sub(r"[“”‘’]", "", rest)
 
     def _subject(self, doc, lay, found, text, s, sent_start):
+        """Whom a figure is about: the subject of its clause, else of its sentence, else the actor."""
         if any(m.kind == "anaphor" and m.refers is None and m.label in ENTITY_LABELS
                and sent_start <= m.start < s for m in doc._.kg_mentions):
             return None  # 该分公司 with nothing to point to: the figure's owner is unknown
-        in_sentence = [(i, m) for i, m in found if sent_start <= m.start and m.end <= s]
-        for labels in (ENTITY_LABELS, ITEM_LABELS):
-            cands = [(i, m) for i, m in in_sentence if doc._.kg_mentions[resolved(doc, i)].label in labels]
-            if cands:
-                # The sentence's subject: the first one not governed by 与/为/向…
-                # (洛阳县分公司与…商务局联合举办…，累计培训3200人次).
-                subjects = [(i, m) for i, m in cands if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
-                return resolved(doc, (subjects or cands[-1:])[0][0])
-        lead = text[sent_start:s]
+        c_start = clause_start(text, s)
+        part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
+        for start in (c_start, part_start):
+            subject = self._first_subject(doc, found, text, start, s)
+            if subject is not None:
+                return subject if subject >= 0 else None
+        lead = self.rank.sub("", text[part_start:s])  # 列全省邮政第2位 ranks a unit, it is no place
         if any(p in lead for p in self.place_subjects):
             return None  # a figure about a place
         p_start, p_end = lay.paragraph(s)
-        before = [(i, m) for i, m in found if p_start <= m.start and m.end <= s
-                  and doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
-        if before:
-            return resolved(doc, before[-1][0])
+        # No one named in the sentence: the unit acting in the paragraph, as a
+        # reader takes it (an outside body named as an object earlier is not it).
+        got = actors(doc, lay, s)
+        if got:
+            return got[0]
         got = actors(doc, lay, s, labels=ENTITY_LABELS)
         if got:
             return got[0]
         items = [(i, m) for i, m in found if p_start <= m.start and m.end <= s
                  and doc._.kg_mentions[resolved(doc, i)].label in ITEM_LABELS]
         return resolved(doc, items[-1][0]) if items else None
+
+    def _first_subject(self, doc, found, text, start, s):
+        """The first mention in text[start:s] not governed by 与/为/向/由…: its entity,
+        -1 when it is a person (their own figure), None when there is none."""
+        ms = doc._.kg_mentions
+        cands = [(i, m) for i, m in found if start <= m.start and m.end <= s
+                 and ms[resolved(doc, i)].label in ENTITY_LABELS + ITEM_LABELS + ("PERSON",)]
+        free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
+                if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
+        if not free:
+            return None
+        k, (i, m) = free[0]
+        # 某区邮政分公司城区揽投部新增…: of two units back to back, the inner one.
+        while k + 1 < len(cands) and cands[k + 1][1].start == cands[k][1].end \
+                and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH":
+            k += 1
+        i = cands[k][0]
+        if ms[resolved(doc, i)].label == "PERSON":
+            return -1
+        return resolved(doc, i)
 
     @staticmethod
     def _as_of(lay, dates, s):

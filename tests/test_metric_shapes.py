@@ -1,0 +1,79 @@
+"""Figures as reports write them: runs, ranges, respective lists, changes, headlines.
+
+Invented units and figures in provinces the corpus pages do not use.
+"""
+from __future__ import annotations
+
+from extract_helpers import extract
+
+
+def mets(text):
+    return {(m["subject"]["name"], m["name"], m["value"], m["unit"]) for m in extract(text)["metrics"]}
+
+
+def by_value(text):
+    return {m["value"]: m for m in extract(text)["metrics"]}
+
+
+def test_a_run_of_figures_shares_its_name_and_subject():
+    got = by_value("截至9月末，邮储银行宁波市分行累计发放“甬农贷”1620笔、金额5.12亿元，其中今年新发放735笔、2.06亿元。")
+    assert got[206000000]["name"] == got[512000000]["name"] or "发放" in got[206000000]["name"]
+    assert got[206000000]["subject"]["name"] == got[512000000]["subject"]["name"]
+
+
+def test_a_range_gives_two_figures_with_one_name():
+    got = by_value("邮储银行泉州市分行推出“茶农贷”，单户额度2万元至200万元。")
+    assert got[20000]["name"] == got[2000000]["name"] == "单户额度"
+
+
+def test_respective_figures_belong_to_the_units_in_order():
+    found = mets("从县域看，绍兴市分公司所辖诸暨市分公司、嵊州市分公司、新昌县分公司今年新增储蓄余额分别达"
+                 "5.1亿元、3.3亿元、2.2亿元。")
+    subjects = {v: s for s, _, v, _ in found}
+    assert subjects[510000000] == "诸暨市分公司"
+    assert subjects[330000000] == "嵊州市分公司"
+    assert subjects[220000000] == "新昌县分公司"
+
+
+def test_a_change_reports_its_end_value():
+    found = mets("宜宾市分公司优化邮路后，车辆满载率由原来的42%提高到81%。")
+    assert {(v, u) for _, _, v, u in found} == {(81, "%")}
+    assert next(n for _, n, _, _ in found) == "车辆满载率"
+
+
+def test_the_name_after_de():
+    found = mets("根据协议，邮储银行宁夏分行将向全区农业领域提供不低于300亿元的意向性信贷支持。")
+    assert ("邮储银行宁夏分行", "意向性信贷支持", 30000000000, "元") in found
+
+
+def test_a_headline_restating_a_figure_is_not_reported():
+    text = ("宁夏分行五年提供300亿元信贷支持\n"
+            "本报讯 近日，邮储银行宁夏分行与宁夏农业农村厅签约，将提供不低于300亿元的意向性信贷支持。")
+    assert [m["name"] for m in extract(text)["metrics"]] == ["意向性信贷支持"]
+
+
+def test_a_persons_own_figure_is_no_units():
+    found = mets("结业考核中，来自台州市分行的理财经理林一帆以总分97.5分位列第一。")
+    assert found == set()
+
+
+def test_each_part_of_a_sentence_has_its_own_subject():
+    found = mets("截至10月末，闽西邮银累计代发粮款6.2亿元；邮储银行龙岩市分行向收购企业投放贷款2.1亿元。")
+    assert ("邮储银行龙岩市分行", "向收购企业投放贷款", 210000000, "元") in found or \
+        {s for s, _, v, _ in found if v == 210000000} == {"邮储银行龙岩市分行"}
+
+
+def test_a_ranking_is_no_place():
+    found = mets("截至6月末，赣州市分公司储蓄余额达320亿元，新增余额列全省邮政第2位；期交保费1.2亿元，同比增长30.5%。")
+    assert {v for s, _, v, _ in found if s.endswith("赣州市分公司")} >= {32000000000, 120000000, 30.5}
+
+
+def test_growth_in_times_keeps_its_unit():
+    found = mets("1—10月，太原市分公司跨境电商出口包裹量达86万件，同比增长1.8倍。")
+    assert any(u == "倍" and v == 1.8 for _, _, v, u in found)
+
+
+def test_the_inner_of_two_units_back_to_back_is_the_subject():
+    found = mets("为应对旺季，临沧市邮政分公司城区揽投部新增3台自动分拣设备。")
+    assert {s for s, _, _, _ in found} == {"临沧市邮政分公司城区揽投部"} or \
+        {s for s, _, _, _ in found} == {"城区揽投部"}
