@@ -31,7 +31,7 @@ QUOTED = re.compile(r"“[^“”]{1,30}”|‘[^‘’]{1,30}’")
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]")  # what follows a count ends at the next item
 ENTITY_LABELS = ("BRANCH", "PARTNER")
-OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由)[\u4e00-\u9fff]{0,4}$")
+OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由|来自)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
 # A figure that goes on a run: after 、, 和, a range's 至, or 分别 figures.
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
@@ -265,6 +265,9 @@ class MetricFinder:
                and sent_start <= m.start < s for m in doc._.kg_mentions):
             return None  # 该分公司 with nothing to point to: the figure's owner is unknown
         c_start = clause_start(text, s)
+        nearest = [m for _, m in found if c_start <= m.start and m.end <= s]
+        if nearest and nearest[-1].label == "PERSON":
+            return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
         for start in (c_start, part_start):
             subject = self._first_subject(doc, found, text, start, s)
