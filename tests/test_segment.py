@@ -128,3 +128,18 @@ def test_headline_lines_over_benbaoxun_do_not_run_into_the_body():
     paras = [c.text[p.start:p.end] for p in c.paragraphs]
     assert paras[:2] == ["宁波邮政与港区管委会签约", "共建跨境寄递服务中心"]
     assert paras[2].startswith("本报讯（浙江记者林静）近日")
+
+
+def test_a_page_that_lost_its_line_breaks_is_read_in_bounded_pieces():
+    # One line of 60,000 characters: no paragraph tells where articles end, so the
+    # text is cut at sentence ends into pieces no longer than MAX_ARTICLE; the
+    # work per piece is bounded and the page costs time linear in its length.
+    from kg.text.segment import MAX_ARTICLE
+    sentence = "截至9月末，邮储银行甘肃省天水市分行涉农贷款余额82.5亿元，较年初增长12.4%。"
+    c, arts = articles_of(sentence * (60000 // len(sentence)))
+    assert len(arts) > 1
+    assert all(a.end - a.start <= MAX_ARTICLE for a in arts)
+    assert arts[0].start == 0 and arts[-1].end == len(c.text)
+    assert all(x.end == y.start for x, y in zip(arts, arts[1:]))
+    assert all(c.text[a.end - 1] == "。" for a in arts)
+    assert [a.index for a in arts] == list(range(len(arts)))

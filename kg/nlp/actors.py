@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kg.nlp.mentions import Layout, layout, live, mentions, resolved
+from kg.nlp.mentions import Layout, layout, live, live_before, live_in, mentions, resolved
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
 UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
@@ -40,11 +40,9 @@ def mark_ranked(text, found):
 
 def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -> list[int]:
     """Resolved mention indexes of the unit(s) acting at `pos`; [] when none is in sight."""
-    ordered = [(i, m) for i, m in live(doc) if _usable(m, labels)]
     s_start, _ = layout.sentence(pos)
     p_start, p_end = layout.paragraph(pos)
-    before = [(i, m) for i, m in ordered if m.end <= pos]
-    in_sentence = [(i, m) for i, m in before if m.start >= s_start]
+    in_sentence = [(i, m) for i, m in live_in(doc, s_start, pos) if _usable(m, labels)]
     text = layout.text
     c_start = clause_start(text, pos)
     in_clause = [(i, m) for i, m in in_sentence if m.start >= c_start
@@ -55,14 +53,15 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
     if in_sentence:
         # The sentence's subject: its first unit, and any joined to it.
         return _subject(doc, in_sentence)
-    in_paragraph = [(i, m) for i, m in before if m.start >= p_start]
+    in_paragraph = [(i, m) for i, m in live_in(doc, p_start, pos) if _usable(m, labels)]
     if in_paragraph:
         return _with_coordinated(doc, in_paragraph)
-    after = [(i, m) for i, m in ordered if m.start >= pos and m.end <= p_end]
+    after = [(i, m) for i, m in live_in(doc, pos, p_end) if _usable(m, labels)]
     if after:
         return [resolved(doc, after[0][0])]
-    if before:
-        return [resolved(doc, before[-1][0])]
+    for i, m in reversed(live_before(doc, pos)):
+        if m.end <= pos and _usable(m, labels):
+            return [resolved(doc, i)]
     return []
 
 

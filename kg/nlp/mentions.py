@@ -102,6 +102,27 @@ def live(doc) -> list[tuple[int, Mention]]:
     return cached[1]
 
 
+def live_in(doc, start: int, end: int) -> list[tuple[int, Mention]]:
+    """Live mentions lying within [start, end), in text order (a bisect, not a scan:
+    components ask this once per figure or mention, and a long article has many)."""
+    items = live(doc)
+    cached = doc.user_data.get("kg_live_starts")
+    if cached is None or cached[0] is not items:
+        cached = doc.user_data["kg_live_starts"] = (items, [m.start for _, m in items])
+    starts = cached[1]
+    lo = bisect.bisect_left(starts, start)
+    hi = bisect.bisect_left(starts, end)
+    return [(i, m) for i, m in items[lo:hi] if m.end <= end]
+
+
+def live_before(doc, pos: int) -> list[tuple[int, Mention]]:
+    """Live mentions starting before pos, nearest last."""
+    items = live(doc)
+    live_in(doc, 0, 0)  # fills the start index
+    hi = bisect.bisect_left(doc.user_data["kg_live_starts"][1], pos)
+    return items[:hi]
+
+
 def resolved(doc, index: int) -> int:
     """Follow anaphors and level names to the mention they stand for."""
     ms = mentions(doc)

@@ -125,4 +125,27 @@ def segment(cleaned) -> list[Article]:
             close()
         i += 1
     close()
-    return articles
+    return _capped(text, articles)
+
+
+# No article of the paper runs this long; text past it (a page that lost its line
+# breaks, a file of running text) is read in pieces that end at a sentence, so
+# the work per piece is bounded and a page of any size costs time linear in it.
+MAX_ARTICLE = 6000
+_SENTENCE_END = re.compile(r"[。！？!?]”?|\n")
+
+
+def _capped(text: str, articles: list[Article]) -> list[Article]:
+    out: list[Article] = []
+    for a in articles:
+        start = a.start
+        while a.end - start > MAX_ARTICLE:
+            cut = None
+            for m in _SENTENCE_END.finditer(text, start + MAX_ARTICLE // 2, start + MAX_ARTICLE):
+                cut = m.end()
+            cut = cut or start + MAX_ARTICLE
+            out.append(Article(len(out), start, cut, a.title, a.subtitle, a.bylines))
+            start = cut
+        out.append(Article(len(out), start, a.end, a.title if start == a.start else a.title, a.subtitle, a.bylines,
+                           a.paragraphs if start == a.start else []))
+    return out

@@ -15,14 +15,16 @@ For every figure with a unit (57.76亿元, 47.01万人次, 7.7%, 10个):
 """
 from __future__ import annotations
 
+import bisect
 import re
+from itertools import accumulate
 
 from spacy.language import Language
 
 from kg.nlp.actors import actors, clause_start
 from kg.nlp.dates import find_dates
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.nlp.mentions import Metric, layout, live, metrics, resolved
+from kg.nlp.mentions import Metric, layout, live, live_in, metrics, resolved
 from kg.nlp.numbers import NumberError, parse_number
 
 CN = "零〇一二两三四五六七八九十百千"
@@ -84,7 +86,12 @@ class MetricFinder:
         text = layout(doc).text
         lay = layout(doc)
         found = live(doc)
-        spans = [(m.start, m.end) for _, m in found] + [q.span() for q in QUOTED.finditer(text)]
+        spans = sorted([(m.start, m.end) for _, m in found] + [q.span() for q in QUOTED.finditer(text)])
+        self._span_starts = [a for a, _ in spans]
+        self._span_max_end = list(accumulate((b for _, b in spans), max))
+        # 该分公司 with nothing to point to, where the figures after it have no known owner.
+        self._lost = sorted(m.start for m in doc._.kg_mentions
+                            if m.kind == "anaphor" and m.refers is None and m.label in ENTITY_LABELS)
         dates = find_dates(text)
         out = metrics(doc)
         seen = set()
@@ -103,8 +110,9 @@ class MetricFinder:
     def _metric(self, doc, lay, found, spans, dates, f, out):
         text = lay.text
         s, e = f.span()
-        if not f.group("num") or any(a <= s < b for a, b in spans):
-            return None
+        k = bisect.bisect_right(self._span_starts, s)
+        if not f.group("num") or (k and self._span_max_end[k - 1] > s):
+            return None  # inside a name or a quote
         if text[s - 1:s] in "第" or (s and re.match(r"[\dA-Za-z.]", text[s - 1])):
             return None
         unit_text = f.group("unit")
@@ -197,8 +205,8 @@ class MetricFinder:
         resp = RESPECTIVELY.search(text, c_start, s)
         if not resp:
             return None
-        units = [(i, m) for i, m in found if sent_start <= m.start and m.end <= resp.start()
-                 and doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
+        units = [(i, m) for i, m in live_in(doc, sent_start, resp.start())
+                 if doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
         listed = units[-1:]
         for i, m in reversed(units[:-1]):
             if text[m.end:listed[0][1].start] in ("、", "和", "及", "与"):
@@ -212,8 +220,8 @@ class MetricFinder:
 
     def _name_before(self, doc, found, text, c_start, s, subject):
         start = c_start
-        for i, m in found:
-            if not (c_start <= m.start and m.end <= s and m.end > start):
+        for i, m in live_in(doc, c_start, s):
+            if m.end <= start:
                 continue
             # The name starts after the figure's subject, or after a unit or
             # programme that opens the clause.
@@ -261,11 +269,11 @@ class MetricFinder:
 
     def _subject(self, doc, lay, found, text, s, sent_start):
         """Whom a figure is about: the subject of its clause, else of its sentence, else the actor."""
-        if any(m.kind == "anaphor" and m.refers is None and m.label in ENTITY_LABELS
-               and sent_start <= m.start < s for m in doc._.kg_mentions):
+        k = bisect.bisect_left(self._lost, sent_start)
+        if k < len(self._lost) and self._lost[k] < s:
             return None  # 该分公司 with nothing to point to: the figure's owner is unknown
         c_start = clause_start(text, s)
-        nearest = [m for _, m in found if c_start <= m.start and m.end <= s]
+        nearest = [m for _, m in live_in(doc, c_start, s)]
         if nearest and nearest[-1].label == "PERSON":
             return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
@@ -285,16 +293,16 @@ class MetricFinder:
         got = actors(doc, lay, s, labels=ENTITY_LABELS)
         if got:
             return got[0]
-        items = [(i, m) for i, m in found if p_start <= m.start and m.end <= s
-                 and doc._.kg_mentions[resolved(doc, i)].label in ITEM_LABELS]
+        items = [(i, m) for i, m in live_in(doc, p_start, s)
+                 if doc._.kg_mentions[resolved(doc, i)].label in ITEM_LABELS]
         return resolved(doc, items[-1][0]) if items else None
 
     def _first_subject(self, doc, found, text, start, s):
         """The first mention in text[start:s] not governed by 与/为/向/由…: its entity,
         -1 when it is a person (their own figure), None when there is none."""
         ms = doc._.kg_mentions
-        cands = [(i, m) for i, m in found if start <= m.start and m.end <= s
-                 and ms[resolved(doc, i)].label in ENTITY_LABELS + ITEM_LABELS + ("PERSON",)]
+        cands = [(i, m) for i, m in live_in(doc, start, s)
+                 if ms[resolved(doc, i)].label in ENTITY_LABELS + ITEM_LABELS + ("PERSON",)]
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
                 if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
         if not free:

@@ -62,7 +62,7 @@ class QuotedNameFinder:
         self.slogans = set(word_list(slogans))
         # The phrase after a quote also ends at a verb that starts the predicate
         # (基于“某某”平台实现与…企业) or a preposition.
-        self.stops = longest_first(set(PHRASE_BREAKS) | PHRASE_END_WORDS)
+        self.stop_re = re.compile("|".join(map(re.escape, longest_first(set(PHRASE_BREAKS) | PHRASE_END_WORDS))))
         rows = jsonl(heads, ("head", "label"))
         self.end_heads = {r["head"]: r["label"] for r in rows if r.get("end", True)}
         self.after_heads = {r["head"]: r.get("after_label", r["label"]) for r in rows if r.get("after", True)}
@@ -70,6 +70,7 @@ class QuotedNameFinder:
         self.after_order = longest_first(self.after_heads)
         self.end_order = longest_first(self.end_heads)
         self.before_order = longest_first(self.before_heads)
+        self.head_re = re.compile("|".join(map(re.escape, self.after_order)))
         self.verbs = [(v, label) for label, vs in VERB_LABELS.items() for v in vs]
         self.max_gap = max_gap
 
@@ -169,13 +170,12 @@ class QuotedNameFinder:
         best, best_end = None, pos
         i = pos
         while i < limit and text[i] not in CLAUSE_END and text[i] not in PHRASE_END:
-            if i > pos and any(text.startswith(w, i) for w in self.stops):
+            if i > pos and self.stop_re.match(text, i):
                 break
-            for head in self.after_order:  # longest first
-                if text.startswith(head, i) and i - pos <= self.max_gap:
-                    best, best_end = head, i + len(head)
-                    i += len(head) - 1
-                    break
+            head = self.head_re.match(text, i) if i - pos <= self.max_gap else None  # longest first
+            if head:
+                best, best_end = head.group(), head.end()
+                i = head.end() - 1
             i += 1
         return (self.after_heads[best], True, best_end) if best else (None, False, pos)
 
