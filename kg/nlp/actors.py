@@ -59,7 +59,10 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
     after = [(i, m) for i, m in live_in(doc, pos, p_end) if _usable(m, labels)]
     if after:
         return [resolved(doc, after[0][0])]
+    a_start, _ = layout.article(pos)
     for i, m in reversed(live_before(doc, pos)):
+        if m.start < a_start:
+            break  # the last unit named earlier in the article, not in the one before
         if m.end <= pos and _usable(m, labels):
             return [resolved(doc, i)]
     return []

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from kg.nlp.mentions import metrics as doc_metrics
-from kg.nlp.mentions import mentions as doc_mentions
-from kg.nlp.mentions import relations as doc_relations
-from kg.nlp.mentions import Mention, layout, resolved
+from kg.nlp.components.span_writer import METRICS_KEY, RELATIONS_KEY, SPANS_KEY
+from kg.nlp.mentions import Layout, Mention, Metric, Relation
 from kg.lexicon import abbreviator
-from kg.nlp.names import same_body, same_unit
+from kg.nlp.names import same_body, same_unit, unit_from_plain
 from kg.paths import config_dir
 from kg.nlp.numbers import normalize, to_json_number
 
@@ -26,50 +25,74 @@ PHASE = re.compile(r"[（(][^）)]{1,8}[）)]$")
 
 @dataclass
 class ArticleFacts:
-    """What one article yielded, detached from its spaCy Doc (offsets already page-global)."""
+    """What a page (or a chunk of one) yielded, detached from its spaCy Doc.
+
+    Offsets are page-global; `index` is the page-wide number of the chunk's
+    first article, `articles[i]` the article of mention i, `chains` the admin
+    chain each article's units place it in (宜昌市 for 市分公司 in an article
+    about 湖北省宜昌市).
+    """
 
     index: int
     start: int
     mentions: list = field(default_factory=list)  # (Mention, sentence)
-    relations: list = field(default_factory=list)
-    metrics: list = field(default_factory=list)
+    relations: list = field(default_factory=list)  # (Relation, sentence, article)
+    metrics: list = field(default_factory=list)  # (Metric, sentence, article)
     resolved: list = field(default_factory=list)  # mention index → index of the mention it stands for
-    chain: tuple = ()
+    articles: list = field(default_factory=list)  # mention index → page-wide article index
+    chains: dict = field(default_factory=dict)  # page-wide article index → admin chain
 
 
 def facts_from_doc(doc, index: int, start: int, shared: dict | None = None) -> ArticleFacts:
-    """Detach an article's findings from its Doc.
+    """Detach a page's findings from its Doc (the plain data kg_span_writer left).
 
     A long page repeats names thousands of times: `shared` (one dict per page)
-    lets every mention of a name point to one text and one parsed name, and
-    mentions that lost to an overlap are kept only as placeholders, so the
+    lets every mention of a name point to one text and one parsed name, so the
     memory held until the page is assembled grows with the facts, not with
     their repetitions.
     """
-    lay = layout(doc)
-    ms = doc_mentions(doc)
+    lay = Layout(doc)
+    group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
     facts = ArticleFacts(index, start)
     shared = {} if shared is None else shared
-    for m in ms:
-        if m.dropped:
-            facts.mentions.append((_DROPPED_MENTION, None))
-            continue
-        key = (m.label, m.text, m.info.get("collective"))
-        text, info = shared.setdefault(key, (m.text, m.info))
-        m.text, m.info = text, info
+    for span in group:
+        info = span._.kg_info or {}
+        key = (span.label_, span._.kg_name, info.get("collective"))
+        cached = shared.get(key)
+        if cached is None:
+            info = dict(info)
+            if "unit" in info:
+                info["unit"] = unit_from_plain(info["unit"])
+            cached = shared[key] = (span._.kg_name, info)
+        text, info = cached
+        ref = span._.kg_ref
+        m = Mention(span.start_char, span.end_char, span.label_, text, span._.kg_rule, span._.kg_kind or "name",
+                    info, ref if ref is not None and ref >= 0 else None)
+        article = index + lay.article_index(m.start)
         facts.mentions.append((m, lay.sentence_text(m.start)))
-    facts.relations = [(r, lay.sentence_text(r.start)) for r in doc_relations(doc)]
-    facts.metrics = [(x, lay.sentence_text(x.start)) for x in doc_metrics(doc)]
-    facts.resolved = [resolved(doc, i) for i in range(len(ms))]
-    for m in ms:
-        unit = m.info.get("unit")
-        if not m.dropped and unit is not None and unit.chain:
-            facts.chain = unit.chain
-            break
+        facts.articles.append(article)
+        unit = info.get("unit")
+        if unit is not None and unit.chain and article not in facts.chains:
+            facts.chains[article] = unit.chain
+    facts.resolved = [_follow(facts.mentions, i) for i in range(len(facts.mentions))]
+    for row in doc.user_data.get(RELATIONS_KEY, []):
+        rtype, head, tail, s, e, rule, title = row
+        facts.relations.append((Relation(rtype, head, tail, s, e, rule, title), lay.sentence_text(s),
+                                index + lay.article_index(s)))
+    for row in doc.user_data.get(METRICS_KEY, []):
+        subject, name, value, unit, as_of, text, s, e, rule, rank, value_max = row
+        metric = Metric(subject, name, Decimal(value), unit, as_of, text, s, e, rule, rank,
+                        None if value_max is None else Decimal(value_max))
+        facts.metrics.append((metric, lay.sentence_text(s), index + lay.article_index(s)))
     return facts
 
 
-_DROPPED_MENTION = Mention(0, 0, "", "", "", dropped=True)
+def _follow(mentions, i):
+    seen = set()
+    while mentions[i][0].refers is not None and i not in seen:
+        seen.add(i)
+        i = mentions[i][0].refers
+    return i
 
 
 class _Union:
@@ -154,7 +177,8 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
         unit = live[best].info.get("unit")
         region, qualified = [], canonical
         if unit is not None and label in ("BRANCH", "PARTNER"):
-            chain = article_by_index[best[0]].chain
+            facts = article_by_index[best[0]]
+            chain = facts.chains.get(facts.articles[best[1]], ())
             region = list(unit.chain) or ([c for c in chain] if unit.level else [])
             if live[best].info.get("collective") == "邮银":
                 qualified = "".join(unit.chain or unit.regions) + "邮银"
@@ -171,7 +195,7 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             if eid is None:
                 continue
             entities[eid]["mentions"].append({
-                "text": m.text, "article": a.index, "sentence": sentence,
+                "text": m.text, "article": a.articles[i], "sentence": sentence,
                 "start": a.start + m.start, "end": a.start + m.end, "rule": m.rule})
 
     def ref(article, index):
@@ -183,7 +207,7 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
 
     rels, seen = [], set()
     for a in articles:
-        for r, sentence in a.relations:
+        for r, sentence, article in a.relations:
             head, tail = ref(a.index, r.head), ref(a.index, r.tail)
             if not head or not tail or head["id"] == tail["id"]:
                 continue
@@ -192,11 +216,11 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
                 continue
             seen.add(key)
             rels.append({"type": r.type, "head": head, "tail": tail, "title": r.title,
-                         "article": a.index, "sentence": sentence,
+                         "article": article, "sentence": sentence,
                          "start": a.start + r.start, "end": a.start + r.end, "rule": r.rule})
     mets, seen = [], set()
     for a in articles:
-        for x, sentence in a.metrics:
+        for x, sentence, article in a.metrics:
             subject = ref(a.index, x.subject)
             if not subject:
                 continue
@@ -208,7 +232,7 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             mets.append({"subject": subject, "name": x.name, "value": to_json_number(value),
                          "value_text": str(value), "unit": x.unit, "as_of": x.as_of, "text": x.text,
                          "rank": x.rank, "value_max": to_json_number(x.value_max) if x.value_max is not None else None,
-                         "article": a.index, "sentence": sentence,
+                         "article": article, "sentence": sentence,
                          "start": a.start + x.start, "end": a.start + x.end, "rule": x.rule})
     return {"doc": doc_name, "path": path, "sha1": sha1, "chars": chars,
             "articles": list(article_meta), "entities": entities, "relations": rels,

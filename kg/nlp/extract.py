@@ -23,24 +23,23 @@ def _article_meta(article, base):
             "bylines": article.bylines, "start": base + article.start, "end": base + article.end}
 
 
-def _facts(nlp, cleaned, base: int, first_index: int, *, n_process: int = 1, shared=None):
-    """(facts, meta) for every article of one cleaned text whose offsets start at `base`."""
+def _facts(nlp, cleaned, base: int, first_index: int, *, shared=None):
+    """(facts, meta) of one cleaned text whose offsets start at `base`: one Doc, its articles inside."""
     articles = segment(cleaned)
-    texts = (cleaned.text[a.start:a.end] for a in articles)
-    facts, meta = [], []
-    for article, doc in zip(articles, nlp.pipe(texts, n_process=n_process)):
+    doc = nlp(nlp.tokenizer.page_doc(cleaned, articles))
+    facts = facts_from_doc(doc, first_index, base, shared)
+    meta = []
+    for article in articles:
         article.index += first_index
-        facts.append(facts_from_doc(doc, article.index, base + article.start, shared))
         meta.append(_article_meta(article, base))
-    return facts, meta
+    return [facts], meta
 
 
-def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default",
-                 n_process: int = 1) -> dict:
+def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default") -> dict:
     """The record (docs/FORMAT.md) of one page given as text."""
     nlp = load_pipeline(pipeline)
     cleaned = clean_text(text)
-    facts, meta = _facts(nlp, cleaned, 0, 0, n_process=n_process)
+    facts, meta = _facts(nlp, cleaned, 0, 0)
     if sha1 is None:
         sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
     return assemble(doc, facts, path=path, sha1=sha1, chars=len(cleaned.text), article_meta=meta)

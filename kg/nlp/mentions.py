@@ -2,8 +2,9 @@
 
 Components append `Mention`s to `doc._.kg_mentions`, `Relation`s to
 `doc._.kg_relations` and `Metric`s to `doc._.kg_metrics`. Offsets are
-character offsets into `doc.text` (one article of the cleaned page), so they
-survive any tokenizer: the char, jieba and pkuseg segmenters all work.
+character offsets into `doc.text` (the cleaned page), so they survive any
+tokenizer: the char, jieba and pkuseg segmenters all work. What is read
+about a sentence is read within its article (`Layout.article`).
 """
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def resolved(doc, index: int) -> int:
 
 
 class Layout:
-    """Sentence and paragraph boundaries of an article, for finding what is near what."""
+    """Article, sentence and paragraph boundaries of a page, for finding what is near what."""
 
     def __init__(self, doc):
         # The sentence splitter leaves the text and sentence starts in user_data;
@@ -143,6 +144,17 @@ class Layout:
         starts = doc.user_data.get("kg_sentence_starts")
         self.sent_starts = starts if starts is not None else ([s.start_char for s in doc.sents] or [0])
         self.para_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        articles = doc.user_data.get("kg_articles") or [[0, len(self.text)]]
+        self.art_starts = [row[0] for row in articles]
+        self.art_ends = [row[1] for row in articles]
+
+    def article_index(self, pos: int) -> int:
+        return max(bisect.bisect_right(self.art_starts, pos) - 1, 0)
+
+    def article(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the article holding pos."""
+        i = self.article_index(pos)
+        return self.art_starts[i], self.art_ends[i]
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.sent_starts, pos) - 1

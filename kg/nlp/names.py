@@ -153,3 +153,20 @@ def same_unit(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
     short_, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     # The shorter chain must be the tail of the longer one: 宜昌 ⊂ 四川 宜昌.
     return long_[len(long_) - len(short_):] == short_
+
+
+def unit_to_plain(unit: UnitName | None) -> dict | None:
+    """A parsed name as plain data (for a Doc that pickles and crosses processes)."""
+    if unit is None:
+        return None
+    return {"text": unit.text, "prefix": unit.prefix, "org": unit.org, "regions": list(unit.regions),
+            "divisions": [None if d is None else [d.name, d.level, list(d.chain)] for d in unit.divisions],
+            "local": unit.local, "post_word": unit.post_word, "suffix": unit.suffix, "level": unit.level}
+
+
+def unit_from_plain(data: dict | None) -> UnitName | None:
+    if data is None:
+        return None
+    divisions = [None if d is None else Division(d[0], d[1], tuple(d[2])) for d in data["divisions"]]
+    return UnitName(data["text"], data["prefix"], data["org"], list(data["regions"]), divisions, data["local"],
+                    data["post_word"], data["suffix"], data["level"])

@@ -7,6 +7,7 @@ assemble the components registered by `kg.nlp.components`. A broken config is a
 """
 from __future__ import annotations
 
+import configparser
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,5 +42,7 @@ def load_pipeline(name: str = "default"):
         first = str(exc).strip().splitlines()
         detail = " ".join(line.strip() for line in first[1:4] if line.strip()) or first[0]
         raise ConfigError(path, None, f"invalid pipeline config: {detail}") from None
+    except configparser.Error as exc:  # a malformed section or a key given twice
+        raise ConfigError(path, getattr(exc, "lineno", None), f"invalid pipeline config: {exc.message.splitlines()[0]}") from None
     except (ValueError, KeyError, OSError, ImportError) as exc:
         raise ConfigError(path, None, f"cannot build the pipeline: {str(exc).splitlines()[0]}") from None

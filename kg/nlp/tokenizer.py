@@ -1,26 +1,56 @@
-"""spaCy's Chinese tokenizer, keeping the text it was given.
+"""The kg tokenizer: a page in, its cleaned text as a spaCy Doc.
 
-Rebuilding `doc.text` walks every token in Python; with one token per
-character that is a large share of kg's run time. This wrapper runs spaCy's
-own `ChineseTokenizer` (char, jieba or pkuseg segmentation, as configured)
-and keeps the input string in `doc.user_data["kg_text"]` for the components.
+`nlp(page)` takes text as PDF extraction gives it. The tokenizer first undoes
+the extraction's artefacts (kg.text.clean: lines broken mid-phrase, spaces
+inside words), so `doc.text` is the cleaned page, then runs spaCy's own
+`ChineseTokenizer` (char, jieba or pkuseg segmentation, as configured).
+
+It keeps, as plain data in `doc.user_data` (so docs pickle and cross
+processes): the cleaned text itself (`kg_text`, read by the components
+without rebuilding `doc.text` token by token) and the page's paragraphs
+(`kg_paragraphs`), from which `kg_article_splitter` reads the articles.
+`page_doc` builds the same Doc from text already cleaned and split into
+articles (a PDF page read by its layout).
 """
 from __future__ import annotations
 
 import spacy
 from spacy.lang.zh import ChineseTokenizer
 
+from kg.text.clean import clean_text
+
 
 @spacy.registry.tokenizers("kg.ChineseTokenizer.v1")
-def create_tokenizer(segmenter: str = "char"):
+def create_tokenizer(segmenter: str = "char", clean: bool = True):
     def make(nlp):
-        return TextKeepingTokenizer(nlp.vocab, segmenter=segmenter)
+        return PageTokenizer(nlp.vocab, segmenter=segmenter, clean=clean)
 
     return make
 
 
-class TextKeepingTokenizer(ChineseTokenizer):
+class PageTokenizer(ChineseTokenizer):
+    def __init__(self, vocab, segmenter: str = "char", clean: bool = True):
+        super().__init__(vocab, segmenter=segmenter)
+        self.clean = clean
+
     def __call__(self, text):
-        doc = super().__call__(text)
-        doc.user_data["kg_text"] = text
+        if not self.clean:
+            doc = super().__call__(text)
+            doc.user_data["kg_text"] = text
+            return doc
+        return self.page_doc(clean_text(text))
+
+    def page_doc(self, cleaned, articles=None):
+        """The Doc of a cleaned page (`kg.text.clean.Cleaned`), with its articles if known."""
+        doc = super().__call__(cleaned.text)
+        data = doc.user_data
+        data["kg_text"] = cleaned.text
+        data["kg_paragraphs"] = [[p.start, p.end, p.lines, p.width, p.last_width, p.kind] for p in cleaned.paragraphs]
+        if articles is not None:
+            data["kg_articles"] = [article_row(a) for a in articles]
         return doc
+
+
+def article_row(article) -> list:
+    """An article (kg.text.segment.Article) as plain data: start, end, title, subtitle, bylines."""
+    return [article.start, article.end, article.title, article.subtitle, list(article.bylines)]

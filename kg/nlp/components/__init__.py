@@ -1,6 +1,7 @@
 """spaCy components of the kg pipeline, one per file; importing this registers their factories."""
 from kg.nlp.components import (  # noqa: F401
     alias_finder,
+    article_splitter,
     branch_finder,
     finance_finder,
     mention_resolver,
@@ -13,5 +14,6 @@ from kg.nlp.components import (  # noqa: F401
     program_link_finder,
     quoted_name_finder,
     sentence_splitter,
+    span_writer,
     works_at_finder,
 )

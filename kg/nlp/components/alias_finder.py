@@ -39,7 +39,8 @@ class AliasFinder:
             found.append(Mention(s, s + len(alias), label, alias, "alias_finder:declared",
                                  kind=kind, refers=refers, info=info))
             first = len(found) - 1
-            for later in re.finditer(re.escape(alias), text[m.end():]):
+            _, a_end = layout(doc).article(m.start())
+            for later in re.finditer(re.escape(alias), text[m.end():a_end]):
                 ls = m.end() + later.start()
                 found.append(Mention(ls, ls + len(alias), label, alias, "alias_finder:use",
                                      kind="alias", refers=first if collective else owner))

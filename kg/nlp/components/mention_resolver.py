@@ -43,9 +43,10 @@ class MentionResolver:
         found = mentions(doc)
         self._drop_overlaps(found)
         mark_ranked(layout(doc).text, found)
+        lay = layout(doc)
         if self.anaphor_re:
-            self._anaphora(layout(doc).text, found)
-        self._levels(found)
+            self._anaphora(lay, lay.text, found)
+        self._levels(lay, found)
         return doc
 
     def _drop_overlaps(self, found):
@@ -61,21 +62,21 @@ class MentionResolver:
                 continue
             kept.append(m)
 
-    def _anaphora(self, text, found):
+    def _anaphora(self, lay, text, found):
         for a in self.anaphor_re.finditer(text):
             s, e = a.span()
             if any(m.start < e and s < m.end for m in found if not m.dropped):
                 continue
             row = self.anaphora[a.group()]
-            target = self._antecedent(found, s, row)
+            target = self._antecedent(found, lay.article(s)[0], s, row)
             found.append(Mention(s, e, row["label"], a.group(), "mention_resolver:anaphor",
                                  kind="anaphor", refers=target, dropped=target is None))
 
     @staticmethod
-    def _antecedent(found, pos, row):
+    def _antecedent(found, floor, pos, row):
         best = None
         for i, m in enumerate(found):
-            if m.dropped or m.start >= pos or m.label != row["label"] or m.kind == "anaphor":
+            if m.dropped or m.start >= pos or m.start < floor or m.label != row["label"] or m.kind == "anaphor":
                 continue
             ends = row["ends"]
             name = m.text
@@ -87,16 +88,19 @@ class MentionResolver:
                 best = i
         return best
 
-    def _levels(self, found):
+    def _levels(self, lay, found):
         for i, m in enumerate(found):
             if m.kind != "level" or m.dropped:
                 continue
             unit = m.info.get("unit")
             candidates = []
+            a_start, a_end = lay.article(m.start)
             for j, other in enumerate(found):
                 ou = other.info.get("unit")
                 if j == i or other.dropped or other.label != m.label or other.kind != "name" or ou is None:
                     continue
+                if not a_start <= other.start < a_end:
+                    continue  # 市分公司 is the city company of its own article
                 if not same_body(ou, unit, self.short) or not ou.divisions:
                     continue
                 levels = [d.level for d in ou.divisions if d is not None]

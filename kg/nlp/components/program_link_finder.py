@@ -56,8 +56,9 @@ class ProgramLinkFinder:
             if rel is None or m.kind == "anaphor":
                 continue
             target = resolved(doc, i)
-            first = target not in introduced
-            introduced.add(target)
+            key = (lay.article_index(m.start), target)
+            first = key not in introduced  # introduced in this article
+            introduced.add(key)
             if rel == "OFFERS" and found[target].text.endswith(self.internal):
                 continue  # a tool used inside (某某风控系统), offered to nobody
             owner = m.info.get("owner")
