@@ -15,8 +15,19 @@ from pathlib import Path
 from kg.errors import ConfigError
 
 
-def _lines(path: str | Path):
+def resolve(path: str | Path) -> Path:
+    """A config file's path; `config/…` relative paths (the components' defaults, so
+    nlp.add_pipe("kg_branch_finder") works in anyone's pipeline) mean kg's own config/."""
     path = Path(path)
+    if not path.is_absolute() and not path.exists() and path.parts[:1] == ("config",):
+        from kg.paths import config_dir
+
+        return config_dir().joinpath(*path.parts[1:])
+    return path
+
+
+def _lines(path: str | Path):
+    path = resolve(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -18,7 +18,9 @@ from kg.cli import main
               help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
 @click.option("--strict", is_flag=True, help="Exit non-zero (3) when any file was skipped.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; warnings still go to stderr.")
-def extract(inputs, output, pipeline, strict, quiet):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes reading pages (spaCy's nlp.pipe n_process); records keep their order.")
+def extract(inputs, output, pipeline, strict, quiet, jobs):
     """Read newspaper pages (.txt files or folders of them) and write what they state.
 
     One JSON object per page (JSON Lines): its entities, relations and
@@ -29,6 +31,7 @@ def extract(inputs, output, pipeline, strict, quiet):
     \b
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
+      kg extract pages/ --jobs 2 -o pred.jsonl
       kg extract examples/sample_page.txt | jq '.entities[].name'
     """
     from kg.nlp.extract import extract_paths
@@ -45,7 +48,7 @@ def extract(inputs, output, pipeline, strict, quiet):
             yield rec
 
     with file_progress(enabled=not quiet) as tick:
-        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline))
+        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline, jobs=jobs))
         if output:
             write_records(records, output)
         else:

@@ -8,58 +8,59 @@ streams pages larger than `kg.text.reading.LARGE_PAGE_BYTES` chunk by chunk so a
 from __future__ import annotations
 
 import hashlib
+from itertools import groupby
 from typing import Iterable, Iterator
 
 from kg.nlp.assemble import ArticleFacts, assemble, facts_from_doc
-from kg.text.clean import clean_text
 from kg.errors import InputError
 from kg.nlp.pipeline import load_pipeline
 from kg.text.reading import LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover, iter_page_chunks, read_page
-from kg.text.segment import segment
 
 
-def _article_meta(article, base):
-    return {"index": article.index, "title": article.title, "subtitle": article.subtitle,
-            "bylines": article.bylines, "start": base + article.start, "end": base + article.end}
-
-
-def _facts(nlp, cleaned, base: int, first_index: int, *, shared=None):
-    """(facts, meta) of one cleaned text whose offsets start at `base`: one Doc, its articles inside."""
-    articles = segment(cleaned)
-    doc = nlp(nlp.tokenizer.page_doc(cleaned, articles))
+def _doc_facts(doc, base: int, first_index: int, *, shared=None):
+    """([facts], article meta) of one page's (or chunk's) Doc whose offsets start at `base`."""
     facts = facts_from_doc(doc, first_index, base, shared)
-    meta = []
-    for article in articles:
-        article.index += first_index
-        meta.append(_article_meta(article, base))
+    meta = [{"index": first_index + k, "title": title, "subtitle": subtitle, "bylines": list(bylines),
+             "start": base + start, "end": base + end}
+            for k, (start, end, title, subtitle, bylines) in enumerate(doc._.kg_articles)]
     return [facts], meta
 
 
-def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default") -> dict:
-    """The record (docs/FORMAT.md) of one page given as text."""
-    nlp = load_pipeline(pipeline)
-    cleaned = clean_text(text)
-    facts, meta = _facts(nlp, cleaned, 0, 0)
+def record_from_doc(doc, name: str, *, path=None, sha1=None, text: str | None = None) -> dict:
+    """The record (docs/FORMAT.md) of one page read into a Doc by the pipeline."""
+    facts, meta = _doc_facts(doc, 0, 0)
     if sha1 is None:
-        sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
-    return assemble(doc, facts, path=path, sha1=sha1, chars=len(cleaned.text), article_meta=meta)
+        sha1 = hashlib.sha1((text if text is not None else doc.text).encode("utf-8")).hexdigest()
+    return assemble(name, facts, path=path, sha1=sha1, chars=len(doc.user_data.get("kg_text") or doc.text),
+                    article_meta=meta)
 
 
-def extract_chunks(chunks: Iterable[str], doc: str, *, path=None, sha1=None, pipeline: str = "default") -> dict:
-    """The record of a page too large to hold: each chunk is cleaned and read on its own."""
+def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default") -> dict:
+    """The record of one page given as text."""
+    return record_from_doc(load_pipeline(pipeline)(text), doc, path=path, sha1=sha1, text=text)
+
+
+def extract_chunks(chunks: Iterable[str], doc: str, *, path=None, sha1=None, pipeline: str = "default",
+                   n_process: int = 1) -> dict:
+    """The record of a page too large to hold: each chunk is cleaned and read on its own
+    (by `n_process` worker processes), then the chunks' facts are assembled in order."""
     nlp = load_pipeline(pipeline)
     all_facts: list[ArticleFacts] = []
     all_meta: list[dict] = []
     base = 0
     digest = hashlib.sha1()
     shared: dict = {}
-    for chunk in chunks:
-        digest.update(chunk.encode("utf-8"))
-        cleaned = clean_text(chunk)
-        facts, meta = _facts(nlp, cleaned, base, len(all_meta), shared=shared)
+
+    def hashed(items):
+        for chunk in items:
+            digest.update(chunk.encode("utf-8"))
+            yield chunk
+
+    for d in nlp.pipe(hashed(chunks), n_process=n_process, batch_size=1):
+        facts, meta = _doc_facts(d, base, len(all_meta), shared=shared)
         all_facts.extend(facts)
         all_meta.extend(meta)
-        base += len(cleaned.text) + 1  # chunks join with a paragraph break
+        base += len(d.user_data["kg_text"]) + 1  # chunks join with a paragraph break
     return assemble(doc, all_facts, path=path, sha1=sha1 or digest.hexdigest(), chars=max(base - 1, 0),
                     article_meta=all_meta)
 
@@ -70,35 +71,62 @@ def skipped_record(path, reason: str) -> dict:
 
 
 def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
-                  pipeline: str = "default") -> Iterator[dict]:
-    """One record per page file found in `inputs` (files or folders), skipped ones included.
+                  pipeline: str = "default", jobs: int = 1) -> Iterator[dict]:
+    """One record per page file found in `inputs` (files or folders), skipped ones included, in order.
 
-    `progress`, if given, is called with each path before it is read.
+    `progress`, if given, is called with each path before it is read. With
+    `jobs` > 1, pages are read by that many worker processes (`nlp.pipe(…,
+    n_process=jobs)`); a page too large to hold is read chunk by chunk by them.
     """
-    load_pipeline(pipeline)  # a broken config fails before any file is read
+    nlp = load_pipeline(pipeline)  # a broken config fails before any file is read
     report = report if report is not None else RunReport()
-    for path in discover(inputs):
+    items = _read(discover(inputs), progress, report)
+    if jobs <= 1:
+        for kind, path, value in items:
+            if kind == "page":
+                yield extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline)
+            else:
+                yield _other(kind, path, value, report, pipeline, 1)
+        return
+    for is_page, group in groupby(items, key=lambda item: item[0] == "page"):
+        if not is_page:
+            for kind, path, value in group:
+                yield _other(kind, path, value, report, pipeline, jobs)
+            continue
+        pages = ((page.text, (path, page.sha1)) for _, path, page in group)
+        for d, (path, sha1) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
+            yield record_from_doc(d, path.name, path=str(path), sha1=sha1)
+
+
+def _read(paths, progress, report):
+    """("page", path, Page) for pages read whole, ("large", path, info) for those read in
+    chunks, ("skip", path, reason) for the rest."""
+    for path in paths:
         if progress:
             progress(path)
         info = check_page(path)
         if isinstance(info, Skip):
             report.add(info)
-            yield skipped_record(path, info.reason)
-            continue
-        if info.size <= LARGE_PAGE_BYTES:
+            yield "skip", path, info.reason
+        elif info.size <= LARGE_PAGE_BYTES:
             page = read_page(path)
             report.add(page)
             if isinstance(page, Skip):
-                yield skipped_record(path, page.reason)
-                continue
-            yield extract_text(page.text, path.name, path=str(path), sha1=page.sha1, pipeline=pipeline)
+                yield "skip", path, page.reason
+            else:
+                yield "page", path, page
         else:
-            try:
-                record = extract_chunks(iter_page_chunks(path, encoding=info.encoding), path.name,
-                                        path=str(path), pipeline=pipeline)
-            except InputError as exc:
-                report.skip(path, exc.problem)
-                yield skipped_record(path, exc.problem)
-                continue
-            report.add(info)
-            yield record
+            yield "large", path, info
+
+
+def _other(kind, path, value, report, pipeline, jobs):
+    if kind == "skip":
+        return skipped_record(path, value)
+    try:
+        record = extract_chunks(iter_page_chunks(path, encoding=value.encoding), path.name,
+                                path=str(path), pipeline=pipeline, n_process=jobs)
+    except InputError as exc:
+        report.skip(path, exc.problem)
+        return skipped_record(path, exc.problem)
+    report.add(value)
+    return record

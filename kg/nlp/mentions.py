@@ -9,6 +9,7 @@ about a sentence is read within its article (`Layout.article`).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -134,6 +135,14 @@ def resolved(doc, index: int) -> int:
     return index
 
 
+SENTENCE_END = re.compile(r"[。！？!?][”’」』）)\"']*|\n")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where sentences start: after 。！？ (and closing quotes) and at paragraph breaks."""
+    return [0] + [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
+
+
 class Layout:
     """Article, sentence and paragraph boundaries of a page, for finding what is near what."""
 
@@ -142,7 +151,12 @@ class Layout:
         # without it (a pipeline of the user's), spaCy's sentences serve.
         self.text = doc.user_data.get("kg_text") or doc.text
         starts = doc.user_data.get("kg_sentence_starts")
-        self.sent_starts = starts if starts is not None else ([s.start_char for s in doc.sents] or [0])
+        if starts is None:
+            # No kg_sentence_splitter in a user's pipeline: spaCy's sentences if
+            # something set them, else the splitter's own rule.
+            starts = ([s.start_char for s in doc.sents] if doc.has_annotation("SENT_START")
+                      else sentence_starts(self.text)) or [0]
+        self.sent_starts = starts
         self.para_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
         articles = doc.user_data.get("kg_articles") or [[0, len(self.text)]]
         self.art_starts = [row[0] for row in articles]

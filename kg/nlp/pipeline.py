@@ -29,6 +29,12 @@ def pipeline_path(name: str) -> Path:
 
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = "default"):
+    """The pipeline kg's own commands share (built once per process)."""
+    return build_pipeline(name)
+
+
+def build_pipeline(name: str = "default"):
+    """A new pipeline from a config in pipelines/ or a .cfg path."""
     path = pipeline_path(name)
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in pipelines_dir().glob("*.cfg")))

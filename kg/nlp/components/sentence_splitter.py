@@ -7,11 +7,9 @@ times faster. They are kept in `doc.user_data["kg_sentence_starts"]`.
 """
 from __future__ import annotations
 
-import re
-
 from spacy.language import Language
 
-END = re.compile(r"[。！？!?][”’」』）)\"']*|\n")
+from kg.nlp.mentions import sentence_starts
 
 
 @Language.factory("kg_sentence_splitter", assigns=["doc.user_data"])
@@ -24,6 +22,5 @@ class SentenceSplitter:
         text = doc.user_data.get("kg_text")
         if text is None:  # a tokenizer other than kg's
             text = doc.user_data["kg_text"] = doc.text
-        starts = [0] + [m.end() for m in END.finditer(text) if m.end() < len(text)]
-        doc.user_data["kg_sentence_starts"] = starts
+        doc.user_data["kg_sentence_starts"] = sentence_starts(text)
         return doc
