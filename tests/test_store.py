@@ -257,16 +257,6 @@ def test_write_records_round_trip(tmp_path, records):
 # ------------------------------------------------------------------ Cypher builders
 
 
-def test_write_clause_detection():
-    from kg.graph.cypher import write_clause
-
-    assert write_clause("MATCH (n) RETURN n") is None
-    assert write_clause("MATCH (n) WHERE n.name = 'DELETE me' // CREATE\nRETURN n.set, $load") is None
-    assert write_clause("match (n) set n.x = 1") == "SET"
-    assert write_clause("LOAD FROM 'x.csv' RETURN *") == "LOAD"
-    assert write_clause("MATCH (n) RETURN n; DROP TABLE Branch") == "DROP"
-
-
 def test_identifiers_are_checked():
     from kg.graph.cypher import create_nodes
 

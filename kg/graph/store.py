@@ -18,7 +18,7 @@ from pathlib import Path
 
 import ladybug
 
-from kg.graph import cypher
+from kg.graph import cypher, guard
 from kg.atomic import atomic_output
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENDPOINTS, NODE_LABELS, NODE_PROPS, build_graph, graph_counts
@@ -209,13 +209,15 @@ def build_store(records, db_path=DEFAULT_DB, *, progress=False) -> dict:
 def run_query(db_path, query: str, params=None, *, write=False):
     """Run one Cypher query; returns (column names, rows as lists).
 
-    Without write=True a query with a write clause is refused and the
-    database is opened read-only.
+    The query passes kg.graph.guard first: one statement, read clauses and
+    listed functions only (write clauses too with write=True; file, extension
+    and checkpoint statements never). Without write=True the database is
+    also opened read-only.
     """
-    if not write:
-        clause = cypher.write_clause(query)
-        if clause:
-            raise StoreError(f"refusing to run a query with {clause}: the store is read-only unless --write is given")
+    try:
+        guard.check_query(query, write=write)
+    except guard.QueryRefused as exc:
+        raise StoreError(str(exc)) from None
     if write and not Path(db_path).exists():
         raise _missing(db_path)
     with _connect(db_path, read_only=not write) as conn:
