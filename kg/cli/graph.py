@@ -83,6 +83,28 @@ def build(inputs, db, quiet):
 # `kg load` (Neo4j) goes here, beside build.
 
 
+def _neo4j_settings(uri, username, database):
+    """Settings for kg load / kg query --neo4j: a password goes only where its source points, or
+    where the user agrees on a terminal; a missing one is asked for on a terminal."""
+    import sys
+
+    from kg.errors import KgError
+    from kg.graph.settings import load_settings
+
+    settings = load_settings(uri=uri, username=username, database=database)
+    mismatch = settings.password_mismatch()
+    if mismatch:
+        if not (sys.stdin.isatty() and click.confirm(f"{mismatch}. Send the password to "
+                                                     f"{settings.redacted_uri()}?", default=False, err=True)):
+            raise KgError(f"{mismatch}; not sending the password there (set the URI beside the password, "
+                          "type it with --uri, or confirm on a terminal)")
+    if settings.password is None and sys.stdin.isatty():
+        settings = settings.with_password(click.prompt(
+            f"Password for {settings.username} at {settings.redacted_uri()}", hide_input=True,
+            default="", show_default=False))
+    return settings
+
+
 def _parse_params(pairs) -> dict:
     params = {}
     for pair in pairs:
@@ -168,17 +190,10 @@ def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, databas
     if (use_neo4j or uri) and db_given:
         raise click.UsageError("--db names the embedded store; leave it out to query Neo4j (--neo4j/--uri)")
     if use_neo4j or uri or (os.environ.get("NEO4J_URI") and not db_given):
-        import sys
-
         from kg.graph.neo4j_query import check_read_only, run_query
-        from kg.graph.settings import load_settings
 
         check_read_only(cypher_text, write)  # before any password prompt
-        target = load_settings(uri=uri, username=username, database=database)
-        if target.password is None and sys.stdin.isatty():
-            target = target.with_password(click.prompt(
-                f"Password for {target.username} at {target.redacted_uri()}", hide_input=True,
-                default="", show_default=False))
+        target = _neo4j_settings(uri, username, database)
     else:
         from kg.graph.store import run_query
 
@@ -217,7 +232,8 @@ def export(db, fmt, out):
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per transaction [default 500 for Neo4j, 5000 for FalkorDB].")
 @click.option("--falkordb", "falkordb_url", metavar="URL",
-              help="Load into FalkorDB over its own protocol instead: redis://host:port/graph.")
+              help="Load into FalkorDB over its own protocol instead: redis://host:port/graph "
+                   "(password from FALKORDB_PASSWORD or [falkordb] in kg.toml).")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
 def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
     """Load the graph (from the store, or from INPUT pages/records) into Neo4j.
@@ -225,7 +241,10 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
     Nodes and relationships are MERGEd on their key, so loading twice changes
     nothing; a page whose sha1 changed has its old facts replaced. The
     password comes from NEO4J_PASSWORD, a config file (./kg.toml [neo4j] or
-    ~/.config/kg/neo4j.toml) or a prompt; never from an option.
+    ~/.config/kg/neo4j.toml) or a prompt; never from an option. It is sent
+    only to the URI configured beside it (same file or environment) or typed
+    with --uri; otherwise kg asks first. FalkorDB's comes from
+    FALKORDB_PASSWORD or [falkordb] password in a config file.
 
     \b
     Example:
@@ -244,22 +263,15 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
         source = str(db)
     if falkordb_url:
         from kg.graph.falkordb_loader import DEFAULT_BATCH, load_graph_into_falkordb
-        from kg.graph.settings import redacted_uri
+        from kg.graph.settings import falkordb_password, redacted_uri
 
         target = redacted_uri(falkordb_url)
-        result = load_graph_into_falkordb(graph, falkordb_url, batch_size=batch_size or DEFAULT_BATCH,
-                                          progress=not quiet)
+        result = load_graph_into_falkordb(graph, falkordb_url, password=falkordb_password(falkordb_url),
+                                          batch_size=batch_size or DEFAULT_BATCH, progress=not quiet)
     else:
-        import sys
-
         from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
-        from kg.graph.settings import load_settings
 
-        settings = load_settings(uri=uri, username=username, database=database)
-        if settings.password is None and sys.stdin.isatty():
-            settings = settings.with_password(click.prompt(
-                f"Password for {settings.username} at {settings.redacted_uri()}", hide_input=True,
-                default="", show_default=False))
+        settings = _neo4j_settings(uri, username, database)
         target = settings.redacted_uri()
         result = load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
                                        progress=not quiet)
