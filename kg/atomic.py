@@ -72,6 +72,19 @@ def atomic_write(
             os.unlink(tmp)
 
 
+def refuse_overwriting(output: str | os.PathLike, inputs, *, what: str = "an input") -> None:
+    """OutputError when writing `output` would replace one of `inputs` (the same file, by any name)."""
+    out = Path(output)
+    for item in inputs:
+        try:
+            same = os.path.samefile(out, item)
+        except OSError:  # one of them does not exist (yet): no clash
+            continue
+        if same:
+            alias = f" ({item})" if str(item) != str(out) else ""
+            raise OutputError(out, f"is also {what}{alias}; writing there would destroy it, so choose another -o")
+
+
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
     """Replace `path` with `text` atomically."""
     with atomic_write(path, "w", encoding=encoding) as f:

@@ -31,11 +31,14 @@ def extract(inputs, output, pipeline, strict, quiet):
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg extract examples/sample_page.txt | jq '.entities[].name'
     """
+    from kg.atomic import refuse_overwriting
     from kg.nlp.extract import extract_paths
     from kg.progress import file_progress
     from kg.text.reading import RunReport
     from kg.nlp.records import write_records
 
+    if output:
+        refuse_overwriting(output, inputs, what="an input page")
     report = RunReport()
 
     def warned(records):
@@ -45,7 +48,8 @@ def extract(inputs, output, pipeline, strict, quiet):
             yield rec
 
     with file_progress(enabled=not quiet) as tick:
-        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline))
+        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline,
+                                       exclude=[output] if output else ()))
         if output:
             write_records(records, output)
         else:

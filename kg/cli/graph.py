@@ -216,9 +216,11 @@ def export(db, fmt, out):
       kg export --format graphml -o kg.graphml
       kg export --format neo4j-csv -o neo4j-import/ && sh neo4j-import/import.sh
     """
+    from kg.atomic import refuse_overwriting
     from kg.graph.export import export_graph
     from kg.graph.store import load_graph
 
+    refuse_overwriting(out, [db], what="the graph database (--db)")
     result = export_graph(load_graph(db), fmt, out)
     click.echo(f"wrote {result['nodes']} nodes and {result['edges']} edges to {out} ({fmt})")
 

@@ -71,14 +71,15 @@ def skipped_record(path, reason: str) -> dict:
 
 
 def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
-                  pipeline: str = "default") -> Iterator[dict]:
+                  pipeline: str = "default", exclude=()) -> Iterator[dict]:
     """One record per page file found in `inputs` (files or folders), skipped ones included.
 
-    `progress`, if given, is called with each path before it is read.
+    `progress`, if given, is called with each path before it is read;
+    `exclude` names files never read (the run's own output).
     """
     load_pipeline(pipeline)  # a broken config fails before any file is read
     report = report if report is not None else RunReport()
-    for path in discover(inputs):
+    for path in discover(inputs, exclude=exclude):
         if progress:
             progress(path)
         info = check_page(path)

@@ -60,6 +60,9 @@ _MAGIC = [
     (b"{\\rtf", "RTF document"),
 ]
 
+# The start of a record file `kg extract` wrote (docs/FORMAT.md): one JSON object per line, "doc" first.
+_KG_RECORDS = re.compile(rb'\s*\{"doc": ')
+
 # CJK Unified Ideographs with extensions A-H and compatibility ideographs.
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
@@ -108,7 +111,7 @@ class PageInfo:
 # ---------------------------------------------------------------- discovery
 
 
-def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Path]:
+def discover(inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()) -> Iterator[Path]:
     """Yield the files to read: files given directly, `*.txt` found in folders.
 
     Inputs keep the order given; each folder is walked recursively in sorted
@@ -116,9 +119,12 @@ def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Path]:
     symlinked folders inside a folder are not followed (loops, `.git`).
     A missing input, or a folder that cannot be listed, is still yielded so
     that `read_page` reports it as a `Skip` and the run accounts for it.
-    Each file is yielded once even if named twice.
+    Each file is yielded once even if named twice; files in `exclude` (the
+    run's own output) never.
     """
     seen: set[Path] = set()
+    for path in exclude:
+        _first_time(Path(path), seen)
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -363,6 +369,8 @@ def _classify(path: Path, data: bytes, *, complete: bool) -> str | Skip:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
+    if _KG_RECORDS.match(data):
+        return Skip(path, "kg's own output (extraction records), not a page")
     if b"\x00" in data:
         return _utf16_without_bom(data, complete) or Skip(
             path, "binary file (contains NUL bytes), not text"
