@@ -19,7 +19,7 @@ from pathlib import Path
 import ladybug
 
 from kg.graph import cypher, guard
-from kg.atomic import atomic_output
+from kg.atomic import atomic_output, disk_full
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENDPOINTS, NODE_LABELS, NODE_PROPS, build_graph, graph_counts
 
@@ -190,9 +190,16 @@ def build_store(records, db_path=DEFAULT_DB, *, progress=False) -> dict:
 
     def write_fresh(tmp: Path) -> int:
         (tmp.parent / PID_FILE).write_text(str(os.getpid()))
-        with _connect(tmp, read_only=False) as conn:
-            written = _write(conn, g, merged, log)
+        try:
+            with _connect(tmp, read_only=False) as conn:
+                written = _write(conn, g, merged, log)
+        except (RuntimeError, StoreError) as exc:
+            if disk_full(tmp.parent):
+                raise StoreError(f"{target}: cannot write: no space left on device") from None
+            raise StoreError(f"{target}: cannot write the new database ({_one_line(exc)})") from None
         left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
+        if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
+            raise StoreError(f"{target}: cannot write: no space left on device")
         if left:
             raise StoreError(f"{target}: the new database did not close cleanly ({left[0]} file left)")
         # A stale WAL beside the target would be replayed onto the new file.
