@@ -106,7 +106,7 @@ def test_failed_build_leaves_the_old_store(db, records, monkeypatch):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(store, "_write", boom)
-    with pytest.raises(RuntimeError, match="disk on fire"):
+    with pytest.raises(StoreError, match=r"kg.db: cannot write the new database \(disk on fire\)$"):
         store.build_store([changed_a(records)], db)
     monkeypatch.undo()
     assert store.counts(db) == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,10 +33,17 @@ class ExportError(KgError):
     """An export target that cannot be written."""
 
 
+# XML 1.0 has no way to write these characters, not even escaped; a page may
+# carry them (a NUL or ESC in the PDF's text) into sentences and mentions.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _scalar(value):
-    """GraphML has no list or null: lists become JSON text, None is left out."""
+    """GraphML has no list or null: lists become JSON text, None is left out; text loses what XML cannot hold."""
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(list(value) if not isinstance(value, dict) else value, ensure_ascii=False)
+        value = json.dumps(list(value) if not isinstance(value, dict) else value, ensure_ascii=False)
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
     return value
 
 
@@ -43,8 +51,9 @@ def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy of g that networkx can write as GraphML (see `_scalar`)."""
     h = nx.MultiDiGraph()
     for n, data in g.nodes(data=True):
-        h.add_node(n, **{k: _scalar(v) for k, v in data.items() if v is not None})
+        h.add_node(_scalar(n), **{k: _scalar(v) for k, v in data.items() if v is not None})
     for u, v, k, data in g.edges(keys=True, data=True):
+        u, v, k = _scalar(u), _scalar(v), _scalar(k)
         h.add_edge(u, v, key=k)
         h.edges[u, v, k].update({a: _scalar(b) for a, b in data.items() if b is not None})
     return h
