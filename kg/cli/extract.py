@@ -17,8 +17,10 @@ from kg.cli import main
 @click.option("--pipeline", default="default", show_default=True,
               help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
 @click.option("--strict", is_flag=True, help="Exit non-zero (3) when any file was skipped.")
+@click.option("--lenient", is_flag=True,
+              help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; warnings still go to stderr.")
-def extract(inputs, output, pipeline, strict, quiet):
+def extract(inputs, output, pipeline, strict, lenient, quiet):
     """Read newspaper pages (.txt files or folders of them) and write what they state.
 
     One JSON object per page (JSON Lines): its entities, relations and
@@ -30,6 +32,7 @@ def extract(inputs, output, pipeline, strict, quiet):
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg extract examples/sample_page.txt | jq '.entities[].name'
+      kg extract scans/ --lenient -o pred.jsonl   # read damaged pages too
     """
     from kg.atomic import refuse_overwriting
     from kg.nlp.extract import extract_paths
@@ -43,13 +46,14 @@ def extract(inputs, output, pipeline, strict, quiet):
 
     def warned(records):
         for rec in records:
-            if rec["skipped"]:
-                click.echo(f"warning: {rec['path']}: {rec['skipped']}", err=True)
+            for problem in (rec["skipped"], rec.get("lenient")):
+                if problem:
+                    click.echo(f"warning: {rec['path']}: {problem}", err=True)
             yield rec
 
     with file_progress(enabled=not quiet) as tick:
         records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline,
-                                       exclude=[output] if output else ()))
+                                       exclude=[output] if output else (), lenient=lenient))
         if output:
             write_records(records, output)
         else:

@@ -21,7 +21,7 @@ DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True,
                          help="LadybugDB database file.")
 
 
-def _records_from(inputs, progress):
+def _records_from(inputs, progress, lenient=False):
     """Record files (.jsonl) are read as they are; everything else goes through the extractor."""
     from kg.nlp.records import iter_records
 
@@ -34,9 +34,10 @@ def _records_from(inputs, progress):
         from kg.progress import file_progress
 
         with file_progress(enabled=progress) as tick:
-            for record in extract_paths(pages, progress=tick):
-                if record["skipped"]:
-                    click.echo(f"warning: {record['path']}: {record['skipped']}", err=True)
+            for record in extract_paths(pages, progress=tick, lenient=lenient):
+                for problem in (record["skipped"], record.get("lenient")):
+                    if problem:
+                        click.echo(f"warning: {record['path']}: {problem}", err=True)
                 yield record
 
 
@@ -58,8 +59,10 @@ def build_summary(db, c) -> list[str]:
 @main.command("build")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @DB_OPTION
+@click.option("--lenient", is_flag=True,
+              help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
-def build(inputs, db, quiet):
+def build(inputs, db, lenient, quiet):
     """Extract facts from pages (or read record .jsonl files) and add them to the graph store.
 
     A document already in the store is replaced by its new record; the others
@@ -73,7 +76,7 @@ def build(inputs, db, quiet):
     """
     from kg.graph.store import build_store
 
-    counts = build_store(_records_from(list(inputs), not quiet), db, progress=not quiet)
+    counts = build_store(_records_from(list(inputs), not quiet, lenient), db, progress=not quiet)
     for line in build_summary(db, counts):
         click.echo(line)
     rate = counts["rows"] / counts["seconds"] if counts["seconds"] else 0

@@ -71,32 +71,38 @@ def skipped_record(path, reason: str) -> dict:
 
 
 def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
-                  pipeline: str = "default", exclude=()) -> Iterator[dict]:
+                  pipeline: str = "default", exclude=(), lenient: bool = False) -> Iterator[dict]:
     """One record per page file found in `inputs` (files or folders), skipped ones included.
 
     `progress`, if given, is called with each path before it is read;
-    `exclude` names files never read (the run's own output).
+    `exclude` names files never read (the run's own output). With `lenient`,
+    undecodable bytes and NULs become U+FFFD instead of skipping the page;
+    the record then says so in "lenient".
     """
     load_pipeline(pipeline)  # a broken config fails before any file is read
     report = report if report is not None else RunReport()
     for path in discover(inputs, exclude=exclude):
         if progress:
             progress(path)
-        info = check_page(path)
+        info = check_page(path, lenient=lenient)
         if isinstance(info, Skip):
             report.add(info)
             yield skipped_record(path, info.reason)
             continue
         if info.size <= LARGE_PAGE_BYTES:
-            page = read_page(path)
+            page = read_page(path, lenient=lenient)
             report.add(page)
             if isinstance(page, Skip):
                 yield skipped_record(path, page.reason)
                 continue
-            yield extract_text(page.text, path.name, path=str(path), sha1=page.sha1, pipeline=pipeline)
+            record = extract_text(page.text, path.name, path=str(path), sha1=page.sha1, pipeline=pipeline)
+            if page.replaced:
+                record["lenient"] = (f"{page.replaced} undecodable byte(s) read as U+FFFD, the first at "
+                                     f"byte {page.first_bad}")
+            yield record
         else:
             try:
-                record = extract_chunks(iter_page_chunks(path, encoding=info.encoding), path.name,
+                record = extract_chunks(iter_page_chunks(path, encoding=info.encoding, lenient=lenient), path.name,
                                         path=str(path), pipeline=pipeline)
             except InputError as exc:
                 report.skip(path, exc.problem)

@@ -20,11 +20,11 @@ from kg.errors import InputError
 
 ENTITY_LABELS = ["BRANCH", "PARTNER", "PRODUCT", "PROGRAM", "PERSON"]
 RELATION_TYPES = ["RUNS", "OFFERS", "PARTNERS_WITH", "FINANCES", "WORKS_AT", "PART_OF"]
-# Names become node keys and GraphML text: no C0 control characters (XML 1.0
-# forbids them; a NUL stops a FalkorDB load midway). Tabs and line breaks are
-# allowed in sentences, not names.
+# Names become node keys: no C0 control characters (XML 1.0 forbids them; a
+# NUL stops a FalkorDB load midway). Other text, which may quote a page's
+# stray ESC, only may not hold a NUL (extraction never writes one).
 _NAME = {"type": "string", "pattern": "^[^\\x00-\\x1f]*$"}
-_TEXT = {"type": ["string", "null"], "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"}
+_TEXT = {"type": ["string", "null"], "pattern": "^[^\\x00]*$"}
 _INT = {"type": ["integer", "null"]}
 _REF = {"type": "object", "required": ["id"],
         "properties": {"id": {"type": ["integer", "string"]}, "name": _NAME, "label": {"enum": ENTITY_LABELS}}}
