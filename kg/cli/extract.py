@@ -72,14 +72,16 @@ def extract(inputs, output, pipeline, strict, lenient, quiet):
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.argument("pred", type=click.Path(path_type=Path))
 @click.option("--scorer", type=click.Path(path_type=Path),
-              help="The corpus's score.py (default: the one beside GOLD).")
+              help="Run this score.py instead of the copy of the labelling standard's scorer kg ships "
+                   "(a score.py beside GOLD is never run unless named here).")
 @click.option("--verbose", is_flag=True, help="List every miss and extra.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_(gold, pred, scorer, verbose, as_json):
     """Score predictions against gold: precision, recall and F1 per kind, label and relation type.
 
-    The scoring is the corpus's own score.py, loaded and called, so the
-    figures are the ones the labelling standard defines.
+    The scoring is the labelling standard's own score.py (a copy ships
+    with kg), loaded and called, so the figures are the ones the standard
+    defines.
 
     \b
     Example:
