@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
+from conftest import unavailable
 from kg.text.reading import (
     EXIT_NOTHING_READ,
     EXIT_OK,
@@ -86,7 +87,7 @@ def test_encodings_decode_to_the_same_text(tmp_path, encoding, text, expected):
 
 def test_dev_page_reads_as_utf8():
     if not DEV_PAGE.exists():
-        pytest.skip("shared/corpus is not beside the repository")
+        unavailable(f"{DEV_PAGE} is missing (CI clones main with shared/ beside it)")
     page = read_page(DEV_PAGE)
     assert isinstance(page, Page)
     assert page.encoding == "utf-8"
