@@ -13,6 +13,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import IO, Callable, Iterator, TypeVar
@@ -22,6 +23,9 @@ from kg.errors import KgError
 T = TypeVar("T")
 
 _TEXT_MODES = {"w", "wt", "x", "xt"}
+# Errors that mean the disk (or the user's share of it) is full.
+_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+         errno.EFBIG: "file too large for this filesystem"}
 _BINARY_MODES = {"wb", "xb"}
 
 
@@ -57,10 +61,21 @@ def atomic_write(
     tmp = _temp_file(path)
     try:
         binary = mode in _BINARY_MODES
-        with open(tmp, "wb" if binary else "w", encoding=None if binary else encoding,
-                  newline=None if binary else newline) as f:
+        f = open(tmp, "wb" if binary else "w", encoding=None if binary else encoding,
+                 newline=None if binary else newline)
+        try:
             yield f
             _flush_and_sync(f, path)
+        except OSError as exc:
+            if exc.errno in _FULL:  # a write into the temp file: say so, not a traceback
+                raise OutputError(path, f"cannot write: {_FULL[exc.errno]}") from None
+            raise
+        finally:
+            try:
+                f.close()
+            except OSError:  # the buffer could not be flushed: the output is already failing
+                if sys.exc_info()[0] is None:
+                    raise OutputError(path, "cannot write: the file could not be closed") from None
         os.chmod(tmp, _mode_for(path))
         if exclusive:
             _link_exclusive(tmp, path)
@@ -70,6 +85,19 @@ def atomic_write(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def refuse_overwriting(output: str | os.PathLike, inputs, *, what: str = "an input") -> None:
+    """OutputError when writing `output` would replace one of `inputs` (the same file, by any name)."""
+    out = Path(output)
+    for item in inputs:
+        try:
+            same = os.path.samefile(out, item)
+        except OSError:  # one of them does not exist (yet): no clash
+            continue
+        if same:
+            alias = f" ({item})" if str(item) != str(out) else ""
+            raise OutputError(out, f"is also {what}{alias}; writing there would destroy it, so choose another -o")
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
@@ -146,7 +174,7 @@ def _problem(exc: OSError, folder: Path) -> str:
         return f"cannot write: folder {folder} does not exist"
     if isinstance(exc, PermissionError):
         return f"cannot write: permission denied in {folder}"
-    return f"cannot write: {exc.strerror or exc}"
+    return f"cannot write: {_FULL.get(exc.errno) or exc.strerror or exc}"
 
 
 def _flush_and_sync(f: IO, path: Path) -> None:
@@ -154,7 +182,16 @@ def _flush_and_sync(f: IO, path: Path) -> None:
         f.flush()
         os.fsync(f.fileno())
     except OSError as exc:
-        raise OutputError(path, f"cannot write: {exc.strerror or exc}") from None
+        raise OutputError(path, f"cannot write: {_FULL.get(exc.errno) or exc.strerror or exc}") from None
+
+
+def disk_full(folder: str | os.PathLike, margin: int = 1 << 20) -> bool:
+    """Whether the filesystem holding `folder` has less than `margin` bytes left for this user."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin
 
 
 def _replace(tmp: Path, path: Path) -> None:

@@ -15,9 +15,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def unavailable(reason: str):
-    """No server here: a failure in CI (CI is set), a skip with the reason elsewhere."""
+    """No server, browser or ../shared here: a failure in CI (CI is set), a skip with the reason elsewhere."""
     if os.environ.get("CI"):
-        pytest.fail(f"server unavailable in CI: {reason}", pytrace=False)
+        pytest.fail(f"unavailable in CI: {reason}", pytrace=False)
     pytest.skip(reason)
 
 

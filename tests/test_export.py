@@ -79,9 +79,9 @@ def test_neo4j_csv_headers_and_rows(graph, tmp_path):
 def test_neo4j_csv_replaces_its_own_export_but_not_other_folders(graph, tmp_path):
     out = tmp_path / "neo4j"
     export_graph(graph, "neo4j-csv", out)
-    (out / "nodes_Stale.csv").write_text("old", encoding="utf-8")
+    (out / "nodes_Mine.csv").write_text("mine", encoding="utf-8")  # the user's: kept (tests/test_outputs.py)
     export_graph(graph, "neo4j-csv", out)
-    assert not (out / "nodes_Stale.csv").exists()
+    assert (out / "nodes_Mine.csv").exists()
     assert sorted(os.listdir(tmp_path)) == ["neo4j"]
     other = tmp_path / "photos"
     other.mkdir()

@@ -213,8 +213,8 @@ from kg.cli import main
 listed = kg.nlp.extract.discover
 gone = Path(sys.argv[1])
 
-def discover(inputs):
-    for path in listed(inputs):
+def discover(inputs, **options):
+    for path in listed(inputs, **options):
         if path == gone:
             path.unlink()
         yield path

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import tempfile
 import zipfile
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
+from conftest import unavailable
 from kg.text.reading import (
     EXIT_NOTHING_READ,
     EXIT_OK,
@@ -85,7 +87,7 @@ def test_encodings_decode_to_the_same_text(tmp_path, encoding, text, expected):
 
 def test_dev_page_reads_as_utf8():
     if not DEV_PAGE.exists():
-        pytest.skip("shared/corpus is not beside the repository")
+        unavailable(f"{DEV_PAGE} is missing (CI clones main with shared/ beside it)")
     page = read_page(DEV_PAGE)
     assert isinstance(page, Page)
     assert page.encoding == "utf-8"
@@ -391,3 +393,45 @@ def test_detection_is_not_fooled_by_a_long_ascii_preamble(tmp_path):
     page = read_page(write(tmp_path, "p.txt", data))
     assert isinstance(page, Page) and page.encoding == "gb18030"
     assert page.text.endswith(PARAGRAPH)
+
+
+# ------------------------------------------------- stray bytes (issue 17 item 12)
+
+
+@pytest.mark.parametrize("stray, reason", [
+    (b"\xff", "undecodable: not valid UTF-8 at byte 300; --lenient replaces the bad bytes"),
+    (b"\x00", "binary file (NUL byte at byte 300), not text; --lenient reads the rest"),
+])
+def test_one_stray_byte_names_its_offset_and_lenient_reads_the_rest(tmp_path, stray, reason):
+    good = (Path(__file__).resolve().parent.parent / "examples" / "sample_page.txt").read_bytes()
+    path = write(tmp_path, "a.txt", good[:300] + stray + good[300:])
+    assert_skip(read_page(path), reason)
+    page = read_page(path, lenient=True)
+    assert isinstance(page, Page) and (page.replaced, page.first_bad) == (1, 300)
+    assert page.text == good[:300].decode() + "\ufffd" + good[300:].decode()
+    info = check_page(path, lenient=True)
+    assert not isinstance(info, Skip)
+    assert "".join(iter_page_chunks(path, target_chars=500, lenient=True)) == page.text
+
+
+def test_lenient_extract_reads_the_page_and_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    good = (Path(__file__).resolve().parent.parent / "examples" / "sample_page.txt").read_bytes()
+    write(tmp_path, "a.txt", good[:300] + b"\xff" + good[300:])
+    strict = CliRunner().invoke(main, ["extract", str(tmp_path / "a.txt"), "--quiet"])
+    assert strict.exit_code == 1 and json.loads(strict.stdout)["skipped"].endswith("--lenient replaces the bad bytes")
+    lenient = CliRunner().invoke(main, ["extract", str(tmp_path / "a.txt"), "--quiet", "--lenient"])
+    assert lenient.exit_code == 0
+    record = json.loads(lenient.stdout)
+    assert record["skipped"] is None and len(record["entities"]) >= 5
+    assert record["lenient"] == "1 undecodable byte(s) read as U+FFFD, the first at byte 300"
+    assert f"warning: {tmp_path / 'a.txt'}: 1 undecodable byte(s) read as U+FFFD" in lenient.stderr
+
+
+def test_a_gb18030_page_is_still_detected_not_taken_for_damaged_utf8(tmp_path):
+    text = (Path(__file__).resolve().parent.parent / "examples" / "sample_page.txt").read_text(encoding="utf-8")
+    page = read_page(write(tmp_path, "gb.txt", text.encode("gb18030")))
+    assert isinstance(page, Page) and page.encoding == "gb18030" and page.text == text

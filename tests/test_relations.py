@@ -5,8 +5,6 @@ import pytest
 
 from extract_helpers import extract, has_relation, relations
 
-xfail = pytest.mark.xfail
-
 
 @pytest.mark.parametrize("text, expected", [
     ("株洲邮政各网点积极开展“春风行动”“金秋惠民”等活动。",

@@ -88,8 +88,10 @@ def viz(db, focus, hops, output, quiet):
       kg viz -o graph.html
       kg viz --focus 秭归县分公司 --hops 1 -o dazhou.html
     """
+    from kg.atomic import refuse_overwriting
     from kg.explore.viz import write_html
 
+    refuse_overwriting(output, [db], what="the graph database (--db)")
     graph = _load(db, quiet)
     result = write_html(graph, output, focus=focus, hops=hops)
     if not quiet:

@@ -17,10 +17,12 @@ from kg.cli import main
 @click.option("--pipeline", default="default", show_default=True,
               help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
 @click.option("--strict", is_flag=True, help="Exit non-zero (3) when any file was skipped.")
+@click.option("--lenient", is_flag=True,
+              help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; warnings still go to stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes reading pages (spaCy's nlp.pipe n_process); records keep their order.")
-def extract(inputs, output, pipeline, strict, quiet, jobs):
+def extract(inputs, output, pipeline, strict, lenient, quiet, jobs):
     """Read newspaper pages (.txt files or folders of them) and write what they state.
 
     One JSON object per page (JSON Lines): its entities, relations and
@@ -33,22 +35,28 @@ def extract(inputs, output, pipeline, strict, quiet, jobs):
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg extract pages/ --jobs 2 -o pred.jsonl
       kg extract examples/sample_page.txt | jq '.entities[].name'
+      kg extract scans/ --lenient -o pred.jsonl   # read damaged pages too
     """
+    from kg.atomic import refuse_overwriting
     from kg.nlp.extract import extract_paths
     from kg.progress import file_progress
     from kg.text.reading import RunReport
     from kg.nlp.records import write_records
 
+    if output:
+        refuse_overwriting(output, inputs, what="an input page")
     report = RunReport()
 
     def warned(records):
         for rec in records:
-            if rec["skipped"]:
-                click.echo(f"warning: {rec['path']}: {rec['skipped']}", err=True)
+            for problem in (rec["skipped"], rec.get("lenient")):
+                if problem:
+                    click.echo(f"warning: {rec['path']}: {problem}", err=True)
             yield rec
 
     with file_progress(enabled=not quiet) as tick:
-        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline, jobs=jobs))
+        records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline,
+                                       exclude=[output] if output else (), lenient=lenient, jobs=jobs))
         if output:
             write_records(records, output)
         else:
@@ -67,14 +75,16 @@ def extract(inputs, output, pipeline, strict, quiet, jobs):
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.argument("pred", type=click.Path(path_type=Path))
 @click.option("--scorer", type=click.Path(path_type=Path),
-              help="The corpus's score.py (default: the one beside GOLD).")
+              help="Run this score.py instead of the copy of the labelling standard's scorer kg ships "
+                   "(a score.py beside GOLD is never run unless named here).")
 @click.option("--verbose", is_flag=True, help="List every miss and extra.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_(gold, pred, scorer, verbose, as_json):
     """Score predictions against gold: precision, recall and F1 per kind, label and relation type.
 
-    The scoring is the corpus's own score.py, loaded and called, so the
-    figures are the ones the labelling standard defines.
+    The scoring is the labelling standard's own score.py (a copy ships
+    with kg), loaded and called, so the figures are the ones the standard
+    defines.
 
     \b
     Example:

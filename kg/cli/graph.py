@@ -21,7 +21,7 @@ DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True,
                          help="LadybugDB database file.")
 
 
-def _records_from(inputs, progress):
+def _records_from(inputs, progress, lenient=False):
     """Record files (.jsonl) are read as they are; everything else goes through the extractor."""
     from kg.nlp.records import iter_records
 
@@ -34,9 +34,10 @@ def _records_from(inputs, progress):
         from kg.progress import file_progress
 
         with file_progress(enabled=progress) as tick:
-            for record in extract_paths(pages, progress=tick):
-                if record["skipped"]:
-                    click.echo(f"warning: {record['path']}: {record['skipped']}", err=True)
+            for record in extract_paths(pages, progress=tick, lenient=lenient):
+                for problem in (record["skipped"], record.get("lenient")):
+                    if problem:
+                        click.echo(f"warning: {record['path']}: {problem}", err=True)
                 yield record
 
 
@@ -58,8 +59,10 @@ def build_summary(db, c) -> list[str]:
 @main.command("build")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @DB_OPTION
+@click.option("--lenient", is_flag=True,
+              help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
-def build(inputs, db, quiet):
+def build(inputs, db, lenient, quiet):
     """Extract facts from pages (or read record .jsonl files) and add them to the graph store.
 
     A document already in the store is replaced by its new record; the others
@@ -73,7 +76,7 @@ def build(inputs, db, quiet):
     """
     from kg.graph.store import build_store
 
-    counts = build_store(_records_from(list(inputs), not quiet), db, progress=not quiet)
+    counts = build_store(_records_from(list(inputs), not quiet, lenient), db, progress=not quiet)
     for line in build_summary(db, counts):
         click.echo(line)
     rate = counts["rows"] / counts["seconds"] if counts["seconds"] else 0
@@ -81,6 +84,28 @@ def build(inputs, db, quiet):
 
 
 # `kg load` (Neo4j) goes here, beside build.
+
+
+def _neo4j_settings(uri, username, database):
+    """Settings for kg load / kg query --neo4j: a password goes only where its source points, or
+    where the user agrees on a terminal; a missing one is asked for on a terminal."""
+    import sys
+
+    from kg.errors import KgError
+    from kg.graph.settings import load_settings
+
+    settings = load_settings(uri=uri, username=username, database=database)
+    mismatch = settings.password_mismatch()
+    if mismatch:
+        if not (sys.stdin.isatty() and click.confirm(f"{mismatch}. Send the password to "
+                                                     f"{settings.redacted_uri()}?", default=False, err=True)):
+            raise KgError(f"{mismatch}; not sending the password there (set the URI beside the password, "
+                          "type it with --uri, or confirm on a terminal)")
+    if settings.password is None and sys.stdin.isatty():
+        settings = settings.with_password(click.prompt(
+            f"Password for {settings.username} at {settings.redacted_uri()}", hide_input=True,
+            default="", show_default=False))
+    return settings
 
 
 def _parse_params(pairs) -> dict:
@@ -168,17 +193,10 @@ def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, databas
     if (use_neo4j or uri) and db_given:
         raise click.UsageError("--db names the embedded store; leave it out to query Neo4j (--neo4j/--uri)")
     if use_neo4j or uri or (os.environ.get("NEO4J_URI") and not db_given):
-        import sys
-
         from kg.graph.neo4j_query import check_read_only, run_query
-        from kg.graph.settings import load_settings
 
         check_read_only(cypher_text, write)  # before any password prompt
-        target = load_settings(uri=uri, username=username, database=database)
-        if target.password is None and sys.stdin.isatty():
-            target = target.with_password(click.prompt(
-                f"Password for {target.username} at {target.redacted_uri()}", hide_input=True,
-                default="", show_default=False))
+        target = _neo4j_settings(uri, username, database)
     else:
         from kg.graph.store import run_query
 
@@ -201,9 +219,11 @@ def export(db, fmt, out):
       kg export --format graphml -o kg.graphml
       kg export --format neo4j-csv -o neo4j-import/ && sh neo4j-import/import.sh
     """
+    from kg.atomic import refuse_overwriting
     from kg.graph.export import export_graph
     from kg.graph.store import load_graph
 
+    refuse_overwriting(out, [db], what="the graph database (--db)")
     result = export_graph(load_graph(db), fmt, out)
     click.echo(f"wrote {result['nodes']} nodes and {result['edges']} edges to {out} ({fmt})")
 
@@ -217,7 +237,8 @@ def export(db, fmt, out):
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per transaction [default 500 for Neo4j, 5000 for FalkorDB].")
 @click.option("--falkordb", "falkordb_url", metavar="URL",
-              help="Load into FalkorDB over its own protocol instead: redis://host:port/graph.")
+              help="Load into FalkorDB over its own protocol instead: redis://host:port/graph "
+                   "(password from FALKORDB_PASSWORD or [falkordb] in kg.toml).")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
 def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
     """Load the graph (from the store, or from INPUT pages/records) into Neo4j.
@@ -225,7 +246,10 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
     Nodes and relationships are MERGEd on their key, so loading twice changes
     nothing; a page whose sha1 changed has its old facts replaced. The
     password comes from NEO4J_PASSWORD, a config file (./kg.toml [neo4j] or
-    ~/.config/kg/neo4j.toml) or a prompt; never from an option.
+    ~/.config/kg/neo4j.toml) or a prompt; never from an option. It is sent
+    only to the URI configured beside it (same file or environment) or typed
+    with --uri; otherwise kg asks first. FalkorDB's comes from
+    FALKORDB_PASSWORD or [falkordb] password in a config file.
 
     \b
     Example:
@@ -244,22 +268,15 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
         source = str(db)
     if falkordb_url:
         from kg.graph.falkordb_loader import DEFAULT_BATCH, load_graph_into_falkordb
-        from kg.graph.settings import redacted_uri
+        from kg.graph.settings import falkordb_password, redacted_uri
 
         target = redacted_uri(falkordb_url)
-        result = load_graph_into_falkordb(graph, falkordb_url, batch_size=batch_size or DEFAULT_BATCH,
-                                          progress=not quiet)
+        result = load_graph_into_falkordb(graph, falkordb_url, password=falkordb_password(falkordb_url),
+                                          batch_size=batch_size or DEFAULT_BATCH, progress=not quiet)
     else:
-        import sys
-
         from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
-        from kg.graph.settings import load_settings
 
-        settings = load_settings(uri=uri, username=username, database=database)
-        if settings.password is None and sys.stdin.isatty():
-            settings = settings.with_password(click.prompt(
-                f"Password for {settings.username} at {settings.redacted_uri()}", hide_input=True,
-                default="", show_default=False))
+        settings = _neo4j_settings(uri, username, database)
         target = settings.redacted_uri()
         result = load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
                                        progress=not quiet)

@@ -14,31 +14,11 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # LadybugDB types for the property kinds declared in kg.graph.model.
 LADYBUG_TYPES = {"str": "STRING", "int": "INT64", "float": "DOUBLE", "list": "STRING[]"}
 
-# Clauses that change a database (or reach outside it); read-only queries may not use them.
-WRITE_CLAUSES = (
-    "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "COPY", "ALTER",
-    "INSTALL", "LOAD", "ATTACH", "IMPORT", "EXPORT", "CHECKPOINT", "FOREACH", "RENAME",
-    "TRUNCATE", "GRANT", "REVOKE", "DENY",
-)
-# Not after "." or "$": `n.set` and `$load` are a property and a parameter, not clauses.
-_WRITE_RE = re.compile(r"(?<![.$\w])(" + "|".join(WRITE_CLAUSES) + r")\b", re.IGNORECASE)
-# Strings, quoted identifiers and comments may contain any word; they are blanked before the scan.
-_LITERALS = re.compile(
-    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL
-)
-
-
 def q(name: str) -> str:
     """A label, type or property name, checked and backtick-quoted."""
     if not _IDENT.match(name):
         raise ValueError(f"not a safe Cypher identifier: {name!r}")
     return f"`{name}`"
-
-
-def write_clause(cypher: str) -> str | None:
-    """The first write clause in a query (upper-cased), or None for a read-only query."""
-    m = _WRITE_RE.search(_LITERALS.sub(" ", cypher))
-    return m.group(1).upper() if m else None
 
 
 def _assignments(props, var="n", row="row"):

@@ -1,20 +1,29 @@
 """Graph exports: GraphML, node-link JSON, and CSV folders for `neo4j-admin database import`.
 
 Every export is written beside its target and moved into place in one step.
+A neo4j-csv folder carries a manifest (`kg-export.json`) of the files kg
+wrote: kg writes only into a new, empty or kg-made folder, and on a re-export
+replaces and deletes only the files its manifest lists; anything else a user
+put there stays.
 """
 from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_replace_dir, atomic_write
+from kg.atomic import atomic_replace_dir, atomic_write, atomic_write_text
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, NODE_LABELS, NODE_PROPS
 
 FORMATS = ("graphml", "json", "neo4j-csv")
+MANIFEST = "kg-export.json"
 ARRAY_DELIMITER = ";"
 # neo4j-admin header types for the property kinds in kg.graph.model.
 NEO4J_TYPES = {"str": "", "int": ":long", "float": ":double", "list": ":string[]"}
@@ -24,10 +33,17 @@ class ExportError(KgError):
     """An export target that cannot be written."""
 
 
+# XML 1.0 has no way to write these characters, not even escaped; a page may
+# carry them (a NUL or ESC in the PDF's text) into sentences and mentions.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _scalar(value):
-    """GraphML has no list or null: lists become JSON text, None is left out."""
+    """GraphML has no list or null: lists become JSON text, None is left out; text loses what XML cannot hold."""
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(list(value) if not isinstance(value, dict) else value, ensure_ascii=False)
+        value = json.dumps(list(value) if not isinstance(value, dict) else value, ensure_ascii=False)
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
     return value
 
 
@@ -35,8 +51,9 @@ def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy of g that networkx can write as GraphML (see `_scalar`)."""
     h = nx.MultiDiGraph()
     for n, data in g.nodes(data=True):
-        h.add_node(n, **{k: _scalar(v) for k, v in data.items() if v is not None})
+        h.add_node(_scalar(n), **{k: _scalar(v) for k, v in data.items() if v is not None})
     for u, v, k, data in g.edges(keys=True, data=True):
+        u, v, k = _scalar(u), _scalar(v), _scalar(k)
         h.add_edge(u, v, key=k)
         h.edges[u, v, k].update({a: _scalar(b) for a, b in data.items() if b is not None})
     return h
@@ -114,13 +131,61 @@ def _write_neo4j_files(g, folder: Path):
         f"    {command}\n", encoding="utf-8")
 
 
+def _manifest(folder: Path) -> list[str] | None:
+    """The files an earlier kg export wrote into `folder`, or None if kg did not make it."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if data.get("format") != "neo4j-csv" or not isinstance(files, list) or \
+            not all(isinstance(f, str) and f and "/" not in f and f not in (".", "..") for f in files):
+        return None
+    return files
+
+
 def write_neo4j_csv(g, out) -> None:
-    """A folder of neo4j-admin import CSVs; an earlier export there is replaced whole."""
+    """A folder of neo4j-admin import CSVs, written only into a new, empty or kg-made folder.
+
+    A folder holding only kg's files is replaced whole, in one step; one where
+    the user added files gets kg's files replaced one by one, the files of the
+    old export that are no longer written removed, and nothing else touched.
+    """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "import.sh").exists())):
-        raise ExportError(f"{out}: exists and is not a kg neo4j-csv export; choose another -o")
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: exists and is not a folder; choose another -o")
+    present = set(os.listdir(out)) if out.is_dir() else set()
+    old = _manifest(out) if present else []
+    if old is None:
+        raise ExportError(f"{out}: exists and is not a kg neo4j-csv export (no {MANIFEST}); choose a new or "
+                          "empty folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_replace_dir(out, lambda tmp: _write_neo4j_files(g, tmp))
+
+    def fill(folder: Path) -> None:
+        _write_neo4j_files(g, folder)
+        files = sorted(p.name for p in folder.iterdir())
+        (folder / MANIFEST).write_text(json.dumps({"format": "neo4j-csv", "files": files}, indent=1) + "\n",
+                                       encoding="utf-8")
+
+    foreign = present - set(old) - {MANIFEST}
+    if not foreign:
+        atomic_replace_dir(out, fill)
+        return
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        fill(staging)
+        new = _manifest(staging)
+        clash = sorted(foreign & set(new))
+        if clash:
+            raise ExportError(f"{out}: {clash[0]} there was not written by kg; move it away or choose another -o")
+        for name in new:
+            os.replace(staging / name, out / name)
+        for name in set(old) - set(new):
+            if (out / name).is_file():
+                (out / name).unlink()
+        atomic_write_text(out / MANIFEST, (staging / MANIFEST).read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def export_graph(g, fmt: str, out) -> dict:

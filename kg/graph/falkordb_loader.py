@@ -4,8 +4,10 @@ Same statements and replacement rules as kg.graph.neo4j_loader (its `run_load`);
 only the transport differs. Each GRAPH.QUERY runs atomically on the server,
 so a batch is never half-applied; connection errors are retried with backoff.
 
-URLs: `redis://[:password@]host:port/graph` or `unix:///path/to/socket?graph=name`
-(graph defaults to `kg`).
+URLs: `redis://host:port/graph` or `unix:///path/to/socket?graph=name`
+(graph defaults to `kg`). The password is best given as `password=` (from
+FALKORDB_PASSWORD or a config file, kg.graph.settings.falkordb_password), not
+in the URL, where `ps` and shell history show it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import KgError
 from kg.graph.neo4j_loader import run_load
-from kg.graph.settings import redacted_uri
+from kg.graph.settings import mask_secrets, redacted_uri
 
 DEFAULT_BATCH = 5000
 DEFAULT_GRAPH = "kg"
@@ -86,17 +88,22 @@ class FalkorBackend:
         return [dict(zip(names, row)) for row in result.result_set]
 
 
-def _one_line(exc) -> str:
-    return " ".join(str(exc).split())
+def load_graph_into_falkordb(graph, url, *, password=None, batch_size=DEFAULT_BATCH, progress=False) -> dict:
+    """MERGE `graph` into the FalkorDB graph `url` names; returns counts and `seconds`.
 
-
-def load_graph_into_falkordb(graph, url, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
-    """MERGE `graph` into the FalkorDB graph `url` names; returns counts and `seconds`."""
+    `password`, if given, is used instead of one in the URL.
+    """
     from falkordb import FalkorDB
     from redis.exceptions import AuthenticationError, ConnectionError, RedisError, TimeoutError
 
     where = parse_url(url)
+    if password:
+        where["password"] = password
     shown = redacted_uri(url)
+
+    def _one_line(exc) -> str:
+        return " ".join(mask_secrets(str(exc), url, where["password"]).split())
+
     conn = {k: v for k, v in where.items() if k != "graph" and v is not None}
     db = None
     try:

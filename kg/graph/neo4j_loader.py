@@ -22,6 +22,7 @@ from kg.graph import cypher
 from kg.graph.cypher import q
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENTITY_LABELS, NODE_LABELS, NODE_PROPS
+from kg.graph.settings import mask_secrets
 
 DEFAULT_BATCH = 500
 # Relations that carry the `doc` of the page they were read from.
@@ -273,23 +274,11 @@ class Neo4jBackend:
 
 
 def _one_line(exc, settings=None) -> str:
-    """The message on one line, with the URI and password scrubbed out (drivers echo them)."""
+    """The message on one line, with the URI's password field and the auth value masked (drivers echo them)."""
     text = str(exc)
     if settings is not None:
-        text = text.replace(settings.uri, settings.redacted_uri())
-        for secret in (settings.password, _uri_password(settings.uri)):
-            if secret:
-                text = text.replace(secret, "***")
+        text = mask_secrets(text, settings.uri, settings.password)
     return " ".join(text.split())
-
-
-def _uri_password(uri):
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(uri).password
-    except ValueError:
-        return None
 
 
 def open_driver(settings, *, pool_size=None):

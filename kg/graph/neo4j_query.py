@@ -1,32 +1,30 @@
 """Run one Cypher query on a Neo4j server (official driver), shaped like kg.graph.store.run_query.
 
-Read-only by default: a query with a write clause is refused before anything
-is sent, and the rest runs in a READ session (`execute_read`), which Neo4j
-itself also enforces. `write=True` uses a WRITE session (`execute_write`).
+Read-only by default: kg.graph.guard refuses a query with a write clause,
+more than one statement, a procedure or function not known to be read-only
+(apoc writers, apoc.cypher.*, LOAD CSV …) before anything is sent, and the
+rest runs in a READ session (`execute_read`), which Neo4j itself also
+enforces. `write=True` uses a WRITE session (`execute_write`); file and
+database statements are refused even then.
 Nodes, relationships and paths come back as dicts in the embedded store's
 shape (`_ID`, `_LABEL`, `_SRC`/`_DST`, `_NODES`/`_RELS`), so the same
 formatters print both.
 """
 from __future__ import annotations
 
-from kg.graph import cypher
+from kg.graph import guard
 from kg.graph.neo4j_loader import (Neo4jError, _one_line, escape_for_unescaping_server, server_session,
                              probe_string_params, translate_error)
 
 DURING = "while running the query"
 
 
-def refusal(clause: str) -> str:
-    """Word for word the embedded store's refusal (kg.graph.store.run_query), so scripts see one message."""
-    return f"refusing to run a query with {clause}: the store is read-only unless --write is given"
-
-
 def check_read_only(query: str, write: bool) -> None:
-    """Neo4jError when a query with a write clause is to run without write=True."""
-    if not write:
-        clause = cypher.write_clause(query)
-        if clause:
-            raise Neo4jError(refusal(clause))
+    """Neo4jError when kg.graph.guard refuses the query (the embedded store's message, word for word)."""
+    try:
+        guard.check_query(query, write=write)
+    except guard.QueryRefused as exc:
+        raise Neo4jError(str(exc)) from None
 
 
 def _plain(value):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import ladybug
 
-from kg.graph import cypher
-from kg.atomic import atomic_output
+from kg.graph import cypher, guard
+from kg.atomic import atomic_output, disk_full
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENDPOINTS, NODE_LABELS, NODE_PROPS, build_graph, graph_counts
 
@@ -190,9 +190,16 @@ def build_store(records, db_path=DEFAULT_DB, *, progress=False) -> dict:
 
     def write_fresh(tmp: Path) -> int:
         (tmp.parent / PID_FILE).write_text(str(os.getpid()))
-        with _connect(tmp, read_only=False) as conn:
-            written = _write(conn, g, merged, log)
+        try:
+            with _connect(tmp, read_only=False) as conn:
+                written = _write(conn, g, merged, log)
+        except (RuntimeError, StoreError) as exc:
+            if disk_full(tmp.parent):
+                raise StoreError(f"{target}: cannot write: no space left on device") from None
+            raise StoreError(f"{target}: cannot write the new database ({_one_line(exc)})") from None
         left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
+        if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
+            raise StoreError(f"{target}: cannot write: no space left on device")
         if left:
             raise StoreError(f"{target}: the new database did not close cleanly ({left[0]} file left)")
         # A stale WAL beside the target would be replayed onto the new file.
@@ -209,13 +216,15 @@ def build_store(records, db_path=DEFAULT_DB, *, progress=False) -> dict:
 def run_query(db_path, query: str, params=None, *, write=False):
     """Run one Cypher query; returns (column names, rows as lists).
 
-    Without write=True a query with a write clause is refused and the
-    database is opened read-only.
+    The query passes kg.graph.guard first: one statement, read clauses and
+    listed functions only (write clauses too with write=True; file, extension
+    and checkpoint statements never). Without write=True the database is
+    also opened read-only.
     """
-    if not write:
-        clause = cypher.write_clause(query)
-        if clause:
-            raise StoreError(f"refusing to run a query with {clause}: the store is read-only unless --write is given")
+    try:
+        guard.check_query(query, write=write)
+    except guard.QueryRefused as exc:
+        raise StoreError(str(exc)) from None
     if write and not Path(db_path).exists():
         raise _missing(db_path)
     with _connect(db_path, read_only=not write) as conn:

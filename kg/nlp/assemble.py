@@ -112,6 +112,13 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_controls(name: str) -> str:
+    return _CONTROLS.sub("", name)
+
+
 def _core(name: str) -> str:
     return PHASE.sub("", name)
 
@@ -184,7 +191,10 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
                 qualified = "".join(unit.chain or unit.regions) + "邮银"
             elif unit.suffix or unit.level:
                 qualified = unit.qualified(chain if unit.level or not unit.chain else ())
-        aliases = [canonical] + [n for n in names if n != canonical]
+        # Control characters (a NUL or ESC in the page) never reach a name: GraphML and
+        # the graph servers reject them.
+        canonical, qualified = _no_controls(canonical), _no_controls(qualified)
+        aliases = list(dict.fromkeys([canonical] + [_no_controls(n) for n in names]))
         entity = {"id": eid, "label": label, "name": canonical, "aliases": aliases,
                   "qualified": qualified, "region": region, "mentions": []}
         entities.append(entity)
@@ -229,7 +239,7 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
                 continue
             seen.add(key)
             value = normalize(x.value)
-            mets.append({"subject": subject, "name": x.name, "value": to_json_number(value),
+            mets.append({"subject": subject, "name": _no_controls(x.name), "value": to_json_number(value),
                          "value_text": str(value), "unit": x.unit, "as_of": x.as_of, "text": x.text,
                          "rank": x.rank, "value_max": to_json_number(x.value_max) if x.value_max is not None else None,
                          "article": article, "sentence": sentence,

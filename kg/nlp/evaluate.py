@@ -1,13 +1,17 @@
-"""Score predictions against gold with the corpus's own scorer, plus a per-label breakdown.
+"""Score predictions against gold with the labelling standard's scorer, plus a per-label breakdown.
 
-The scoring logic is the labelling standard's `score.py` (beside the gold file
-by default), loaded and called as it is: kg never re-implements it. The
-breakdown runs the same `score_doc` on each label's (each relation type's)
-share of gold and predictions.
+The scoring logic is the labelling standard's `score.py`, shipped verbatim
+inside the package (kg/data/score.py) and loaded and called as it is: kg
+never re-implements it. A `score.py` lying beside a gold file is never run
+on its own (gold files come from anywhere; running code found beside them
+would run whatever someone put there); `scorer_path` runs another one when
+the user names it. The breakdown runs the same `score_doc` on each label's
+(each relation type's) share of gold and predictions.
 """
 from __future__ import annotations
 
 import importlib.util
+from importlib import resources
 from pathlib import Path
 
 from kg.errors import KgError
@@ -25,8 +29,9 @@ def load_scorer(path: str | Path):
     return module
 
 
-def default_scorer(gold: str | Path) -> Path:
-    return Path(gold).resolve().parent / "score.py"
+def packaged_scorer() -> Path:
+    """The copy of the labelling standard's score.py that ships with kg."""
+    return Path(str(resources.files("kg") / "data" / "score.py"))
 
 
 def _run(scorer, gold_docs, pred_docs, gold_filter=None, pred_filter=None):
@@ -46,7 +51,7 @@ def _row(t):
 
 def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None = None) -> dict:
     """{"overall": {kind: scores}, "entities_by_label": {...}, "relations_by_type": {...}, "misses"/"extras"}."""
-    scorer = load_scorer(scorer_path or default_scorer(gold))
+    scorer = load_scorer(scorer_path or packaged_scorer())
     for path in (gold, pred):
         if not Path(path).exists():
             raise KgError(f"{path}: file not found")

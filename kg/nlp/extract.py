@@ -71,45 +71,57 @@ def skipped_record(path, reason: str) -> dict:
 
 
 def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
-                  pipeline: str = "default", jobs: int = 1) -> Iterator[dict]:
+                  pipeline: str = "default", exclude=(), lenient: bool = False,
+                  jobs: int = 1) -> Iterator[dict]:
     """One record per page file found in `inputs` (files or folders), skipped ones included, in order.
 
-    `progress`, if given, is called with each path before it is read. With
-    `jobs` > 1, pages are read by that many worker processes (`nlp.pipe(…,
-    n_process=jobs)`); a page too large to hold is read chunk by chunk by them.
+    `progress`, if given, is called with each path before it is read;
+    `exclude` names files never read (the run's own output). With `lenient`,
+    undecodable bytes and NULs become U+FFFD instead of skipping the page;
+    the record then says so in "lenient". With `jobs` > 1, pages are read by
+    that many worker processes (`nlp.pipe(…, n_process=jobs)`); a page too
+    large to hold is read chunk by chunk by them.
     """
     nlp = load_pipeline(pipeline)  # a broken config fails before any file is read
     report = report if report is not None else RunReport()
-    items = _read(discover(inputs), progress, report)
+    items = _read(discover(inputs, exclude=exclude), progress, report, lenient)
     if jobs <= 1:
         for kind, path, value in items:
             if kind == "page":
-                yield extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline)
+                record = extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline)
+                yield _with_lenience(record, value)
             else:
-                yield _other(kind, path, value, report, pipeline, 1)
+                yield _other(kind, path, value, report, pipeline, 1, lenient)
         return
     for is_page, group in groupby(items, key=lambda item: item[0] == "page"):
         if not is_page:
             for kind, path, value in group:
-                yield _other(kind, path, value, report, pipeline, jobs)
+                yield _other(kind, path, value, report, pipeline, jobs, lenient)
             continue
-        pages = ((page.text, (path, page.sha1)) for _, path, page in group)
-        for d, (path, sha1) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
-            yield record_from_doc(d, path.name, path=str(path), sha1=sha1)
+        pages = ((page.text, (path, page)) for _, path, page in group)
+        for d, (path, page) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
+            yield _with_lenience(record_from_doc(d, path.name, path=str(path), sha1=page.sha1), page)
 
 
-def _read(paths, progress, report):
+def _with_lenience(record: dict, page) -> dict:
+    if getattr(page, "replaced", 0):
+        record["lenient"] = (f"{page.replaced} undecodable byte(s) read as U+FFFD, the first at "
+                             f"byte {page.first_bad}")
+    return record
+
+
+def _read(paths, progress, report, lenient):
     """("page", path, Page) for pages read whole, ("large", path, info) for those read in
     chunks, ("skip", path, reason) for the rest."""
     for path in paths:
         if progress:
             progress(path)
-        info = check_page(path)
+        info = check_page(path, lenient=lenient)
         if isinstance(info, Skip):
             report.add(info)
             yield "skip", path, info.reason
         elif info.size <= LARGE_PAGE_BYTES:
-            page = read_page(path)
+            page = read_page(path, lenient=lenient)
             report.add(page)
             if isinstance(page, Skip):
                 yield "skip", path, page.reason
@@ -119,11 +131,11 @@ def _read(paths, progress, report):
             yield "large", path, info
 
 
-def _other(kind, path, value, report, pipeline, jobs):
+def _other(kind, path, value, report, pipeline, jobs, lenient):
     if kind == "skip":
         return skipped_record(path, value)
     try:
-        record = extract_chunks(iter_page_chunks(path, encoding=value.encoding), path.name,
+        record = extract_chunks(iter_page_chunks(path, encoding=value.encoding, lenient=lenient), path.name,
                                 path=str(path), pipeline=pipeline, n_process=jobs)
     except InputError as exc:
         report.skip(path, exc.problem)

@@ -60,6 +60,9 @@ _MAGIC = [
     (b"{\\rtf", "RTF document"),
 ]
 
+# The start of a record file `kg extract` wrote (docs/FORMAT.md): one JSON object per line, "doc" first.
+_KG_RECORDS = re.compile(rb'\s*\{"doc": ')
+
 # CJK Unified Ideographs with extensions A-H and compatibility ideographs.
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
@@ -83,6 +86,9 @@ class Page:
     text: str
     encoding: str
     sha1: str
+    # With lenient=True: how many undecodable bytes (or NULs) became U+FFFD, and where the first was.
+    replaced: int = 0
+    first_bad: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class PageInfo:
 # ---------------------------------------------------------------- discovery
 
 
-def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Path]:
+def discover(inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()) -> Iterator[Path]:
     """Yield the files to read: files given directly, `*.txt` found in folders.
 
     Inputs keep the order given; each folder is walked recursively in sorted
@@ -116,9 +122,12 @@ def discover(inputs: Iterable[str | os.PathLike]) -> Iterator[Path]:
     symlinked folders inside a folder are not followed (loops, `.git`).
     A missing input, or a folder that cannot be listed, is still yielded so
     that `read_page` reports it as a `Skip` and the run accounts for it.
-    Each file is yielded once even if named twice.
+    Each file is yielded once even if named twice; files in `exclude` (the
+    run's own output) never.
     """
     seen: set[Path] = set()
+    for path in exclude:
+        _first_time(Path(path), seen)
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -163,12 +172,14 @@ def _walk(folder: Path) -> Iterator[Path]:
 # ------------------------------------------------------------------ reading
 
 
-def read_page(path: str | os.PathLike) -> Page | Skip:
+def read_page(path: str | os.PathLike, *, lenient: bool = False) -> Page | Skip:
     """Read a whole page file as text, or say in one line why it can't be.
 
     Decoding order: a BOM (UTF-8/16/32), then strict UTF-8, then
-    charset-normalizer restricted to `DETECT_CANDIDATES`. Never raises for
-    anything about the file itself.
+    charset-normalizer restricted to `DETECT_CANDIDATES`. A UTF-8 page
+    with a few stray bytes or NULs is skipped with the offset of the first;
+    with `lenient` they become U+FFFD and the rest of the page is read
+    (`Page.replaced`). Never raises for anything about the file itself.
     """
     path = Path(path)
     opened = _open_regular(path)
@@ -180,20 +191,26 @@ def read_page(path: str | os.PathLike) -> Page | Skip:
             data = f.read()
     except OSError as exc:
         return Skip(path, _os_reason(exc))
-    found = _classify(path, data, complete=True)
+    found = _classify(path, data, complete=True, lenient=lenient)
     if isinstance(found, Skip):
         return found
+    replaced, first_bad = 0, None
     try:
         text = data.decode(found)
+        if lenient and "\x00" in text:
+            raise UnicodeDecodeError(found, data, data.index(b"\x00"), data.index(b"\x00") + 1, "NUL")
     except UnicodeDecodeError as exc:
-        return Skip(path, f"undecodable: not valid {found} at byte {exc.start}")
+        if not lenient:
+            return Skip(path, f"undecodable: not valid {found} at byte {exc.start}")
+        text, replaced = _replace_bad(data.decode(found, errors="replace"))
+        first_bad = min([exc.start] + ([data.index(b"\x00")] if b"\x00" in data else []))
     problem = _not_a_page(text)
     if problem:
         return Skip(path, problem)
-    return Page(path, text, found, hashlib.sha1(data).hexdigest())
+    return Page(path, text, found, hashlib.sha1(data).hexdigest(), replaced, first_bad)
 
 
-def check_page(path: str | os.PathLike) -> PageInfo | Skip:
+def check_page(path: str | os.PathLike, *, lenient: bool = False) -> PageInfo | Skip:
     """The cheap checks of `read_page` on the first `HEAD_BYTES` only.
 
     Used to decide how to read a possibly huge file; a file that passes may
@@ -210,10 +227,10 @@ def check_page(path: str | os.PathLike) -> PageInfo | Skip:
     except OSError as exc:
         return Skip(path, _os_reason(exc))
     complete = len(head) < HEAD_BYTES or size <= HEAD_BYTES
-    found = _classify(path, head, complete=complete)
+    found = _classify(path, head, complete=complete, lenient=lenient)
     if isinstance(found, Skip):
         return found
-    decoder = codecs.getincrementaldecoder(found)()
+    decoder = codecs.getincrementaldecoder(found)("replace" if lenient else "strict")
     try:
         text = decoder.decode(head, final=complete)
     except UnicodeDecodeError as exc:
@@ -229,6 +246,7 @@ def iter_page_chunks(
     *,
     target_chars: int = 200_000,
     encoding: str | None = None,
+    lenient: bool = False,
 ) -> Iterator[str]:
     """Decode a page incrementally and yield pieces ending at paragraph breaks.
 
@@ -243,11 +261,11 @@ def iter_page_chunks(
     if target_chars < 1:
         raise ValueError("target_chars must be positive")
     if encoding is None:
-        info = check_page(path)
+        info = check_page(path, lenient=lenient)
         if isinstance(info, Skip):
             raise InputError(path, info.reason)
         encoding = info.encoding
-    decoder = codecs.getincrementaldecoder(encoding)()
+    decoder = codecs.getincrementaldecoder(encoding)("replace" if lenient else "strict")
     block = max(HEAD_BYTES, target_chars)
     limit = 4 * target_chars
     buf = ""
@@ -259,7 +277,8 @@ def iter_page_chunks(
         while True:
             try:
                 data = f.read(block)
-                buf += decoder.decode(data, final=not data)
+                piece = decoder.decode(data, final=not data)
+                buf += piece.replace("\x00", "\ufffd") if lenient else piece
             except UnicodeDecodeError as exc:
                 raise InputError(
                     path, f"undecodable: not valid {encoding} near byte {consumed + exc.start}"
@@ -353,7 +372,34 @@ def _not_a_page(text: str) -> str | None:
     return None
 
 
-def _classify(path: Path, data: bytes, *, complete: bool) -> str | Skip:
+def _replace_bad(text: str) -> tuple[str, int]:
+    """NULs as U+FFFD too, and how many U+FFFD the text now holds."""
+    text = text.replace("\x00", "\ufffd")
+    return text, text.count("\ufffd")
+
+
+def _bad_utf8(data: bytes, limit: int = 16) -> int:
+    """How many NULs and invalid UTF-8 sequences `data` holds, counting no further than limit + 1."""
+    bad, pos = data.count(b"\x00"), 0
+    while bad <= limit:
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and pos + exc.end >= len(data):
+                break  # a character cut off by the end of a head sample
+            bad += 1
+            pos += exc.end
+    return bad
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 text with a few stray bytes (a damaged page), not text in another encoding."""
+    bad = _bad_utf8(data)
+    return 0 < bad <= 16 and len(_NON_ASCII.findall(data)) >= 50 * bad
+
+
+def _classify(path: Path, data: bytes, *, complete: bool, lenient: bool = False) -> str | Skip:
     """The encoding to decode `data` with, or why the file isn't text."""
     if not data.strip():
         return Skip(path, "only whitespace")
@@ -363,15 +409,26 @@ def _classify(path: Path, data: bytes, *, complete: bool) -> str | Skip:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
+    if _KG_RECORDS.match(data):
+        return Skip(path, "kg's own output (extraction records), not a page")
     if b"\x00" in data:
-        return _utf16_without_bom(data, complete) or Skip(
-            path, "binary file (contains NUL bytes), not text"
-        )
+        found = _utf16_without_bom(data, complete)
+        if found:
+            return found
+        first = data.index(b"\x00")
+        if _mostly_utf8(data):
+            if lenient:
+                return "utf-8"
+            return Skip(path, f"binary file (NUL byte at byte {first}), not text; --lenient reads the rest")
+        return Skip(path, f"binary file (contains NUL bytes, the first at byte {first}), not text")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _mostly_utf8(data):  # a damaged UTF-8 page: detection would only find mojibake
+            if lenient:
+                return "utf-8"
+            return Skip(path, f"undecodable: not valid UTF-8 at byte {exc.start}; --lenient replaces the bad bytes")
     # Detection samples HEAD_BYTES from the first non-ASCII byte: enough to be
     # sure, cheap on huge files, and not fooled by a long ASCII preamble.
     # Every byte before it is a whole character in GB18030 and Big5 alike.
