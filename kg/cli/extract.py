@@ -100,3 +100,40 @@ def eval_(gold, pred, scorer, verbose, as_json):
         return
     for line in format_table(result, verbose):
         click.echo(line)
+
+
+@main.command("show")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML page here (atomically); default: PAGE's name with .html, in the current folder.")
+@click.option("--pipeline", default="default", show_default=True,
+              help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
+@click.option("--lenient", is_flag=True, help="Read stray undecodable bytes as U+FFFD instead of refusing the page.")
+def show(page, output, pipeline, lenient):
+    """Show one page as kg read it: mentions highlighted, relations and figures under each article.
+
+    The quickest way to see what was read and why: each mention is coloured by
+    its label (displaCy's span view), and under every article come the
+    relations and figures read in it, with the rule that read each.
+
+    \b
+    Example:
+      kg show examples/sample_page.txt -o sample.html
+    """
+    from kg.atomic import atomic_write_text
+    from kg.errors import InputError
+    from kg.explore.show import render_page
+    from kg.nlp.extract import record_from_doc
+    from kg.nlp.pipeline import load_pipeline
+    from kg.text.reading import Skip, read_page
+
+    text = read_page(page, lenient=lenient)
+    if isinstance(text, Skip):
+        raise InputError(page, text.reason)
+    doc = load_pipeline(pipeline)(text.text)
+    record = record_from_doc(doc, page.name, path=str(page), sha1=text.sha1)
+    output = output or Path(page.stem + ".html")
+    atomic_write_text(output, render_page(doc, record, page.name))
+    click.echo(f"wrote {output}: {len(doc.spans['kg'])} mentions, {len(record['entities'])} entities, "
+               f"{len(record['relations'])} relations, {len(record['metrics'])} figures "
+               f"in {len(doc._.kg_articles)} articles", err=True)
