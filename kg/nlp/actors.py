@@ -76,7 +76,7 @@ def _subject(doc, candidates):
                                    or gap == ""):
         candidates = candidates[1:]  # …分公司丁河营业所: the unit inside is the one acting
     if len(candidates) > 1 and text[candidates[0][1].end:candidates[1][1].start] in ("由", "由其"):
-        candidates = candidates[1:]  # 该中心由某市分公司牵头…: the agent after 由 acts
+        candidates = candidates[1:]  # 该中心由某县分公司牵头…: the agent after 由 acts
     chosen = [candidates[0]]
     for i, m in candidates[1:]:
         if text[chosen[-1][1].end:m.start] in COORDINATORS:

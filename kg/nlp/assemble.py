@@ -29,7 +29,7 @@ class ArticleFacts:
 
     Offsets are page-global; `index` is the page-wide number of the chunk's
     first article, `articles[i]` the article of mention i, `chains` the admin
-    chain each article's units place it in (宜昌市 for 市分公司 in an article
+    chain each article's units place it in (恩施州 for 州分公司 in an article
     about 湖北省宜昌市).
     """
 
@@ -254,7 +254,7 @@ def _short():
 
 
 # What an organisation's name may end with beyond the name itself: 韵达 is 韵达快递,
-# 某国邮政 is 某国邮政股份公司, 快手 is 快手电商.
+# 某国邮政 is 某国邮政股份公司, 美团 is 美团平台.
 LEGAL_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团", "公司", "快递", "速递",
                "速运", "物流", "电商", "平台")
 

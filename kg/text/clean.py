@@ -246,7 +246,7 @@ def clean_text(raw: str) -> Cleaned:
         # little short of the column.
         nxt = texts[nonblank[n + 1]].strip() if n + 1 < len(nonblank) else ""
         if short and not ends_sentence and nxt[:1] in "（(" and i not in standalone:
-            continue  # …与德国某某物流公司 / （Rheinland Logistik GmbH）合作: the sentence goes on
+            continue  # …与德国某某物流公司 / （Eida Logistik GmbH）合作: the sentence goes on
         if short or subtitle or (ends_sentence and widths[i] < full - 1.5):
             close_para()
     close_para()

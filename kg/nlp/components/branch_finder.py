@@ -18,6 +18,10 @@ from kg.nlp.name_growth import COUNT, Stops, is_name_char, place_spans, window_s
 from kg.nlp.names import parse_unit
 
 
+POSTAL_WORD = re.compile(r"邮|寄递")
+COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
+
+
 @Language.factory(
     "kg_branch_finder",
     assigns=["doc._.kg_mentions"],
@@ -96,7 +100,7 @@ class BranchFinder:
         w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz) + self._prefix_spans(text[w:s]))
         # Right after another unit's name, the words before the suffix name a
         # place inside it (沙县区邮政分公司凤岗支局), whatever they look like.
-        if row.get("joins_parent") and text[w - 1:w] == "”":
+        if row.get("quoted_team") and text[w - 1:w] == "”":
             team = self._quoted_team(text, w, s, e, suffix)
             if team is not None:
                 return team
@@ -121,7 +125,7 @@ class BranchFinder:
                 continue
             if unit.prefix or unit.regions:
                 # A unit's name opens with its network or its places: words before
-                # them are the sentence's (增量列|邮储银行周口市分行, 萨日娜|驻马店市分行).
+                # them are the sentence's (增量列|邮储银行绍兴市分行, 林晓雯|湖州县支行).
                 first = (i, unit)
                 break
             if first is None:
@@ -129,6 +133,8 @@ class BranchFinder:
         if first is None:
             return None
         i, unit = first
+        if COUNT_AFTER.match(text, e):
+            return None  # 建成县级寄递配送中心12个: a kind of unit, counted
         if self._inside_company(text, i) or self._holds_company(text[i:s]):
             return None  # 河南某某担保有限公司周口分公司: another company's branch (partner_finder)
         other = self._other_bank(text, i)
@@ -143,7 +149,7 @@ class BranchFinder:
     def _department(self, text, parent, s, e, suffix):
         """人力资源部, 国际业务部, 代表队 right after a unit's name: that unit's department or team.
 
-        Its name holds the unit's (江苏省分行人力资源部); the mention covers only
+        Its name holds the unit's (山西省分行人力资源部); the mention covers only
         the words after the unit, so the unit keeps its own mention and
         part_of_finder reads the two written back to back.
         """
@@ -178,7 +184,7 @@ class BranchFinder:
     def _inside_company(self, text, i):
         """Whether a company's name (…有限公司, …集团) ends right at i, the company not being the post's."""
         if not text.endswith(("公司", "集团"), 0, i) or text.endswith("分公司", 0, i):
-            return False  # …分公司 before a name is a unit of the post: 某县分公司紫阳镇邮政所
+            return False  # …分公司 before a name is a unit of the post: 某县分公司石桥镇邮政所
         return not any(text.endswith(p, 0, i) for p in self.prefixes)
 
     def _other_bank(self, text, i):
@@ -204,9 +210,13 @@ class BranchFinder:
         if COUNT.search(unit.text):
             return False  # 所辖42个网点, 38个区县分公司: a count of units, not one unit
         if row.get("needs_local") and (not self._distinctive(unit.local) or self.suffix_re.search(unit.local)):
-            return False  # 邮储银行网点, 某市分公司网点: outlets in general
+            return False  # 邮储银行网点, 某县分公司网点: outlets in general
         if unit.prefix == "" and not unit.regions and self.stops.inside(unit.text[:1]):
             return False
+        if row.get("needs_postal"):
+            # …邮件集散中心 alone describes a hub; a facility is named by its place.
+            return bool(unit.regions or unit.prefix) and \
+                bool(POSTAL_WORD.search(unit.text[:-len(unit.suffix)] if unit.suffix else unit.text))
         if row.get("needs_prefix"):
             return bool(unit.prefix)
         if row.get("needs_org"):
@@ -218,7 +228,7 @@ class BranchFinder:
         if unit.regions or unit.prefix or unit.post_word:
             return True
         if "邮" in unit.suffix:
-            return len(unit.local) >= 2  # 霍尔果斯国际邮件互换局: the suffix itself says whose unit
+            return len(unit.local) >= 2  # 阿拉山口国际邮件互换局: the suffix itself says whose unit
         if unit.local[-1:] in "省县州" and not self.gaz.lookup(unit.local):
             return False  # 主产县支行: no county of that name, a description
         return bool(unit.local and unit.local[-1] in self.place_finals)

@@ -100,7 +100,7 @@ class MentionResolver:
                 if j == i or other.dropped or other.label != m.label or other.kind != "name" or ou is None:
                     continue
                 if not a_start <= other.start < a_end:
-                    continue  # 市分公司 is the city company of its own article
+                    continue  # 县分公司 is the county company of its own article
                 if not same_body(ou, unit, self.short) or not ou.divisions:
                     continue
                 levels = [d.level for d in ou.divisions if d is not None]

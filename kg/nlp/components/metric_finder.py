@@ -308,7 +308,7 @@ class MetricFinder:
         if not free:
             return None
         k, (i, m) = free[0]
-        # 某区邮政分公司城区揽投部新增…: of two units back to back, the inner one.
+        # 某区邮政分公司东城揽投部新增…: of two units back to back, the inner one.
         while k + 1 < len(cands) and cands[k + 1][1].start == cands[k][1].end \
                 and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH":
             k += 1

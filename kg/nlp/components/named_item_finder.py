@@ -83,7 +83,7 @@ class NamedItemFinder:
                     continue
                 name, info = _unquote(text[s:e]), {}
                 if row.get("keep_year"):
-                    # 某集团有限公司第三届寄递技能大赛: the organiser named right before is in the name.
+                    # 某集团有限公司第五届揽投技能大赛: the organiser named right before is in the name.
                     owner = next((k for k in range(len(found) - 1, -1, -1)
                                   if found[k].end == s and found[k].label == "BRANCH"), None)
                     if owner is not None:
@@ -95,7 +95,7 @@ class NamedItemFinder:
                 if len(m.group()) <= 2 and not self._stands_alone(text, m.start(), end):
                     continue  # 空中通道 holds 中通, and is no express company
                 if label == "PARTNER":
-                    # 快手电商, 某某快递: the company's name with the word for what it is.
+                    # 某某电商, 某某快递: the company's name with the word for what it is.
                     tail = KNOWN_TAIL.match(text, end)
                     end = tail.end() if tail else end
                 found.append(Mention(m.start(), end, label, text[m.start():end], "named_item_finder:known"))

@@ -58,7 +58,7 @@ class PartOfFinder:
 
     @staticmethod
     def _named_inside(doc, units, add):
-        """宁夏邮政寄递事业部, 某集团有限公司国际业务部: a department whose name opens
+        """青海邮政寄递事业部, 某集团有限公司国际业务部: a department whose name opens
         with another unit's name named in the article is that unit's."""
         names = {}
         for i, m in units:

@@ -19,7 +19,7 @@ from kg.nlp.names import parse_unit
 
 
 # What makes a name a postal unit's rather than an outside body's: the
-# networks' own names, or 邮政 followed by a unit word (西安邮电大学现代邮政学院 is a school).
+# networks' own names, or 邮政 followed by a unit word (某邮电学院邮政管理系 is a school).
 POSTAL = re.compile(r"邮储|中国邮政|邮局|邮政(?:分公司|公司|局|支局|所|集团|网点|营业)|^[\u4e00-\u9fff]{2,9}[省市县区州]邮政")
 EVERY = re.compile(r"[各每全多几]$")
 COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所]")  # 签约芒果种植合作社37家: a kind, counted
@@ -54,7 +54,7 @@ class PartnerFinder:
         self.countries = foreign
         self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:公司)?")
         # A company or platform named in Latin letters right after what it is
-        # (跨境电商平台TradeWave, 物流企业DHL).
+        # (跨境电商平台ShopNova, 物流企业DHL).
         self.latin_re = re.compile(r"(?<=平台|公司|企业|集团|机构|品牌)[A-Z][A-Za-z0-9&.\-]{2,30}(?![A-Za-z])")
 
     def __call__(self, doc):
@@ -146,7 +146,7 @@ class PartnerFinder:
                 return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
                                info={"unit": unit})
         if level and unit.local and self._distinctive(unit.local):
-            # 省集邮协会, 市商务局: the province's (city's) body, named by its level.
+            # 省摄影家协会, 市商务局: the province's (city's) body, named by its level.
             return Mention(i, e, "PARTNER", cand, f"partner_finder:level:{suffix}", kind="level",
                            info={"unit": unit})
         if len(cand) < row.get("min_len", 4):
@@ -162,7 +162,7 @@ class PartnerFinder:
 
     @staticmethod
     def _level(unit):
-        """省集邮协会 → 1: a level word opening a name that has no place of its own."""
+        """省摄影家协会 → 1: a level word opening a name that has no place of its own."""
         if unit.level:
             return unit.level
         if unit.regions or len(unit.local) < 3:

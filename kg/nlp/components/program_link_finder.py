@@ -6,8 +6,8 @@ does, so a PROGRAM (PRODUCT) mention links to the unit acting at that point
 - a verb of running (offering) from config/relation_cues.jsonl stands before it
   in its clause (开展“…”, 推出…产品, 基于“邮e链”平台), or
 - it is the programme's first mention in the article (introduced as the unit's).
-Not linked: a programme of a place or the state (自治区“稳羊增牛”工程, 国家储备林
-项目), one whose sentence has an outside body as its subject (省集邮协会将开展…),
+Not linked: a programme of a place or the state (自治区“滩羊提质”工程, 国家储备林
+项目), one whose sentence has an outside body as its subject (省摄影家协会将开展…),
 nationally known products without a verb, and tools a unit uses inside
 (config/internal_products.txt: …系统, …预警) as OFFERS. An event named with its
 organiser (某集团有限公司第三届某大赛) is run by that organiser; a unit joined by
@@ -72,7 +72,7 @@ class ProgramLinkFinder:
                                                                "named_item_finder:mechanism", "named_item_finder:event"))):
                 continue
             if OWNED_BY_PLACE.search(text, max(0, m.start - 4), m.start):
-                continue  # 围绕自治区“稳羊增牛”工程: the region's programme
+                continue  # 围绕自治区“滩羊提质”工程: the region's programme
             if self._outside_subject(doc, lay, text, m.start):
                 continue
             acting = actors(doc, lay, m.start)
@@ -84,7 +84,7 @@ class ProgramLinkFinder:
     @staticmethod
     def _outside_subject(doc, lay, text, pos):
         """The sentence's first organisation before pos is an outside body, not governed
-        by 与/联合: it, not a unit, is doing this (省集邮协会将联合…开展…)."""
+        by 与/联合: it, not a unit, is doing this (省摄影家协会将联合…开展…)."""
         s_start, _ = lay.sentence(pos)
         found = mentions(doc)
         for i, m in live(doc):

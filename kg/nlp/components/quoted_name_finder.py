@@ -9,7 +9,7 @@ told, in order, by:
 - a head right before it (专属产品“某某贷”, 电商平台“某某”);
 - the verb it is the object of (推出/上线 a product, 开展/推行 a programme).
 Quotes in a row share what the last one is told (“乡音寄情”“邮趣周末”等活动,
-推动“快递进村”向“快递进户”延伸), and a name quoted once with a head and once
+推动“快递进乡”向“快递进屋”延伸), and a name quoted once with a head and once
 without is the same name.
 """
 from __future__ import annotations
