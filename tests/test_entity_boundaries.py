@@ -214,3 +214,12 @@ def test_a_team_a_unit_sets_up_is_part_of_it():
 def test_a_ranking_is_no_hierarchy():
     rec = extract("今年以来，该所新增余额1.2亿元，余额规模列弋阳县分公司第1位。")
     assert not [r for r in rec["relations"] if r["type"] == "PART_OF"]
+
+
+@pytest.mark.parametrize("text, name, other", [
+    ("2022年，新疆邮政与某国邮政股份公司（Kazpost，以下简称“某国邮政”）签署双边邮件交换协议。", "某国邮政股份公司", "Kazpost"),
+    ("该分公司委托长风捷达航空货运公司（Changfeng Air Cargo）承运国际邮件。", "长风捷达航空货运公司", "Changfeng Air Cargo"),
+])
+def test_a_bracketed_latin_name_is_another_name_of_the_body(text, name, other):
+    e = entity_of(extract(text), other)
+    assert e is not None and e["name"] == name and e["label"] == "PARTNER"

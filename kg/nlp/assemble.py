@@ -20,6 +20,7 @@ from kg.nlp.names import same_body, same_unit, unit_from_plain
 from kg.paths import config_dir
 from kg.nlp.numbers import normalize, to_json_number
 
+CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 PHASE = re.compile(r"[（(][^）)]{1,8}[）)]$")
 
 
@@ -177,7 +178,8 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
         for k in sorted(ks, key=lambda k: (k[0], live[k].start)):
             if live[k].text not in names:
                 names.append(live[k].text)
-        canonical = max(names, key=len)
+        # The longest name, written in Chinese where one is (not the bracketed Latin one).
+        canonical = max(names, key=lambda n: (bool(CJK_CHAR.search(n)), len(n)))
         first = live[ks[0]]
         label = first.label
         best = max(ks, key=lambda k: len(live[k].text))
