@@ -77,3 +77,18 @@ def test_the_inner_of_two_units_back_to_back_is_the_subject():
     found = mets("为应对旺季，临沧市邮政分公司城区揽投部新增3台自动分拣设备。")
     assert {s for s, _, _, _ in found} == {"临沧市邮政分公司城区揽投部"} or \
         {s for s, _, _, _ in found} == {"城区揽投部"}
+
+
+def test_a_clause_without_a_subject_takes_the_nearest_one_before_it():
+    found = mets("今年前三季度，青海邮政寄递农产品860万件，其中湟中区邮政分公司寄递牦牛肉96万件，同比增长12.4%。")
+    assert ("湟中区邮政分公司", "同比增长", 12.4, "%") in found
+
+
+def test_the_object_of_a_verb_names_the_figure():
+    found = mets("“今年合作社从邮储银行榆中县支行获得了50万元订单贷款。”合作社理事长说。")
+    assert any(n == "订单贷款" and v == 500000 for _, n, v, _ in found)
+
+
+def test_a_quoted_name_used_later_without_quotes_is_the_subject():
+    found = mets("新疆邮政在阿拉木图推出“天山邮仓”海外仓配产品。天山邮仓仓储面积达5000平方米。")
+    assert ("天山邮仓", "仓储面积", 5000, "平方米") in found

@@ -29,13 +29,16 @@ from kg.nlp.numbers import NumberError, parse_number
 
 CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
-QUOTED = re.compile(r"“[^“”]{1,30}”|‘[^‘’]{1,30}’")
+QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！？；]{1,30}’")  # names in quotes, not speech
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]")  # what follows a count ends at the next item
 ENTITY_LABELS = ("BRANCH", "PARTNER")
 OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由|来自)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
 # A figure that goes on a run: after 、, 和, a range's 至, or 分别 figures.
+# A name before a figure that ends in a verb of getting, giving or carrying: the
+# figure is that verb's object, named by the words after it.
+VERB_END = re.compile(r"(?:获得|得到|拿到|贷到|发放|投放|提供|办理|申请|争取|载|装载|运送|运载|寄出|发出|处理|销售|售出)了?$")
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
@@ -172,7 +175,12 @@ class MetricFinder:
             name = name or before
         else:
             after_de = self._named_after_de(text, e)
-            name = after_de or before or (self._name_after(text, e) if kind == "measure" else "")
+            after = self._name_after(text, e)
+            if before and VERB_END.search(before) and after and not VERB_END.search(after):
+                # 从某支行获得了80万元订单贷款, 一架载12吨国际邮件: the verb's object names it.
+                before = ""
+            name = after_de or before or (after if kind in ("measure", "money") and after and
+                                          not re.match(r"[的，。、]", after) else "")
         name = LEADING_JUNK.sub("", name).replace("分别", "")
         prev = out[-1] if out else None
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
@@ -277,10 +285,16 @@ class MetricFinder:
         if nearest and nearest[-1].label == "PERSON":
             return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
-        for start in (c_start, part_start):
-            subject = self._first_subject(doc, found, text, start, s)
+        # The subject of the figure's clause, else of the nearest clause before it
+        # in the same part of the sentence (…中宁县分公司寄递枸杞386万件，同比增长19.4%).
+        end, start = s, c_start
+        while True:
+            subject = self._first_subject(doc, found, text, start, end)
             if subject is not None:
                 return subject if subject >= 0 else None
+            if start <= part_start:
+                break
+            end, start = start, max(part_start, clause_start(text, max(part_start, start - 1)))
         lead = self.rank.sub("", text[part_start:s])  # 列全省邮政第2位 ranks a unit, it is no place
         if any(p in lead for p in self.place_subjects):
             return None  # a figure about a place

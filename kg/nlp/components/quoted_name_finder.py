@@ -14,6 +14,7 @@ without is the same name.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from spacy.language import Language
@@ -38,6 +39,8 @@ PHRASE_BREAKS = ("实现", "参与", "累计", "覆盖", "提供", "走向", "�
                  "实行", "采用", "借助", "已经", "已", "可以", "能够", "还", "也", "就", "均", "都")
 # “开门红”及各项重点营销活动: the conjunct after it says what kind of thing the quote is.
 OTHERS = re.compile(r"(?:各项|各类|其他|其它|各种|多项|系列)")
+CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+USE_LEFT = set("的在与和及了将把对为向从以于是等")  # what may stand right before a name in running text
 # Words before a quote that make it the other conjunct's, not this phrase's, head.
 CONJUNCTION = ("和", "与", "及", "、", "或")
 VERB_LABELS = {
@@ -128,7 +131,27 @@ class QuotedNameFinder:
             if m.group(4) is not None:
                 info["title"] = content
             found.append(Mention(s, end, label, name, "quoted_name_finder", info=info))
+        self._unquoted_uses(text, found, known)
         return doc
+
+    @staticmethod
+    def _unquoted_uses(text, found, known):
+        """A name quoted once is the same name written later without quotes (丝路邮仓仓储面积…)."""
+        names = [n for n, label in known.items() if len(n) >= 3 and label]
+        if not names:
+            return
+        taken = sorted((m.start, m.end) for m in found)
+        starts = [a for a, _ in taken]
+        for m in re.finditer("|".join(map(re.escape, sorted(names, key=len, reverse=True))), text):
+            s, e = m.span()
+            if text[s - 1:s] in "“‘「《" or text[e:e + 1] in "”’」》":
+                continue  # the quoted mention itself
+            if s and CJK_CHAR.match(text[s - 1]) and text[s - 1] not in USE_LEFT:
+                continue  # 智能手机课堂 is not “手机课堂”: a name starts a word
+            k = bisect.bisect_right(starts, e)
+            if any(a < e and s < b for a, b in taken[max(0, k - 8):k]):
+                continue
+            found.append(Mention(s, e, known[m.group()], m.group(), "quoted_name_finder:use"))
 
     def _groups(self, text):
         """Runs of quotes written one after another, or joined by 、/和/及/与/向."""
