@@ -59,8 +59,8 @@ def test_neo4j_csv_headers_and_rows(graph, tmp_path):
     assert ["branch:四川省达州市邮政分公司", "四川省达州市邮政分公司", "四川省达州市邮政分公司",
             "四川省达州市邮政分公司;达州市分公司", "四川省;达州市", "a.txt;b.txt", "Branch"] in branches
     metrics = read_csv(out / "nodes_Metric.csv")
-    assert metrics[0] == ["key:ID", "name", "value:double", "value_text", "unit", "as_of", "text", "rank", "doc",
-                          "article:long", "sentence", "start:long", "end:long", "rule", ":LABEL"]
+    assert metrics[0] == ["key:ID", "name", "value:double", "value_text", "unit", "as_of", "as_of_text", "text",
+                          "rank", "doc", "article:long", "sentence", "start:long", "end:long", "rule", ":LABEL"]
     works = read_csv(out / "rels_WORKS_AT.csv")
     assert works[0] == [":START_ID", ":END_ID", "key", "doc", "article:long", "sentence", "start:long",
                         "end:long", "rule", "title", ":TYPE"]

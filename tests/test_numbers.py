@@ -1,4 +1,4 @@
-"""kg.nlp.numbers and kg.nlp.dates: exact figures and the periods they are given for."""
+"""kg.nlp.numbers: exact figures (dates and periods: tests/test_dates.py)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kg.nlp.dates import find_dates
 from kg.nlp.numbers import NumberError, parse_number, parse_range, to_json_number
 
 
@@ -102,24 +101,6 @@ def test_to_json_number_gives_int_when_whole_and_exact_float_otherwise():
     assert to_json_number(Decimal("7.70")) == 7.7
     assert repr(to_json_number(Decimal("40.84"))) == "40.84"
     assert to_json_number(Decimal("0E-8")) == 0
-
-
-# ------------------------------------------------------------ dates
-
-@pytest.mark.parametrize("text, as_of", [
-    ("2023年3月25日", "2023-03-25"),
-    ("2022年10月", "2022-10"),
-    ("2022年末", "2022"),
-    ("2022年", "2022"),
-    ("3月25日", "03-25"),
-    ("12月1号", "12-01"),
-    ("第二届", "第二届"),
-])
-def test_dates_normalise(text, as_of):
-    found = find_dates(f"截至{text}，")
-    assert [d[2] for d in found] == [as_of]
-    s, e, _ = found[0]
-    assert f"截至{text}，"[s:e].startswith(text[:2])
 
 
 # ------------------------------------------------------------ properties

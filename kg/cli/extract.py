@@ -16,13 +16,16 @@ from kg.cli import main
               help="Write the records here (atomically) instead of standard output.")
 @click.option("--pipeline", default="default", show_default=True,
               help="Pipeline config: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d", "%Y%m%d"]), metavar="YYYY-MM-DD",
+              help="The pages' publication date, which places 今年, 3月25日, 前三季度 … on the calendar "
+                   "[default: a date in each file name, e.g. 2023-03-28.txt].")
 @click.option("--strict", is_flag=True, help="Exit non-zero (3) when any file was skipped.")
 @click.option("--lenient", is_flag=True,
               help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; warnings still go to stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes reading pages (spaCy's nlp.pipe n_process); records keep their order.")
-def extract(inputs, output, pipeline, strict, lenient, quiet, jobs):
+def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
     """Read newspaper pages (.txt files or folders of them) and write what they state.
 
     One JSON object per page (JSON Lines): its entities, relations and
@@ -30,12 +33,17 @@ def extract(inputs, output, pipeline, strict, lenient, quiet, jobs):
     (article, sentence, offsets, rule). Unreadable files get a one-line
     warning and a record with "skipped"; the rest of the folder goes on.
 
+    A figure's date is kept as written (`as_of_text`: 今年前三季度) and as a
+    value that sorts (`as_of`: 2023-Q1..Q3), placed by the page's date: --date,
+    else a date in the file name (2023-03-28, 20230328), else the PDF's.
+
     \b
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
-      kg extract pages/ --jobs 2 -o pred.jsonl
+      kg extract examples/ --jobs 2 -o pred.jsonl
       kg extract examples/sample_page.txt | jq '.entities[].name'
-      kg extract scans/ --lenient -o pred.jsonl   # read damaged pages too
+      kg extract examples/sample_page.txt --date 2023-04-12 | jq '.metrics[] | [.name, .as_of, .as_of_text]'
+      kg extract examples/ --lenient -o pred.jsonl   # read damaged pages too
     """
     from kg.atomic import refuse_overwriting
     from kg.nlp.extract import extract_paths
@@ -56,7 +64,8 @@ def extract(inputs, output, pipeline, strict, lenient, quiet, jobs):
 
     with file_progress(enabled=not quiet) as tick:
         records = warned(extract_paths(inputs, progress=tick, report=report, pipeline=pipeline,
-                                       exclude=[output] if output else (), lenient=lenient, jobs=jobs))
+                                       exclude=[output] if output else (), lenient=lenient, jobs=jobs,
+                                       date=date.date().isoformat() if date else None))
         if output:
             write_records(records, output)
         else:

@@ -21,20 +21,27 @@ DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True,
                          help="LadybugDB database file.")
 
 
-def _records_from(inputs, progress, lenient=False):
-    """Record files (.jsonl) are read as they are; everything else goes through the extractor."""
+def _records_from(inputs, progress, lenient=False, date=None):
+    """Record files (.jsonl) are read as they are; everything else goes through the extractor.
+
+    `date` (YYYY-MM-DD) dates every page, and re-dates the records' figures."""
     from kg.nlp.records import iter_records
 
     pages = [p for p in inputs if p.suffix != ".jsonl"]
     for path in inputs:
         if path.suffix == ".jsonl":
-            yield from iter_records(path)
+            if date:
+                from kg.nlp.assemble import with_date
+
+                yield from (with_date(r, date, "option") for r in iter_records(path))
+            else:
+                yield from iter_records(path)
     if pages:
         from kg.nlp.extract import extract_paths  # spaCy loads only when there are pages to read
         from kg.progress import file_progress
 
         with file_progress(enabled=progress) as tick:
-            for record in extract_paths(pages, progress=tick, lenient=lenient):
+            for record in extract_paths(pages, progress=tick, lenient=lenient, date=date):
                 for problem in (record["skipped"], record.get("lenient")):
                     if problem:
                         click.echo(f"warning: {record['path']}: {problem}", err=True)
@@ -61,8 +68,11 @@ def build_summary(db, c) -> list[str]:
 @DB_OPTION
 @click.option("--lenient", is_flag=True,
               help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d", "%Y%m%d"]), metavar="YYYY-MM-DD",
+              help="The pages' publication date (places 今年, 3月25日 … on the calendar) "
+                   "[default: a date in each file name].")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
-def build(inputs, db, lenient, quiet):
+def build(inputs, db, lenient, date, quiet):
     """Extract facts from pages (or read record .jsonl files) and add them to the graph store.
 
     A document already in the store is replaced by its new record; the others
@@ -73,10 +83,12 @@ def build(inputs, db, lenient, quiet):
     Example:
       kg build examples/ --db kg.db
       kg build pred.jsonl            # records from `kg extract`
+      kg build examples/ --date 2023-04-12   # the pages' date, for 今年 and 3月25日
     """
     from kg.graph.store import build_store
 
-    counts = build_store(_records_from(list(inputs), not quiet, lenient), db, progress=not quiet)
+    day = date.date().isoformat() if date else None
+    counts = build_store(_records_from(list(inputs), not quiet, lenient, day), db, progress=not quiet)
     for line in build_summary(db, counts):
         click.echo(line)
     rate = counts["rows"] / counts["seconds"] if counts["seconds"] else 0

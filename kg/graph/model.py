@@ -48,10 +48,10 @@ NODE_PROPS = {
     **{label: ENTITY_PROPS for label in ENTITY_LABELS.values()},
     "Metric": {
         "name": "str", "value": "float", "value_text": "str", "unit": "str", "as_of": "str",
-        "text": "str", "rank": "str", "doc": "str", "article": "int", "sentence": "str",
+        "as_of_text": "str", "text": "str", "rank": "str", "doc": "str", "article": "int", "sentence": "str",
         "start": "int", "end": "int", "rule": "str",
     },
-    "Document": {"name": "str", "path": "str", "sha1": "str", "chars": "int", "skipped": "str"},
+    "Document": {"name": "str", "path": "str", "sha1": "str", "chars": "int", "date": "str", "skipped": "str"},
     "Article": {"doc": "str", "index": "int", "title": "str", "subtitle": "str", "bylines": "list"},
 }
 _FACT_PROPS = {"doc": "str", "article": "int", "sentence": "str", "start": "int", "end": "int", "rule": "str"}
@@ -262,7 +262,8 @@ def build_graph(records) -> nx.MultiDiGraph:
     for rec in records:
         doc = rec["doc"]
         g.add_node(f"doc:{doc}", key=f"doc:{doc}", label="Document", name=doc, path=rec.get("path"),
-                   sha1=rec.get("sha1"), chars=rec.get("chars"), skipped=rec.get("skipped") or None)
+                   sha1=rec.get("sha1"), chars=rec.get("chars"), date=rec.get("date"),
+                   skipped=rec.get("skipped") or None)
     for key, props in entities.items():
         g.add_node(key, key=key, **props)
 
@@ -311,7 +312,8 @@ def build_graph(records) -> nx.MultiDiGraph:
                        value=float(value) if isinstance(value, (int, float)) else None,
                        value_text=met.get("value_text") if met.get("value_text") is not None
                        else (str(value) if value is not None else None),
-                       unit=met.get("unit"), as_of=met.get("as_of"), text=met.get("text"),
+                       unit=met.get("unit"), as_of=met.get("as_of"), as_of_text=met.get("as_of_text"),
+                       text=met.get("text"),
                        rank=met.get("rank"), doc=doc, article=met.get("article"),
                        sentence=met.get("sentence"), start=met.get("start"), end=met.get("end"),
                        rule=met.get("rule"))

@@ -16,6 +16,8 @@ from decimal import Decimal
 from kg.nlp.components.span_writer import METRICS_KEY, RELATIONS_KEY, SPANS_KEY
 from kg.nlp.mentions import Layout, Mention, Metric, Relation
 from kg.lexicon import abbreviator
+from kg.nlp.dates import parse_date
+from kg.nlp.dates import resolve as resolve_date
 from kg.nlp.names import same_body, same_unit, unit_from_plain
 from kg.paths import config_dir
 from kg.nlp.numbers import normalize, to_json_number
@@ -131,7 +133,10 @@ def _same_item(a: str, b: str) -> bool:
 
 
 def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=None, chars=0,
-             article_meta=()) -> dict:
+             article_meta=(), date=None, date_from=None) -> dict:
+    """The record of one document; `date` (YYYY-MM-DD, or None when it cannot be
+    known) places its figures' 今年, 3月25日 … on the calendar (kg.nlp.dates)."""
+    doc_date = parse_date(date)
     uf = _Union()
     live = {}  # (article, mention index) → Mention, for standing names
     for a in articles:
@@ -242,11 +247,13 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             seen.add(key)
             value = normalize(x.value)
             mets.append({"subject": subject, "name": _no_controls(x.name), "value": to_json_number(value),
-                         "value_text": str(value), "unit": x.unit, "as_of": x.as_of, "text": x.text,
+                         "value_text": str(value), "unit": x.unit,
+                         "as_of": resolve_date(x.as_of, doc_date), "as_of_text": x.as_of, "text": x.text,
                          "rank": x.rank, "value_max": to_json_number(x.value_max) if x.value_max is not None else None,
                          "article": article, "sentence": sentence,
                          "start": a.start + x.start, "end": a.start + x.end, "rule": x.rule})
     return {"doc": doc_name, "path": path, "sha1": sha1, "chars": chars,
+            "date": doc_date.isoformat() if doc_date else None, "date_from": date_from if doc_date else None,
             "articles": list(article_meta), "entities": entities, "relations": rels,
             "metrics": mets, "skipped": None}
 
@@ -291,3 +298,16 @@ def _same_mention(a, b) -> bool:
             return True  # 《某某》特种邮票 and 《某某》邮票: one stamp
         return _same_item(a.text, b.text)
     return False
+
+
+def with_date(record: dict, date, date_from=None) -> dict:
+    """The record dated `date` (YYYY-MM-DD): its figures' as_of re-read from their
+    as_of_text. For records made before their date was known (a reader that
+    finds it later, `kg build records.jsonl --date …`); a record without
+    as_of_text keeps its as_of."""
+    doc_date = parse_date(date)
+    if doc_date is None:
+        return record
+    metrics = [{**m, "as_of": resolve_date(m["as_of_text"], doc_date)} if m.get("as_of_text") else m
+               for m in record.get("metrics") or []]
+    return {**record, "date": doc_date.isoformat(), "date_from": date_from, "metrics": metrics}

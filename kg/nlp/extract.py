@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import Iterable, Iterator
 
 from kg.nlp.assemble import ArticleFacts, assemble, facts_from_doc
+from kg.nlp.dates import date_in_name, parse_date
 from kg.errors import InputError
 from kg.nlp.pipeline import load_pipeline
 from kg.text.reading import LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover, iter_page_chunks, read_page
@@ -26,22 +27,26 @@ def _doc_facts(doc, base: int, first_index: int, *, shared=None):
     return [facts], meta
 
 
-def record_from_doc(doc, name: str, *, path=None, sha1=None, text: str | None = None) -> dict:
-    """The record (docs/FORMAT.md) of one page read into a Doc by the pipeline."""
+def record_from_doc(doc, name: str, *, path=None, sha1=None, text: str | None = None,
+                    date=None, date_from=None) -> dict:
+    """The record (docs/FORMAT.md) of one page read into a Doc by the pipeline; `date`
+    (YYYY-MM-DD) is the page's own, which dates its figures (kg.nlp.dates)."""
     facts, meta = _doc_facts(doc, 0, 0)
     if sha1 is None:
         sha1 = hashlib.sha1((text if text is not None else doc.text).encode("utf-8")).hexdigest()
     return assemble(name, facts, path=path, sha1=sha1, chars=len(doc.user_data.get("kg_text") or doc.text),
-                    article_meta=meta)
+                    article_meta=meta, date=date, date_from=date_from)
 
 
-def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default") -> dict:
-    """The record of one page given as text."""
-    return record_from_doc(load_pipeline(pipeline)(text), doc, path=path, sha1=sha1, text=text)
+def extract_text(text: str, doc: str, *, path=None, sha1=None, pipeline: str = "default",
+                 date=None, date_from=None) -> dict:
+    """The record of one page given as text (dated `date`, YYYY-MM-DD, when known)."""
+    return record_from_doc(load_pipeline(pipeline)(text), doc, path=path, sha1=sha1, text=text,
+                           date=date, date_from=date_from)
 
 
 def extract_chunks(chunks: Iterable[str], doc: str, *, path=None, sha1=None, pipeline: str = "default",
-                   n_process: int = 1) -> dict:
+                   n_process: int = 1, date=None, date_from=None) -> dict:
     """The record of a page too large to hold: each chunk is cleaned and read on its own
     (by `n_process` worker processes), then the chunks' facts are assembled in order."""
     nlp = load_pipeline(pipeline)
@@ -62,17 +67,29 @@ def extract_chunks(chunks: Iterable[str], doc: str, *, path=None, sha1=None, pip
         all_meta.extend(meta)
         base += len(d.user_data["kg_text"]) + 1  # chunks join with a paragraph break
     return assemble(doc, all_facts, path=path, sha1=sha1 or digest.hexdigest(), chars=max(base - 1, 0),
-                    article_meta=all_meta)
+                    article_meta=all_meta, date=date, date_from=date_from)
+
+
+def page_date(path, given=None, found=None) -> tuple[str | None, str | None]:
+    """(date, where it came from) of a page: the --date option wins, then a date in
+    the file name (2023-03-28, 20230328), then one the reader found (a PDF's
+    metadata, as the `date` of what it returns); (None, None) when it cannot be known."""
+    for date, source in ((given, "option"), (date_in_name(getattr(path, "name", path)), "name"), (found, "pdf")):
+        parsed = parse_date(date)
+        if parsed:
+            return parsed.isoformat(), source
+    return None, None
 
 
 def skipped_record(path, reason: str) -> dict:
     return {"doc": path.name if hasattr(path, "name") else str(path), "path": str(path), "sha1": None,
-            "chars": 0, "articles": [], "entities": [], "relations": [], "metrics": [], "skipped": reason}
+            "chars": 0, "date": None, "date_from": None, "articles": [], "entities": [], "relations": [],
+            "metrics": [], "skipped": reason}
 
 
 def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
                   pipeline: str = "default", exclude=(), lenient: bool = False,
-                  jobs: int = 1) -> Iterator[dict]:
+                  jobs: int = 1, date=None) -> Iterator[dict]:
     """One record per page file found in `inputs` (files or folders), skipped ones included, in order.
 
     `progress`, if given, is called with each path before it is read;
@@ -80,7 +97,8 @@ def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
     undecodable bytes and NULs become U+FFFD instead of skipping the page;
     the record then says so in "lenient". With `jobs` > 1, pages are read by
     that many worker processes (`nlp.pipe(…, n_process=jobs)`); a page too
-    large to hold is read chunk by chunk by them.
+    large to hold is read chunk by chunk by them. `date` (YYYY-MM-DD), if
+    given, is every page's date (see `page_date`).
     """
     nlp = load_pipeline(pipeline)  # a broken config fails before any file is read
     report = report if report is not None else RunReport()
@@ -88,19 +106,23 @@ def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
     if jobs <= 1:
         for kind, path, value in items:
             if kind == "page":
-                record = extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline)
+                day, source = page_date(path, date, getattr(value, "date", None))
+                record = extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline,
+                                      date=day, date_from=source)
                 yield _with_lenience(record, value)
             else:
-                yield _other(kind, path, value, report, pipeline, 1, lenient)
+                yield _other(kind, path, value, report, pipeline, 1, lenient, date)
         return
     for is_page, group in groupby(items, key=lambda item: item[0] == "page"):
         if not is_page:
             for kind, path, value in group:
-                yield _other(kind, path, value, report, pipeline, jobs, lenient)
+                yield _other(kind, path, value, report, pipeline, jobs, lenient, date)
             continue
         pages = ((page.text, (path, page)) for _, path, page in group)
         for d, (path, page) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
-            yield _with_lenience(record_from_doc(d, path.name, path=str(path), sha1=page.sha1), page)
+            day, source = page_date(path, date, getattr(page, "date", None))
+            yield _with_lenience(record_from_doc(d, path.name, path=str(path), sha1=page.sha1,
+                                                 date=day, date_from=source), page)
 
 
 def _with_lenience(record: dict, page) -> dict:
@@ -131,12 +153,13 @@ def _read(paths, progress, report, lenient):
             yield "large", path, info
 
 
-def _other(kind, path, value, report, pipeline, jobs, lenient):
+def _other(kind, path, value, report, pipeline, jobs, lenient, date=None):
     if kind == "skip":
         return skipped_record(path, value)
+    day, source = page_date(path, date, getattr(value, "date", None))
     try:
         record = extract_chunks(iter_page_chunks(path, encoding=value.encoding, lenient=lenient), path.name,
-                                path=str(path), pipeline=pipeline, n_process=jobs)
+                                path=str(path), pipeline=pipeline, n_process=jobs, date=day, date_from=source)
     except InputError as exc:
         report.skip(path, exc.problem)
         return skipped_record(path, exc.problem)

@@ -35,6 +35,7 @@ RECORD_SCHEMA = {
     "properties": {
         "doc": {**_NAME, "minLength": 1},
         "path": _TEXT, "sha1": _TEXT, "chars": _INT, "skipped": _TEXT,
+        "date": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, "date_from": _TEXT,
         "articles": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {
             "index": {"type": "integer"}, "title": _TEXT, "subtitle": _TEXT,
             "bylines": {"type": "array", "items": _TEXT}, "start": _INT, "end": _INT}}},
@@ -49,7 +50,7 @@ RECORD_SCHEMA = {
         "metrics": {"type": "array", "items": {"type": "object", "properties": {
             "subject": {"anyOf": [_REF, {"type": "null"}]}, "name": {"anyOf": [_NAME, {"type": "null"}]},
             "value": {"type": ["number", "null"]}, "value_text": _TEXT, "unit": _TEXT, "as_of": _TEXT,
-            "text": _TEXT, "rank": _TEXT, "value_max": {"type": ["number", "null"]}, **_WHERE}}},
+            "as_of_text": _TEXT, "text": _TEXT, "rank": _TEXT, "value_max": {"type": ["number", "null"]}, **_WHERE}}},
     },
 }
 
