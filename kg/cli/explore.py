@@ -71,22 +71,25 @@ def lookup(text, db, as_json, limit):
 
 @main.command()
 @db_option
-@click.option("--focus", metavar="NAME", help="Draw only this entity and its neighbours.")
+@click.option("--focus", metavar="NAME", help="Open on this entity and its neighbours (the rest stays a click away).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 20),
-              help="How many relations away from --focus to draw.")
+              help="How many relations away from --focus to show at first.")
 @click.option("-o", "--output", "output", default="graph.html", show_default=True,
               type=click.Path(dir_okay=False), help="The HTML page to write.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def viz(db, focus, hops, output, quiet):
     """Draw the graph as one HTML page that works offline (no internet needed).
 
-    Nodes are coloured by label, edges carry the relation name, and hovering a
-    node shows its metrics. The page embeds everything it needs.
+    Nodes are coloured by type and placed once (the same picture on every
+    run); hovering a node shows its figures and sources, an edge the sentence
+    it was read in. The page has a search box (also graph.html#q=NAME),
+    filters by type and relation, and clicking a node shows its neighbours.
+    Nodes without relations are hidden until you tick the box for them.
 
     \b
     Example:
       kg viz -o graph.html
-      kg viz --focus 秭归县分公司 --hops 1 -o dazhou.html
+      kg viz --focus 赣州 --hops 1 -o ganzhou.html
     """
     from kg.atomic import refuse_overwriting
     from kg.explore.viz import write_html
@@ -95,7 +98,9 @@ def viz(db, focus, hops, output, quiet):
     graph = _load(db, quiet)
     result = write_html(graph, output, focus=focus, hops=hops)
     if not quiet:
-        click.echo(f"wrote {result['path']}: {result['nodes']} nodes, {result['edges']} edges")
+        hidden = f" ({result['isolated']} without relations, hidden until asked for)" if result["isolated"] else ""
+        opens = (f"; opens on {result['shown_nodes']} around --focus" if focus else "")
+        click.echo(f"wrote {result['path']}: {result['nodes']} nodes, {result['edges']} relations{hidden}{opens}")
 
 
 @main.command()

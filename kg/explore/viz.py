@@ -1,24 +1,37 @@
-"""The graph as one self-contained HTML page (vis-network inlined), readable offline.
+"""The graph as one self-contained HTML page, an analyst's tool that works offline.
 
-Only entities and the facts between them are drawn; metrics go into their
-subject's tooltip, so a page stays readable. The page records how many nodes
-and edges it drew in `document.body.dataset` once the network is on screen,
-which is what the browser test reads back.
+Entities are drawn, coloured by type (always: every node carries its colour,
+and vis-network's improvedLayout, which recoloured nodes above 100, is off);
+the facts between them are the edges; figures and sources are in each
+node's hover text. Positions come from kg.explore.layout, so the page draws
+at once, never moves, and looks the same on every run. Nodes without any
+relation are hidden until asked for. The page has a search box that focuses
+a node (also as `graph.html#q=NAME`), filters by type and by relation, and
+shows a node's neighbours when it is clicked.
+
+The page reports what it drew in `document.body.dataset` (counts, the time
+to the first drawing, where the legend and some nodes are on screen), which
+is what the browser tests read back. vis-network is vendored in kg/web with
+its licences.
 """
 from __future__ import annotations
 
 import html
 import json
-from collections import deque
+import re
+from collections import Counter, deque
 from importlib import resources
 
-from kg.explore.display import format_metric
-from kg.errors import KgError
-from kg.graph.model import FACT_TYPES
-from kg.explore.lookup import ENTITY_LABELS, clear_match, search
 from kg.atomic import atomic_write_text
+from kg.errors import KgError
+from kg.explore.display import format_metric
+from kg.explore.layout import layout
+from kg.explore.lookup import ENTITY_LABELS, clear_match, search
+from kg.graph.model import FACT_TYPES
 
-VIS_JS = ("pyvis", "lib/vis-9.1.2/vis-network.min.js")
+WEB = "web"
+VIS_JS = "vis-network.min.js"
+PAGE = "graph.html"
 
 COLOURS = {
     "Branch": "#4e79a7",
@@ -28,16 +41,21 @@ COLOURS = {
     "Person": "#e15759",
 }
 FONT = '"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif'
+# Hover text stays a readable size on hubs with hundreds of figures.
+MAX_FIGURES = 8
+MAX_SOURCES = 3
+
+
+def _web_text(name: str) -> str:
+    try:
+        return resources.files("kg").joinpath(WEB, name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError) as exc:
+        raise KgError(f"cannot read kg/{WEB}/{name} from the kg package ({exc}); reinstall kg") from None
 
 
 def vis_network_js() -> str:
-    """The vis-network library text shipped inside the `pyvis` package."""
-    package, rel = VIS_JS
-    try:
-        return resources.files(package).joinpath(rel).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise KgError(f"cannot read vis-network from the {package} package ({exc}); "
-                      f"reinstall it: pip install 'pyvis>=0.3.2'") from None
+    """The vis-network library text vendored in kg/web (licences beside it)."""
+    return _web_text(VIS_JS)
 
 
 def resolve_focus(graph, name) -> str:
@@ -72,151 +90,158 @@ def neighbourhood(graph, focus, hops) -> set:
     return seen
 
 
-def _tooltip(graph, key, data) -> str:
-    lines = [f"{data['label']}: {data.get('name') or key}"]
+def _more(items, limit, sep):
+    shown = sep.join(items[:limit])
+    return shown + (f" … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def _docs_of(data) -> list:
+    """Documents an edge or metric was read in (one `doc`, or a `docs` list)."""
+    docs = data.get("docs")
+    if isinstance(docs, (list, tuple)):
+        return [d for d in docs if d]
+    return [data["doc"]] if data.get("doc") else []
+
+
+def _tooltip(graph, key, data, relations: Counter) -> str:
+    lines = [f"{data['label']} · {data.get('name') or key}"]
     aliases = [a for a in data.get("aliases") or [] if a != data.get("name")]
     if aliases:
-        lines.append("also: " + "、".join(aliases))
+        lines.append("also: " + _more(aliases, 4, "、"))
+    if data.get("region"):
+        lines.append("region: " + " ".join(data["region"]))
     metrics = [graph.nodes[v] for _, v, d in graph.out_edges(key, data=True) if d.get("type") == "REPORTED"]
-    for m in sorted(metrics, key=lambda m: (str(m.get("as_of") or ""), m.get("name") or "")):
-        when = f" ({m['as_of']})" if m.get("as_of") else ""
-        lines.append(f"{m.get('name')}: {format_metric(m)}{when}")
+    if metrics:
+        lines.append("figures:")
+        metrics.sort(key=lambda m: (str(m.get("as_of") or ""), str(m.get("name") or ""), str(m.get("value_text"))))
+        for m in metrics[:MAX_FIGURES]:
+            when = m.get("as_of") or m.get("as_of_text")
+            source = ", ".join(_docs_of(m)[:2])
+            lines.append(f"  {m.get('name')}: {format_metric(m)}" + (f" ({when})" if when else "")
+                         + (f" — {source}" if source else ""))
+        if len(metrics) > MAX_FIGURES:
+            lines.append(f"  … {len(metrics) - MAX_FIGURES} more (kg lookup shows all)")
+    if relations:
+        lines.append("relations: " + ", ".join(f"{t} {n}" for t, n in sorted(relations.items())))
     docs = data.get("docs") or []
     if docs:
-        lines.append("read in: " + ", ".join(docs[:3]) + (" …" if len(docs) > 3 else ""))
+        lines.append(f"read in {len(docs)} document{'s' if len(docs) != 1 else ''}: "
+                     + _more(list(docs), MAX_SOURCES, ", "))
+    lines.append("click: show its neighbours")
     return "\n".join(lines)
 
 
+def _edge_tip(etype, title, head, tail, sources) -> str:
+    lines = [f"{head} —{etype}{f' ({title})' if title else ''}→ {tail}"]
+    for doc, sentence in sources[:MAX_SOURCES]:
+        sentence = (sentence or "").strip()
+        if len(sentence) > 120:
+            sentence = sentence[:119] + "…"
+        lines.append(f"{doc}: {sentence}" if doc else sentence)
+    if len(sources) > MAX_SOURCES:
+        lines.append(f"… read {len(sources)} times")
+    return "\n".join(lines)
+
+
+def _sentences(data) -> list:
+    """(doc, sentence) pairs an edge carries: one, or lists of evidence."""
+    sentences = data.get("sentences")
+    if isinstance(sentences, (list, tuple)):
+        docs = _docs_of(data)
+        return [(docs[i] if i < len(docs) else None, s) for i, s in enumerate(sentences)]
+    return [(data.get("doc"), data.get("sentence"))]
+
+
 def view_data(graph, *, focus=None, hops=2) -> dict:
-    """{"nodes": [...], "edges": [...], "focus": key|None} in vis-network's terms."""
-    keys = [k for k, d in graph.nodes(data=True) if d.get("label") in ENTITY_LABELS]
+    """What the page draws: {"nodes", "edges", "types", "relations", "focus", "colours"}.
+
+    Every entity of `graph` is in it, at its layout position; `start` marks
+    the ones shown when the page opens (all, or the --focus neighbourhood),
+    `isolated` the ones with no relation (hidden until asked for).
+    """
+    keys = sorted(k for k, d in graph.nodes(data=True) if d.get("label") in ENTITY_LABELS)
     focus_key = resolve_focus(graph, focus) if focus else None
-    if focus_key:
-        keep = neighbourhood(graph, focus_key, hops)
-        keys = [k for k in keys if k in keep]
-    index = {k: i for i, k in enumerate(sorted(keys))}
-    nodes = []
-    for key, i in index.items():
-        data = graph.nodes[key]
-        node = {
-            "id": i, "key": key, "label": data.get("name") or key, "group": data["label"],
-            "title": _tooltip(graph, key, data),
-            "color": {"background": COLOURS[data["label"]], "border": "#333333"},
-            "value": 1 + graph.degree(key),
-        }
-        if key == focus_key:
-            node.update(borderWidth=4, shape="star")
-        nodes.append(node)
-    edges, seen = [], set()
+    start = neighbourhood(graph, focus_key, hops) if focus_key else None
+    index = {k: i for i, k in enumerate(keys)}
+
+    facts: dict = {}  # (head, tail, type, title) -> [(doc, sentence)]
     for u, v, data in graph.edges(data=True):
         etype = data.get("type")
-        if etype not in FACT_TYPES or u not in index or v not in index:
-            continue
-        label = f"{etype} ({data['title']})" if data.get("title") else etype
-        if (u, v, label) in seen:  # the same fact read in several documents is one line
-            continue
-        seen.add((u, v, label))
-        edges.append({"from": index[u], "to": index[v], "label": label, "title": data.get("sentence") or ""})
-    return {"nodes": nodes, "edges": edges, "focus": focus_key}
+        if etype in FACT_TYPES and u in index and v in index:
+            facts.setdefault((u, v, etype, data.get("title")), []).extend(_sentences(data))
+    relations = {k: Counter() for k in keys}
+    for u, v, etype, _ in facts:
+        relations[u][etype] += 1
+        relations[v][etype] += 1
+
+    positions = layout(keys, [(u, v) for u, v, _, _ in facts])
+    nodes = []
+    for key in keys:
+        data = graph.nodes[key]
+        names = [data.get("name") or key] + [a for a in data.get("aliases") or [] if a != data.get("name")]
+        x, y = positions[key]
+        nodes.append({
+            "id": index[key], "key": key, "label": names[0], "names": names, "type": data["label"],
+            "x": x, "y": y, "size": 1 + sum(relations[key].values()),
+            "isolated": not relations[key], "start": start is None or key in start,
+            "title": _tooltip(graph, key, data, relations[key]),
+        })
+    edges = []
+    for n, ((u, v, etype, title), sources) in enumerate(sorted(facts.items(), key=lambda kv: kv[0][:3] + (str(kv[0][3]),))):
+        label = f"{etype} ({title})" if title else etype
+        edges.append({"id": n, "from": index[u], "to": index[v], "type": etype, "label": label,
+                      "title": _edge_tip(etype, title, graph.nodes[u].get("name"), graph.nodes[v].get("name"),
+                                         sources)})
+    types = Counter(n["type"] for n in nodes)
+    rels = Counter(e["type"] for e in edges)
+    return {
+        "nodes": nodes, "edges": edges, "focus": focus_key,
+        "types": [[t, types[t]] for t in COLOURS if types[t]],
+        "relations": [[t, rels[t]] for t in FACT_TYPES if rels[t]],
+        "colours": COLOURS,
+    }
 
 
 def _script_json(obj) -> str:
-    # "</" inside a <script> would end it early.
-    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")
+    # No "<" at all inside the <script>: "</script>" or "<!--" in a name cannot end or confuse it.
+    return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c")
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-html, body {{ margin: 0; height: 100%; font-family: {font}; background: #fbfbf8; }}
-#graph {{ position: absolute; inset: 0; }}
-#legend {{ position: absolute; top: 12px; left: 12px; background: rgba(255,255,255,.92);
-  border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; font-size: 13px; z-index: 2; }}
-#legend h1 {{ font-size: 14px; margin: 0 0 6px; }}
-#legend .sw {{ display: inline-block; width: 12px; height: 12px; border-radius: 50%;
-  margin-right: 6px; vertical-align: -1px; border: 1px solid #333; }}
-#empty {{ position: absolute; top: 45%; width: 100%; text-align: center; color: #666; }}
-div.vis-tooltip {{ position: absolute; visibility: hidden; padding: 6px 8px; white-space: pre-line;
-  max-width: 420px; font-size: 13px; background: #fffff0; border: 1px solid #999; border-radius: 4px;
-  box-shadow: 2px 2px 8px rgba(0,0,0,.2); pointer-events: none; z-index: 5; }}
-</style>
-</head>
-<body>
-<div id="legend"><h1>{heading}</h1>{legend}<div>{counts}</div></div>
-<div id="graph"></div>
-<script type="application/json" id="kg-data">{data}</script>
-<script>{vis_js}</script>
-<script>
-(function () {{
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var body = document.body;
-  if (!data.nodes.length) {{
-    var p = document.createElement("p"); p.id = "empty";
-    p.textContent = "The graph is empty: build it from some pages first (kg build PAGES...).";
-    body.appendChild(p);
-    body.dataset.nodes = 0; body.dataset.edges = 0; body.dataset.drawn = "true";
-    return;
-  }}
-  var nodes = new vis.DataSet(data.nodes), edges = new vis.DataSet(data.edges);
-  var options = {{
-    nodes: {{ shape: "dot", scaling: {{ min: 10, max: 30 }},
-      font: {{ face: {font_js}, size: 14, strokeWidth: 3, strokeColor: "#ffffff" }} }},
-    edges: {{ arrows: {{ to: {{ enabled: true, scaleFactor: 0.6 }} }}, color: {{ color: "#999999" }},
-      font: {{ face: {font_js}, size: 10, align: "middle", color: "#555555" }}, smooth: {{ type: "dynamic" }} }},
-    physics: {{ solver: "forceAtlas2Based", forceAtlas2Based: {{ springLength: 150 }},
-      stabilization: {{ iterations: 300 }} }},
-    interaction: {{ hover: true, tooltipDelay: 120 }}
-  }};
-  var network = new vis.Network(document.getElementById("graph"), {{ nodes: nodes, edges: edges }}, options);
-  network.once("stabilizationIterationsDone", function () {{
-    network.setOptions({{ physics: false }}); network.fit();
-  }});
-  network.once("afterDrawing", function () {{
-    body.dataset.nodes = nodes.length; body.dataset.edges = edges.length; body.dataset.drawn = "true";
-  }});
-  if (data.focus !== null) {{
-    var f = data.nodes.filter(function (n) {{ return n.key === data.focus; }})[0];
-    if (f) network.once("stabilizationIterationsDone", function () {{ network.selectNodes([f.id]); }});
-  }}
-  window.kgNetwork = network;
-}})();
-</script>
-</body>
-</html>
-"""
+def counts(view) -> dict:
+    """Nodes and edges in the page, and how many it shows when it opens."""
+    shown = {n["id"] for n in view["nodes"] if n["start"] and not n["isolated"]}
+    if view["focus"] is not None:
+        shown |= {n["id"] for n in view["nodes"] if n["key"] == view["focus"]}
+    return {
+        "nodes": len(view["nodes"]), "edges": len(view["edges"]),
+        "isolated": sum(1 for n in view["nodes"] if n["isolated"]),
+        "shown_nodes": len(shown),
+        "shown_edges": sum(1 for e in view["edges"] if e["from"] in shown and e["to"] in shown),
+    }
 
 
 def render_html(graph, *, focus=None, hops=2, title="kg graph") -> tuple[str, dict]:
-    """(page text, {"nodes": n, "edges": m}) for the whole graph or a focus node's neighbourhood."""
+    """(page text, counts) for the whole graph, or opening on a focus node's neighbourhood."""
     view = view_data(graph, focus=focus, hops=hops)
-    present = sorted({n["group"] for n in view["nodes"]}, key=list(COLOURS).index)
-    legend = "".join(
-        f'<div><span class="sw" style="background:{COLOURS[label]}"></span>{label}</div>' for label in present
-    )
     heading = title if not view["focus"] else f"{title}: {graph.nodes[view['focus']].get('name')} ± {hops}"
-    counts = {"nodes": len(view["nodes"]), "edges": len(view["edges"])}
-    page = PAGE.format(
-        title=html.escape(heading),
-        heading=html.escape(heading),
-        legend=legend,
-        counts=f"{counts['nodes']} nodes · {counts['edges']} edges",
-        data=_script_json(view),
-        vis_js=vis_network_js(),
-        font=FONT,
-        font_js=json.dumps(FONT),
-    )
-    return page, counts
+    view["title"] = heading
+    fields = {
+        "TITLE": html.escape(heading),
+        "FONT": FONT,
+        "FONT_JS": json.dumps(FONT),
+        "DATA": _script_json(view),
+        "VIS": vis_network_js(),
+    }
+    # One pass, so text put in (a name, the library) is never scanned for markers again.
+    page = re.sub(r"__KG_([A-Z][A-Z_]*?)__", lambda m: fields[m.group(1)], _web_text(PAGE))
+    return page, counts(view)
 
 
 def write_html(graph, path, *, focus=None, hops=2, title="kg graph") -> dict:
-    """Write the page atomically; returns {"nodes": n, "edges": m, "path": str}."""
-    page, counts = render_html(graph, focus=focus, hops=hops, title=title)
+    """Write the page atomically; returns counts (see `counts`) and "path"."""
+    page, result = render_html(graph, focus=focus, hops=hops, title=title)
     try:
         atomic_write_text(path, page)
     except OSError as exc:
         raise KgError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return {**counts, "path": str(path)}
+    return {**result, "path": str(path)}
