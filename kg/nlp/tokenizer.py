@@ -11,21 +11,56 @@ without rebuilding `doc.text` token by token) and the page's paragraphs
 (`kg_paragraphs`), from which `kg_article_splitter` reads the articles.
 `page_doc` builds the same Doc from text already cleaned and split into
 articles (a PDF page read by its layout).
+
+pkuseg needs a model folder, which spacy-pkuseg does not ship: it is given
+in the pipeline config (`pkuseg_model` under `[nlp.tokenizer]`) or in
+KG_PKUSEG_MODEL, and loaded when the pipeline is built, so a missing model is
+one clear line before any page is read. kg never lets spacy-pkuseg fetch a
+named model from the internet.
 """
 from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Optional
 
 import spacy
 from spacy.lang.zh import ChineseTokenizer
 
 from kg.text.clean import clean_text
 
+PKUSEG_MODEL_ENV = "KG_PKUSEG_MODEL"
+
+
+class SegmenterError(ValueError):
+    """A segmenter that cannot run as configured (load_pipeline names the config file)."""
+
 
 @spacy.registry.tokenizers("kg.ChineseTokenizer.v1")
-def create_tokenizer(segmenter: str = "char", clean: bool = True):
+def create_tokenizer(segmenter: str = "char", clean: bool = True, pkuseg_model: Optional[str] = None,
+                     pkuseg_user_dict: str = "default"):
     def make(nlp):
-        return PageTokenizer(nlp.vocab, segmenter=segmenter, clean=clean)
+        tokenizer = PageTokenizer(nlp.vocab, segmenter=segmenter, clean=clean)
+        if segmenter == "pkuseg":
+            tokenizer.initialize(pkuseg_model=_pkuseg_model(pkuseg_model), pkuseg_user_dict=pkuseg_user_dict)
+        return tokenizer
 
     return make
+
+
+def _pkuseg_model(configured) -> str:
+    model = configured or os.environ.get(PKUSEG_MODEL_ENV)
+    if importlib.util.find_spec("spacy_pkuseg") is None:
+        raise SegmenterError("the pkuseg segmenter needs spacy-pkuseg: pip install 'kg[pkuseg]'")
+    if not model:
+        raise SegmenterError(f"the pkuseg segmenter needs a model: set pkuseg_model under [nlp.tokenizer] "
+                             f"in this file, or {PKUSEG_MODEL_ENV}, to a pkuseg model folder "
+                             f"(spacy-pkuseg ships none)")
+    if not Path(model).is_dir():
+        raise SegmenterError(f"pkuseg_model {model!r} is not a folder; give the folder of a pkuseg model "
+                             f"(named models would be downloaded, which kg does not do)")
+    return str(model)
 
 
 class PageTokenizer(ChineseTokenizer):
