@@ -2,7 +2,7 @@
 
 Search is fuzzy (rapidfuzz) over canonical names and aliases; a query in
 Latin letters is also matched against the names' pinyin, so `dazhou` finds
-秭归县分公司.
+达州市分公司.
 """
 from __future__ import annotations
 
