@@ -185,7 +185,8 @@ def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, databas
     """Run a Cypher query against the graph store (or a Neo4j server) and print the answer.
 
     Read-only unless --write is given. LadybugDB needs backticks around
-    the property names `end`, `index` and `rank` (r.`end`).
+    the property names `end` and `index` (r.`end`, a.`index`). Every
+    $name in the query needs a --param name=VALUE.
 
     The query goes to Neo4j (read session, official driver) when --neo4j or
     --uri is given, or when NEO4J_URI is set and --db is not given; give
@@ -201,6 +202,14 @@ def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, databas
     import os
 
     parameters = _parse_params(params)
+    from kg.graph.cypher import missing_parameters
+
+    missing = missing_parameters(cypher_text, parameters)
+    if missing:
+        # Without this LadybugDB reads a missing $name as null and answers 0 rows.
+        given = " ".join(f"--param {name}=VALUE" for name in missing)
+        uses = ", ".join(f"${name}" for name in missing)
+        raise click.UsageError(f"the query uses {uses} but no value was given: add {given}")
     db_given = click.get_current_context().get_parameter_source("db") is not click.core.ParameterSource.DEFAULT
     if (use_neo4j or uri) and db_given:
         raise click.UsageError("--db names the embedded store; leave it out to query Neo4j (--neo4j/--uri)")

@@ -87,3 +87,41 @@ def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[
         cols = "".join(f", {q(p)} {LADYBUG_TYPES[k]}" for p, k in edge_props.get(etype, {}).items())
         ddl.append(f"CREATE REL TABLE {q(etype)}({ends}, key STRING{cols})")
     return ddl
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parameter_names(cypher: str) -> list[str]:
+    """The $parameters a query uses, in order of first use (not those inside strings or comments)."""
+    return list(dict.fromkeys(_PARAMETER.findall(_LITERALS.sub(" ", cypher))))
+
+
+def missing_parameters(cypher: str, params) -> list[str]:
+    """The $parameters a query uses that `params` does not give."""
+    return [name for name in parameter_names(cypher) if name not in (params or {})]
+
+
+# LadybugDB's parser reads these as keywords after a dot (r.end, a.index);
+# kg's schema has properties with both names.
+LADYBUG_KEYWORD_PROPERTIES = ("end", "index")
+_INVALID_INPUT = re.compile(r"Invalid input <([^>]*)>")
+_PROPERTY = re.compile(r"(?<![\w`.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+
+
+def keyword_hint(cypher: str, error: str) -> str | None:
+    """A hint for a parser error caused by a property named like a keyword: write it in backticks."""
+    if "Parser exception" not in error:
+        return None
+    found = []
+    invalid = _INVALID_INPUT.search(error)
+    if invalid:
+        last = _PROPERTY.findall(invalid.group(1))
+        found += last[-1:]
+    found += [(v, p) for v, p in _PROPERTY.findall(_LITERALS.sub(" ", cypher))
+              if p.lower() in LADYBUG_KEYWORD_PROPERTIES]
+    found = list(dict.fromkeys(found))
+    if not found:
+        return None
+    fixes = ", ".join(f"{v}.`{p}`" for v, p in found)
+    return f"hint: a property named like a keyword needs backticks: write {fixes}"

@@ -231,7 +231,9 @@ def run_query(db_path, query: str, params=None, *, write=False):
         try:
             return _rows(conn.execute(query, params or {}))
         except RuntimeError as exc:
-            raise StoreError(_one_line(exc)) from None
+            message = _one_line(exc)
+            hint = cypher.keyword_hint(query, message)
+            raise StoreError(f"{message}; {hint}" if hint else message) from None
 
 
 def counts(db_path) -> dict:
