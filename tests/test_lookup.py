@@ -112,12 +112,13 @@ def test_cli_json_shape(db):
     result = run("lookup", "水城区支行", "--db", db, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "match", "hits"}
+    assert set(data) == {"query", "match", "did_you_mean", "hits"}
     assert data["match"]["name"] == "邮储银行贵州省六盘水市水城区支行"
     assert {"key", "label", "name", "aliases", "relations", "metrics", "mentions"} <= set(data["match"])
-    assert {"key", "label", "name", "score", "matched", "exact"} == set(data["hits"][0])
+    assert {"key", "label", "name", "score", "matched", "exact", "how"} == set(data["hits"][0])
     miss = run("lookup", "完全无关的词语xyz", "--db", db, "--json")
-    assert miss.exit_code == 1 and json.loads(miss.output) == {"query": "完全无关的词语xyz", "match": None, "hits": []}
+    assert miss.exit_code == 1 and json.loads(miss.output) == {"query": "完全无关的词语xyz", "match": None,
+                                                           "did_you_mean": None, "hits": []}
 
 
 def test_cli_missing_db_is_one_line(tmp_path):

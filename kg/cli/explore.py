@@ -57,14 +57,14 @@ def lookup(text, db, as_json, limit):
         result = do_lookup(graph, text, limit=limit)
     except NotFound as exc:
         if as_json:
-            _echo_json({"query": text, "match": None, "hits": []})
+            _echo_json({"query": text, "match": None, "did_you_mean": None, "hits": []})
         else:
             click.echo(f"{exc}; try fewer characters or `kg stats` to see what is there", err=True)
         sys.exit(1)
     if as_json:
         _echo_json(result)
     elif result["match"]:
-        click.echo(render_card(result["match"]))
+        click.echo(render_card(result["match"], result.get("did_you_mean"), text))
     else:
         click.echo(render_hits(result["hits"]))
 

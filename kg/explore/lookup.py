@@ -37,6 +37,7 @@ class Hit:
     score: float
     matched: str  # the name or alias (or its pinyin) that scored best
     exact: bool
+    how: str = "fuzzy"  # exact | part (the text is inside the name) | pinyin | fuzzy (spelled differently)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -110,14 +111,17 @@ def search(graph, text, limit=10) -> list[Hit]:
             folded = _fold(name)
             score = _score(query, folded)
             exact = query == folded
+            how = "exact" if exact else "part" if query in folded else "fuzzy"
             if latin and not _is_latin(folded):
                 py_score = _pinyin_score(query, _pinyin(folded))
                 if py_score > score:
                     score, exact = py_score, False
+                    how = "pinyin" if py_score >= 90 else "fuzzy"
             if best is None or score > best[0] or (score == best[0] and exact and not best[2]):
-                best = (score, name, exact)
+                best = (score, name, exact, how)
         if best and best[0] >= MIN_SCORE:
-            hits.append(Hit(key, data["label"], data.get("name") or key, round(best[0], 1), best[1], best[2]))
+            hits.append(Hit(key, data["label"], data.get("name") or key, round(best[0], 1), best[1], best[2],
+                            best[3]))
     # Ties go to the shorter name: 宜昌 is closer to 秭归县分公司 than to a longer branch name.
     hits.sort(key=lambda h: (-h.score, not h.exact, len(h.name), h.name, h.key))
     return hits[:limit] if limit else hits
@@ -171,7 +175,8 @@ def card(graph, key) -> dict:
             metrics.append({
                 "key": other, "name": m.get("name"), "value": m.get("value"),
                 "value_text": m.get("value_text"), "unit": m.get("unit"),
-                "shown": format_metric(m), "as_of": m.get("as_of"), "rank": m.get("rank"),
+                "shown": format_metric(m), "as_of": m.get("as_of"), "as_of_text": m.get("as_of_text"),
+                "rank": m.get("rank"),
                 "text": m.get("text"), "source": _source(m),
             })
         elif etype == "MENTIONED_IN":
@@ -206,13 +211,19 @@ def lookup(graph, text, limit=10) -> dict:
     return {
         "query": text,
         "match": card(graph, best.key) if best else None,
+        # The card is for a name spelled differently from the text (a typo corrected): say so.
+        "did_you_mean": best.name if best and best.how == "fuzzy" else None,
         "hits": [h.as_dict() for h in hits],
     }
 
 
-def render_card(c: dict) -> str:
-    """The card as plain text for a terminal."""
-    lines = [f"{c['label']}: {c['name']}"]
+def render_card(c: dict, did_you_mean: str | None = None, query: str | None = None) -> str:
+    """The card as plain text for a terminal; `did_you_mean` first when the text was corrected."""
+    lines = []
+    if did_you_mean:
+        lines.append(f"Nothing is called {query!r}; did you mean {did_you_mean}?" if query
+                     else f"Did you mean {did_you_mean}?")
+    lines.append(f"{c['label']}: {c['name']}")
     if c.get("qualified") and c["qualified"] != c["name"]:
         lines.append(f"  full name: {c['qualified']}")
     if c["aliases"]:
@@ -225,24 +236,50 @@ def render_card(c: dict) -> str:
             arrow = f"-[{r['type']}]->" if r["direction"] == "out" else f"<-[{r['type']}]-"
             title = f" ({r['title']})" if r["title"] else ""
             lines.append(f"  {arrow} {r['other']['label']} {r['other']['name']}{title}")
-            lines.extend(_where(s) for s in r["sources"])
+            lines.extend(_where(s, [r["other"]["name"], *c["aliases"], c["name"]]) for s in r["sources"])
     if c["metrics"]:
         lines.append("Metrics:")
         for m in c["metrics"]:
-            when = f" ({m['as_of']})" if m["as_of"] else ""
+            when = m["as_of"] or m.get("as_of_text")  # the words when the year is unknown (今年)
+            when = f" ({when})" if when else ""
             rank = f", {m['rank']}" if m["rank"] else ""
             lines.append(f"  {m['name']}: {m['shown']}{when}{rank}")
-            lines.append(_where(m["source"]))
+            lines.append(_where(m["source"], [m.get("text"), m.get("name")]))
     if not c["relations"] and not c["metrics"] and c["mentions"]:
         lines.append("Mentioned in:")
         lines.extend(_where(m) for m in c["mentions"][:5])
     return "\n".join(lines)
 
 
-def _where(source: dict) -> str:
-    sentence = (source.get("sentence") or "").strip()
-    if len(sentence) > 80:
-        sentence = sentence[:79] + "…"
+EVIDENCE_WIDTH = 80  # characters of a source sentence shown under a fact
+
+
+def excerpt(sentence: str, keep=(), width: int = EVIDENCE_WIDTH) -> str:
+    """At most `width` characters of `sentence`, cut so that the first of `keep`
+    found in it (a figure's text, a name) is shown whole, with … where cut."""
+    sentence = (sentence or "").strip()
+    if len(sentence) <= width:
+        return sentence
+    span = None
+    for text in keep:
+        at = sentence.find(text) if text else -1
+        if at >= 0:
+            span = (at, at + len(text))
+            break
+    if span is None:
+        return sentence[:width - 1] + "…"
+    start = max(0, min(span[0] - (width - (span[1] - span[0])) // 2, len(sentence) - width))
+    end = min(len(sentence), start + width)
+    text = sentence[start:end]
+    if start > 0:
+        text = "…" + text[1:]
+    if end < len(sentence):
+        text = text[:-1] + "…"
+    return text
+
+
+def _where(source: dict, keep=()) -> str:
+    sentence = excerpt(source.get("sentence"), keep)
     doc = source.get("doc") or "?"
     return f"      read in {doc}: {sentence}" if sentence else f"      read in {doc}"
 
