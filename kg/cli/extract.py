@@ -93,22 +93,29 @@ def eval_(gold, pred, scorer, verbose, as_json):
 
     The scoring is the labelling standard's own score.py (a copy ships
     with kg), loaded and called, so the figures are the ones the standard
-    defines.
+    defines. Documents are matched by file name: gold documents without a
+    prediction get a warning, and when none matches at all the exit code is 1.
 
     \b
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg eval ../shared/corpus/dev.gold.jsonl pred.jsonl --verbose
     """
-    from kg.nlp.evaluate import evaluate, format_table
+    from kg.nlp.evaluate import document_warnings, evaluate, format_table
 
     result = evaluate(gold, pred, scorer)
+    warnings = document_warnings(result, gold, pred)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
+    nothing_matched = result["documents"]["gold"] and not result["documents"]["matched"]
     if as_json:
         click.echo(json.dumps(result if verbose else {k: v for k, v in result.items()
                                                       if k not in ("misses", "extras")}, ensure_ascii=False))
-        return
-    for line in format_table(result, verbose):
-        click.echo(line)
+    else:
+        for line in format_table(result, verbose):
+            click.echo(line)
+    if nothing_matched:
+        sys.exit(1)  # nothing was scored: a script must not take the zeros for a result
 
 
 @main.command("show")

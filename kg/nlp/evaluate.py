@@ -50,7 +50,9 @@ def _row(t):
 
 
 def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None = None) -> dict:
-    """{"overall": {kind: scores}, "entities_by_label": {...}, "relations_by_type": {...}, "misses"/"extras"}."""
+    """{"overall": {kind: scores}, "entities_by_label": {...}, "relations_by_type": {...},
+    "documents": {how many gold, predicted and matched, which gold ones have no prediction, which
+    predicted ones are not in gold}, "misses"/"extras"}."""
     scorer = load_scorer(scorer_path or packaged_scorer())
     for path in (gold, pred):
         if not Path(path).exists():
@@ -60,6 +62,10 @@ def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None 
     except SystemExit as exc:  # score.py exits with a message on bad JSON
         raise KgError(str(exc)) from None
     overall = _run(scorer, gold_docs, pred_docs)
+    matched = sorted(set(gold_docs) & set(pred_docs))
+    documents = {"gold": len(gold_docs), "predicted": len(pred_docs), "matched": len(matched),
+                 "without_prediction": sorted(set(gold_docs) - set(pred_docs)),
+                 "not_in_gold": sorted(set(pred_docs) - set(gold_docs))}
     labels = sorted({e["label"] for g in gold_docs.values() for e in g.get("entities", [])})
     by_label = {}
     for label in labels:
@@ -78,6 +84,7 @@ def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None 
         "overall": {k: _row(overall[k]) for k in KINDS},
         "entities_by_label": by_label,
         "relations_by_type": by_type,
+        "documents": documents,
         "misses": {k: overall[k].misses for k in KINDS},
         "extras": {k: overall[k].extras for k in KINDS},
     }
@@ -100,4 +107,22 @@ def format_table(result: dict, verbose: bool = False) -> list[str]:
         for k in KINDS:
             lines += [f"MISS  {k}: {m}" for m in result["misses"][k]]
             lines += [f"EXTRA {k}: {m}" for m in result["extras"][k]]
+    return lines
+
+
+def _names(docs, limit=3) -> str:
+    return ", ".join(docs[:limit]) + (f" … ({len(docs)} in all)" if len(docs) > limit else "")
+
+
+def document_warnings(result: dict, gold, pred) -> list[str]:
+    """What to tell the user about documents that were not scored against each other."""
+    d = result["documents"]
+    if d["gold"] and not d["matched"]:
+        return [f"{pred}: none of its {d['predicted']} document(s) is in {gold} "
+                f"({gold} has {_names(d['without_prediction'])}; {pred} has {_names(d['not_in_gold'])}): "
+                f"these predictions are for other pages, so every score is 0"]
+    lines = []
+    if d["without_prediction"]:
+        lines.append(f"{len(d['without_prediction'])} of {d['gold']} gold document(s) have no prediction in {pred} "
+                     f"({_names(d['without_prediction'])}): they count as all misses")
     return lines
