@@ -31,9 +31,13 @@ def test_graphml_opens_in_networkx_with_same_counts(graph, tmp_path):
     assert (back.number_of_nodes(), back.number_of_edges()) == (graph.number_of_nodes(), graph.number_of_edges())
     node = back.nodes["branch:四川省达州市邮政分公司"]
     assert json.loads(node["aliases"]) == ["四川省达州市邮政分公司", "达州市分公司"]
-    assert node["label"] == "Branch"
-    metric = next(d for _, d in back.nodes(data=True) if d["label"] == "Metric" and d["name"] == "新增余额")
+    # Gephi and yEd show `label`: the name; the kg label is `type`, as on edges.
+    assert (node["label"], node["type"]) == ("四川省达州市邮政分公司", "Branch")
+    assert back.nodes["doc:a.txt"]["label"] == "a.txt" and back.nodes["doc:a.txt"]["type"] == "Document"
+    metric = next(d for _, d in back.nodes(data=True) if d["type"] == "Metric" and d["name"] == "新增余额")
     assert (metric["value"], metric["value_text"]) == (5776000000.0, "5776000000")
+    assert metric["label"] == "新增余额 5776000000元"
+    assert all(d["label"] == d["type"] for _, _, d in back.edges(data=True))
     assert sorted(d["type"] for _, _, d in back.edges(data=True)) == sorted(d["type"] for _, _, d in graph.edges(data=True))
     assert [n for n in os.listdir(tmp_path)] == ["kg.graphml"]
 

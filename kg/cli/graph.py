@@ -229,7 +229,8 @@ def query(cypher_text, params, fmt, db, write, use_neo4j, uri, username, databas
 @main.command("export")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
-              help="graphml (lists as JSON text), json (node-link), neo4j-csv (folder for neo4j-admin import).")
+              help="graphml (for Gephi/yEd: name in label, kg label in type, lists as JSON text), "
+                   "json (node-link), neo4j-csv (folder for neo4j-admin import).")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
               help="File to write (a folder for neo4j-csv).")
 def export(db, fmt, out):

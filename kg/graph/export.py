@@ -47,15 +47,30 @@ def _scalar(value):
     return value
 
 
+def _display_name(key, data) -> str:
+    """What Gephi and yEd show on a node: its name (a metric's with its figure), else title or key."""
+    if data.get("label") == "Metric" and data.get("name"):
+        return f"{data['name']} {data.get('value_text') or ''}{data.get('unit') or ''}".strip()
+    return str(data.get("name") or data.get("title") or key)
+
+
 def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of g that networkx can write as GraphML (see `_scalar`)."""
+    """A copy of g that networkx can write as GraphML (see `_scalar`).
+
+    Gephi and yEd show a node's and an edge's `label` attribute, so there
+    `label` is the name (an edge's relation type) and the node's kg label
+    (Branch, Metric …) is `type`, as edges already have it.
+    """
     h = nx.MultiDiGraph()
     for n, data in g.nodes(data=True):
-        h.add_node(_scalar(n), **{k: _scalar(v) for k, v in data.items() if v is not None})
+        attrs = {k: _scalar(v) for k, v in data.items() if v is not None and k != "label"}
+        attrs.update(type=data.get("label"), label=_scalar(_display_name(n, data)))
+        h.add_node(_scalar(n), **attrs)
     for u, v, k, data in g.edges(keys=True, data=True):
         u, v, k = _scalar(u), _scalar(v), _scalar(k)
         h.add_edge(u, v, key=k)
         h.edges[u, v, k].update({a: _scalar(b) for a, b in data.items() if b is not None})
+        h.edges[u, v, k]["label"] = data.get("type")
     return h
 
 
