@@ -31,7 +31,7 @@ def query(db, *args):
 
 def test_parameter_names():
     text = "MATCH (m:Metric) WHERE m.unit = $unit AND m.name <> '$text' // $comment\nRETURN m, $unit, $`x`"
-    assert cypher.parameter_names(text) == ["unit"]
+    assert cypher.parameter_names(text) == ["unit", "x"]
     assert cypher.missing_parameters("RETURN $a, $b", {"a": 1}) == ["b"]
 
 

@@ -89,12 +89,20 @@ def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[
     return ddl
 
 
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+def _tokens(text: str):
+    """The query's tokens as kg.graph.guard reads them; [] for text it cannot read (the guard says why)."""
+    from kg.graph.guard import tokens
+    from kg.errors import KgError
+
+    try:
+        return tokens(text)
+    except KgError:
+        return []
 
 
 def parameter_names(cypher: str) -> list[str]:
     """The $parameters a query uses, in order of first use (not those inside strings or comments)."""
-    return list(dict.fromkeys(_PARAMETER.findall(_LITERALS.sub(" ", cypher))))
+    return list(dict.fromkeys(t.text for t in _tokens(cypher) if t.kind == "param"))
 
 
 def missing_parameters(cypher: str, params) -> list[str]:
@@ -106,7 +114,14 @@ def missing_parameters(cypher: str, params) -> list[str]:
 # kg's schema has properties with both names.
 LADYBUG_KEYWORD_PROPERTIES = ("end", "index")
 _INVALID_INPUT = re.compile(r"Invalid input <([^>]*)>")
-_PROPERTY = re.compile(r"(?<![\w`.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+
+
+def _properties(text: str) -> list[tuple[str, str]]:
+    """(variable, property) of every unquoted `v.p` in text."""
+    toks = _tokens(text)
+    return [(toks[i - 1].text, toks[i + 1].text) for i in range(1, len(toks) - 1)
+            if toks[i].kind == "punct" and toks[i].text == "." and toks[i - 1].kind == "word"
+            and toks[i + 1].kind == "word"]
 
 
 def keyword_hint(cypher: str, error: str) -> str | None:
@@ -116,10 +131,8 @@ def keyword_hint(cypher: str, error: str) -> str | None:
     found = []
     invalid = _INVALID_INPUT.search(error)
     if invalid:
-        last = _PROPERTY.findall(invalid.group(1))
-        found += last[-1:]
-    found += [(v, p) for v, p in _PROPERTY.findall(_LITERALS.sub(" ", cypher))
-              if p.lower() in LADYBUG_KEYWORD_PROPERTIES]
+        found += _properties(invalid.group(1))[-1:]  # the parser stopped at it
+    found += [(v, p) for v, p in _properties(cypher) if p.lower() in LADYBUG_KEYWORD_PROPERTIES]
     found = list(dict.fromkeys(found))
     if not found:
         return None
