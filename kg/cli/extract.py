@@ -139,7 +139,7 @@ def show(page, output, pipeline, lenient):
     from kg.atomic import atomic_write_text
     from kg.errors import InputError
     from kg.explore.show import render_page
-    from kg.nlp.extract import record_from_doc
+    from kg.nlp.extract import page_date, record_from_doc
     from kg.nlp.pipeline import load_pipeline
     from kg.text.reading import Skip, read_page
 
@@ -147,7 +147,8 @@ def show(page, output, pipeline, lenient):
     if isinstance(text, Skip):
         raise InputError(page, text.reason)
     doc = load_pipeline(pipeline)(text.text)
-    record = record_from_doc(doc, page.name, path=str(page), sha1=text.sha1)
+    day, source = page_date(page, None, getattr(text, "date", None))
+    record = record_from_doc(doc, page.name, path=str(page), sha1=text.sha1, date=day, date_from=source)
     output = output or Path(page.stem + ".html")
     atomic_write_text(output, render_page(doc, record, page.name))
     click.echo(f"wrote {output}: {len(doc.spans['kg'])} mentions, {len(record['entities'])} entities, "
