@@ -67,7 +67,7 @@ def main():
       kg extract examples/ -o pred.jsonl     # facts as JSON Lines
       kg build examples/                     # facts into ./kg.db
       kg query "MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name, p.name"
-      kg lookup 赣州市分公司
+      kg lookup 南康区支行
     """
 
 

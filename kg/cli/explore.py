@@ -46,8 +46,8 @@ def lookup(text, db, as_json, limit):
 
     \b
     Example:
-      kg lookup 赣州市分公司
-      kg lookup ganzhou --db kg.db           # pinyin; several matches give a list
+      kg lookup 南康区支行
+      kg lookup liuzhou --db kg.db           # pinyin; several matches give a list
       kg lookup 邮趣周末 --json | jq '.match.metrics'
     """
     from kg.explore.lookup import NotFound, lookup as do_lookup, render_card, render_hits
@@ -89,7 +89,7 @@ def viz(db, focus, hops, output, quiet):
     \b
     Example:
       kg viz -o graph.html
-      kg viz --focus 赣州市分公司 --hops 1 -o ganzhou.html
+      kg viz --focus 南康区支行 --hops 1 -o nankang.html
     """
     from kg.atomic import refuse_overwriting
     from kg.explore.viz import write_html

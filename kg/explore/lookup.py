@@ -1,8 +1,8 @@
 """Finding an entity by a name someone half remembers, and everything the graph knows about it.
 
 Search is fuzzy (rapidfuzz) over canonical names and aliases; a query in
-Latin letters is also matched against the names' pinyin, so `dazhou` finds
-达州市分公司.
+Latin letters is also matched against the names' pinyin, so `liuzhou` finds
+柳州市邮政分公司.
 """
 from __future__ import annotations
 
