@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 
-from kg.nlp.components.span_writer import METRICS_KEY, RELATIONS_KEY, SPANS_KEY
+from kg.nlp.components.span_writer import MENTIONS_KEY, METRICS_KEY, RELATIONS_KEY
 from kg.nlp.mentions import Layout, Mention, Metric, Relation
 from kg.lexicon import abbreviator
 from kg.nlp.dates import parse_date
@@ -55,22 +56,20 @@ def facts_from_doc(doc, index: int, start: int, shared: dict | None = None) -> A
     their repetitions.
     """
     lay = Layout(doc)
-    group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
     facts = ArticleFacts(index, start)
     shared = {} if shared is None else shared
-    for span in group:
-        info = span._.kg_info or {}
-        key = (span.label_, span._.kg_name, info.get("collective"))
+    for m_start, m_end, label, name, rule, kind, ref, info in doc.user_data.get(MENTIONS_KEY) or ():
+        info = info or {}
+        key = (label, name, info.get("collective"))
         cached = shared.get(key)
         if cached is None:
             info = dict(info)
             if "unit" in info:
                 info["unit"] = unit_from_plain(info["unit"])
-            cached = shared[key] = (span._.kg_name, info)
+            cached = shared[key] = (name, info)
         text, info = cached
-        ref = span._.kg_ref
-        m = Mention(span.start_char, span.end_char, span.label_, text, span._.kg_rule, span._.kg_kind or "name",
-                    info, ref if ref is not None and ref >= 0 else None)
+        m = Mention(m_start, m_end, label, text, rule, kind or "name", info,
+                    ref if ref is not None and ref >= 0 else None)
         article = index + lay.article_index(m.start)
         facts.mentions.append((m, lay.sentence_text(m.start)))
         facts.articles.append(article)
@@ -156,13 +155,13 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
         m = live[key]
         rep = first_of.setdefault((m.label, m.text, m.info.get("collective")), key)
         uf.union(rep, key)
-    reps = list(first_of.values())
-    for x in range(len(reps)):
-        mx = live[reps[x]]
-        for y in range(x + 1, len(reps)):
-            my = live[reps[y]]
-            if mx.label == my.label and _same_mention(mx, my):
-                uf.union(reps[x], reps[y])
+    by_label: dict = {}
+    for rep in first_of.values():
+        by_label.setdefault(live[rep].label, []).append(rep)
+    for reps in by_label.values():  # names of different labels are never one entity
+        for x, y in _candidate_pairs(reps, live):
+            if _same_mention(live[x], live[y]):
+                uf.union(x, y)
     clusters: dict = {}
     for key in keys:
         clusters.setdefault(uf.find(key), []).append(key)
@@ -258,8 +257,19 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             "metrics": mets, "skipped": None}
 
 
-def _short():
+@lru_cache(maxsize=1)
+def _abbreviate():
     return abbreviator(str(config_dir() / "abbreviations.jsonl"))
+
+
+@lru_cache(maxsize=65536)
+def _short_form(text: str) -> str:
+    return _abbreviate()(text)
+
+
+def _short():
+    # Names are compared pairwise: each name's short form is worked out once.
+    return _short_form
 
 
 # What an organisation's name may end with beyond the name itself: 韵达 is 韵达快递,
@@ -271,6 +281,39 @@ LEGAL_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "股�
 def _same_organisation(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 2 and long_.startswith(short) and long_[len(short):] in LEGAL_TAILS
+
+
+def _candidate_pairs(reps, live):
+    """Pairs of distinct names that might name one entity.
+
+    Units can only be one when their words after the places agree (same_body),
+    so a page's many unit names are compared within those groups; the names of
+    the networks and the X邮政 collective names are compared with every unit.
+    """
+    if live[reps[0]].label == "PERSON":
+        return  # people are one entity only under one name (merged by text already)
+    if live[reps[0]].label != "BRANCH":
+        for x in range(len(reps)):
+            for y in range(x + 1, len(reps)):
+                yield reps[x], reps[y]
+        return
+    groups: dict = {}
+    special = []
+    for rep in reps:
+        m = live[rep]
+        unit = m.info.get("unit")
+        if m.info.get("network") or m.info.get("collective") or unit is None or not unit.suffix:
+            special.append(rep)
+        else:
+            groups.setdefault(_short_form(unit.local + unit.suffix), []).append(rep)
+    for group in groups.values():
+        for x in range(len(group)):
+            for y in range(x + 1, len(group)):
+                yield group[x], group[y]
+    for k, x in enumerate(special):
+        for y in reps:
+            if y != x and (y not in special or special.index(y) > k):
+                yield x, y
 
 
 def _same_mention(a, b) -> bool:

@@ -92,11 +92,17 @@ def metrics(doc) -> list[Metric]:
     return doc._.kg_metrics
 
 
+def mentions_changed(doc) -> None:
+    """Say that mentions were dropped (appending is seen by itself): `live` reads them again."""
+    doc.user_data["kg_live_version"] = doc.user_data.get("kg_live_version", 0) + 1
+
+
 def live(doc) -> list[tuple[int, Mention]]:
     """Mentions still standing after overlap resolution, with their indexes, in text order."""
     ms = mentions(doc)
-    # Relation finders ask once per mention; the answer changes only when mentions do.
-    stamp = (len(ms), sum(m.dropped for m in ms))
+    # Relation finders ask once per mention; the answer changes only when mentions are
+    # added or dropped (mention_resolver says so), so a page-long Doc is not rescanned.
+    stamp = (len(ms), doc.user_data.get("kg_live_version", 0))
     cached = doc.user_data.get("kg_live")
     if cached is None or cached[0] != stamp:
         cached = doc.user_data["kg_live"] = (stamp, sorted(((i, m) for i, m in enumerate(ms) if not m.dropped),

@@ -8,9 +8,47 @@ and the candidate starts are then the positions after which no stop word
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 _NAME_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9·]")
+
+
+class Taken:
+    """Spans already named, asked whether a new one overlaps them and where the last ended.
+
+    Names are short, so only spans starting within the longest one's length
+    before a position can reach it: each question is a bisect, not a scan of
+    every name on a page-long Doc.
+    """
+
+    def __init__(self, spans=()):
+        self.starts: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        self.ends: list[int] = []
+        self.longest = 0
+        for a, b in spans:
+            self.add(a, b)
+
+    def add(self, a: int, b: int) -> None:
+        k = bisect.bisect_left(self.starts, a)
+        self.starts.insert(k, a)
+        self.spans.insert(k, (a, b))
+        bisect.insort(self.ends, b)
+        self.longest = max(self.longest, b - a)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        lo = bisect.bisect_left(self.starts, a - self.longest)
+        hi = bisect.bisect_left(self.starts, b)
+        return any(x < b and a < y for x, y in self.spans[lo:hi])
+
+    def covers(self, pos: int) -> bool:
+        return self.overlaps(pos, pos + 1)
+
+    def last_end(self, pos: int) -> int:
+        """The latest end at or before pos (0 when none)."""
+        k = bisect.bisect_right(self.ends, pos)
+        return self.ends[k - 1] if k else 0
 
 
 class Stops:

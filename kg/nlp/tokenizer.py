@@ -25,8 +25,11 @@ import os
 from pathlib import Path
 from typing import Optional
 
+import re
+
 import spacy
 from spacy.lang.zh import ChineseTokenizer
+from spacy.tokens import Doc
 
 from kg.text.clean import clean_text
 
@@ -35,6 +38,9 @@ PKUSEG_MODEL_ENV = "KG_PKUSEG_MODEL"
 
 class SegmenterError(ValueError):
     """A segmenter that cannot run as configured (load_pipeline names the config file)."""
+
+
+_CHAR = re.compile(r"\S|\s")
 
 
 @spacy.registry.tokenizers("kg.ChineseTokenizer.v1")
@@ -70,14 +76,29 @@ class PageTokenizer(ChineseTokenizer):
 
     def __call__(self, text):
         if not self.clean:
-            doc = super().__call__(text)
+            doc = self._tokens(text)
             doc.user_data["kg_text"] = text
             return doc
         return self.page_doc(clean_text(text))
 
+    def _tokens(self, text):
+        if self.segmenter != "char":
+            return super().__call__(text)
+        # One token a character, as spaCy's char segmenter gives, built directly:
+        # spaCy aligns its words to the text one by one, several times slower.
+        words, spaces = [], []
+        for m in _CHAR.finditer(text):
+            ch = m.group()
+            if ch == " " and words and not spaces[-1] and not words[-1].isspace():
+                spaces[-1] = True
+            else:
+                words.append(ch)
+                spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
     def page_doc(self, cleaned, articles=None):
         """The Doc of a cleaned page (`kg.text.clean.Cleaned`), with its articles if known."""
-        doc = super().__call__(cleaned.text)
+        doc = self._tokens(cleaned.text)
         data = doc.user_data
         data["kg_text"] = cleaned.text
         data["kg_paragraphs"] = [[p.start, p.end, p.lines, p.width, p.last_width, p.kind] for p in cleaned.paragraphs]

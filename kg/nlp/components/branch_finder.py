@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.nlp.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, Stops, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import COUNT, Stops, Taken, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
 
 
@@ -77,14 +77,14 @@ class BranchFinder:
             if mention:
                 found.append(mention)
                 last_end = mention.end
-        units = [(x.start, x.end) for x in found if x.label == "BRANCH"]
+        units = Taken((x.start, x.end) for x in found if x.label == "BRANCH")
         for m in self.collective_re.finditer(text):
             mention = self._collective(text, m.start(), m.end(), units)
             if mention:
                 found.append(mention)
         for m in self.unit_word_re.finditer(text):
             s, e = m.span()
-            if text[e:e + 1] == "长" or any(a <= s < b for a, b in units):
+            if text[e:e + 1] == "长" or units.covers(s):
                 continue
             row = self.unit_words[m.group()]
             info = {"org": row.get("org")}
@@ -249,7 +249,7 @@ class BranchFinder:
 
     def _collective(self, text, s, e, units):
         """宜昌邮政 / 浙江邮银: an admin name right before, no unit suffix right after."""
-        if any(a <= s < b for a, b in units) or self.suffix_re.match(text, e):
+        if units.covers(s) or self.suffix_re.match(text, e):
             return None
         for k in range(min(self.gaz.max_len, s), 1, -1):
             form = text[s - k:s]

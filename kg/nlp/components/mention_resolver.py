@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from spacy.language import Language
@@ -17,7 +18,7 @@ from spacy.language import Language
 from kg.lexicon import abbreviator, jsonl
 from kg.nlp.actors import mark_ranked
 from kg.nlp.names import same_body
-from kg.nlp.mentions import Mention, layout, mentions
+from kg.nlp.mentions import Mention, layout, mentions, mentions_changed
 
 LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4}
 
@@ -41,7 +42,7 @@ class MentionResolver:
 
     def __call__(self, doc):
         found = mentions(doc)
-        self._drop_overlaps(found)
+        self._drop_overlaps(doc, found)
         mark_ranked(layout(doc).text, found)
         lay = layout(doc)
         if self.anaphor_re:
@@ -49,44 +50,52 @@ class MentionResolver:
         self._levels(lay, found)
         return doc
 
-    def _drop_overlaps(self, found):
+    def _drop_overlaps(self, doc, found):
         order = sorted(range(len(found)), key=lambda i: (
             -(found[i].end - found[i].start), found[i].kind != "alias", not found[i].info.get("quoted"),
             LABEL_RANK.get(found[i].label, 9), found[i].start))
-        kept: list[Mention] = []
+        # Kept spans never overlap each other, so sorted by start each new one need
+        # only be checked against its two neighbours.
+        starts: list[int] = []
+        ends: list[int] = []
         for i in order:
             m = found[i]
-            if any(k.start < m.end and m.start < k.end for k in kept):
-                # A person's name inside a byline or a title phrase never clashes with units.
+            k = bisect.bisect_left(starts, m.start)
+            if (k > 0 and ends[k - 1] > m.start) or (k < len(starts) and starts[k] < m.end):
                 m.dropped = True
                 continue
-            kept.append(m)
+            starts.insert(k, m.start)
+            ends.insert(k, m.end)
+        mentions_changed(doc)
 
     def _anaphora(self, lay, text, found):
+        standing = sorted((m.start, m.end, i) for i, m in enumerate(found) if not m.dropped)
+        starts = [x[0] for x in standing]
+        max_len = max((e - s for s, e, _ in standing), default=0)
         for a in self.anaphor_re.finditer(text):
             s, e = a.span()
-            if any(m.start < e and s < m.end for m in found if not m.dropped):
-                continue
+            k = bisect.bisect_left(starts, e)
+            if any(st < e and s < en for st, en, _ in standing[bisect.bisect_left(starts, s - max_len):k]):
+                continue  # part of a name (该分公司 inside nothing; 本次培训班 inside a title…)
             row = self.anaphora[a.group()]
-            target = self._antecedent(found, lay.article(s)[0], s, row)
+            target = self._antecedent(found, standing, starts, lay.article(s)[0], s, row)
             found.append(Mention(s, e, row["label"], a.group(), "mention_resolver:anaphor",
                                  kind="anaphor", refers=target, dropped=target is None))
 
     @staticmethod
-    def _antecedent(found, floor, pos, row):
-        best = None
-        for i, m in enumerate(found):
-            if m.dropped or m.start >= pos or m.start < floor or m.label != row["label"] or m.kind == "anaphor":
+    def _antecedent(found, standing, starts, floor, pos, row):
+        """The last name of the anaphor's kind before it in its article."""
+        ends = row["ends"]
+        for _, _, i in reversed(standing[bisect.bisect_left(starts, floor):bisect.bisect_left(starts, pos)]):
+            m = found[i]
+            if m.label != row["label"] or m.kind == "anaphor":
                 continue
-            ends = row["ends"]
-            name = m.text
             # A unit's kind is its suffix (该行 is no 人力资源部 of a 分行); other
             # kinds may also hold the word (该项目 → 某某项目（二期）).
-            if ends and not any(name.endswith(x) or (m.label != "BRANCH" and x in name) for x in ends):
+            if ends and not any(m.text.endswith(x) or (m.label != "BRANCH" and x in m.text) for x in ends):
                 continue
-            if best is None or m.start > found[best].start:
-                best = i
-        return best
+            return i
+        return None
 
     def _levels(self, lay, found):
         for i, m in enumerate(found):

@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, COUNT_BEFORE, Stops, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import COUNT, COUNT_BEFORE, Stops, Taken, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
 
 
@@ -60,26 +60,25 @@ class PartnerFinder:
     def __call__(self, doc):
         text = layout(doc).text
         found = mentions(doc)
-        taken = [(m.start, m.end) for m in found]
+        taken = Taken((m.start, m.end) for m in found)
         matches = list(self.suffix_re.finditer(text))
         for k, m in enumerate(matches):
             s, e = m.span()
-            if any(a < e and s < b for a, b in taken):
+            if taken.overlaps(s, e):
                 continue  # part of a unit's name (邮政局, 分公司)
             if text[e:e + 1] == "长" or self.suffixes[m.group()].get("skip"):
                 continue  # 局长, 社长: a title; 中小学: schools in general
             if k + 1 < len(matches) and self._holds(text, e, matches[k + 1]):
                 continue  # 某公安局|金鱼岭派出所, 某供销合作社|联合社: the name goes on
-            floor = max((b for a, b in taken if b <= s), default=0)
-            mention = self._grow(text, s, e, m.group(), floor)
+            mention = self._grow(text, s, e, m.group(), taken.last_end(s))
             if mention:
                 found.append(mention)
-                taken.append((mention.start, mention.end))
+                taken.add(mention.start, mention.end)
         for m in self.foreign_post_re.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if not taken.overlaps(m.start(), m.end()):
                 found.append(Mention(m.start(), m.end(), "PARTNER", m.group(), "partner_finder:foreign_post"))
         for m in self.latin_re.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if not taken.overlaps(m.start(), m.end()):
                 found.append(Mention(m.start(), m.end(), "PARTNER", m.group(), "partner_finder:latin_name"))
         return doc
 

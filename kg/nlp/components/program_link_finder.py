@@ -22,7 +22,7 @@ from spacy.language import Language
 from kg.lexicon import cues as cue_words
 from kg.lexicon import word_list
 from kg.nlp.actors import actors, clause_start
-from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
+from kg.nlp.mentions import Relation, layout, live, live_in, mentions, relations, resolved
 
 LINKS = {"PROGRAM": "RUNS", "PRODUCT": "OFFERS"}
 # Whose programme it is, written right before it: a place or the state.
@@ -87,8 +87,8 @@ class ProgramLinkFinder:
         by 与/联合: it, not a unit, is doing this (省摄影家协会将联合…开展…)."""
         s_start, _ = lay.sentence(pos)
         found = mentions(doc)
-        for i, m in live(doc):
-            if m.start < s_start or m.end > pos or m.label not in ("BRANCH", "PARTNER"):
+        for i, m in live_in(doc, s_start, pos):
+            if m.label not in ("BRANCH", "PARTNER"):
                 continue
             if found[resolved(doc, i)].label != "PARTNER":
                 return False
@@ -101,8 +101,7 @@ class ProgramLinkFinder:
         """联合邮储银行某省分行开展…: the unit joined to the subject runs it too."""
         found = mentions(doc)
         out = []
-        for i, m in live(doc):
-            if c_start <= m.start and m.end <= pos and found[resolved(doc, i)].label == "BRANCH" \
-                    and JOINED.search(text, max(0, m.start - 3), m.start):
+        for i, m in live_in(doc, c_start, pos):
+            if found[resolved(doc, i)].label == "BRANCH" and JOINED.search(text, max(0, m.start - 3), m.start):
                 out.append(resolved(doc, i))
         return out

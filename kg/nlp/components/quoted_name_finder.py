@@ -14,13 +14,13 @@ without is the same name.
 """
 from __future__ import annotations
 
-import bisect
 import re
 
 from spacy.language import Language
 
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
+from kg.nlp.name_growth import Taken
 
 # Innermost quotes with a short, phrase-like content (no sentence punctuation).
 QUOTE = re.compile(r"“([^“”‘’\n，。！？；：,!?;]{1,30})”|‘([^“”‘’\n，。！？；：,!?;]{1,30})’|「([^「」\n，。！？；]{1,30})」"
@@ -140,16 +140,14 @@ class QuotedNameFinder:
         names = [n for n, label in known.items() if len(n) >= 3 and label]
         if not names:
             return
-        taken = sorted((m.start, m.end) for m in found)
-        starts = [a for a, _ in taken]
+        taken = Taken((m.start, m.end) for m in found)
         for m in re.finditer("|".join(map(re.escape, sorted(names, key=len, reverse=True))), text):
             s, e = m.span()
             if text[s - 1:s] in "“‘「《" or text[e:e + 1] in "”’」》":
                 continue  # the quoted mention itself
             if s and CJK_CHAR.match(text[s - 1]) and text[s - 1] not in USE_LEFT:
                 continue  # 智能手机课堂 is not “手机课堂”: a name starts a word
-            k = bisect.bisect_right(starts, e)
-            if any(a < e and s < b for a, b in taken[max(0, k - 8):k]):
+            if taken.overlaps(s, e):
                 continue
             found.append(Mention(s, e, known[m.group()], m.group(), "quoted_name_finder:use"))
 

@@ -6,7 +6,9 @@ component writes them where spaCy users look, and replaces the objects, so
 the Doc holds only plain data (it pickles, crosses `nlp.pipe(n_process=…)`
 and survives `Doc.to_bytes`):
 
-- `doc.spans["kg"]`: every mention standing after overlaps were settled,
+- `doc.spans["kg"]`: every mention standing after overlaps were settled
+  (its data kept as rows in `doc.user_data["kg_mention_rows"]`, read by the
+  span extensions below),
   overlaps allowed, `span.label_` its label; `span._.kg_rule` the rule that
   found it, `span._.kg_kind` (name, alias, anaphor, level, collective),
   `span._.kg_ref` the index in the group of the mention it stands for (or
@@ -23,6 +25,8 @@ and survives `Doc.to_bytes`):
 """
 from __future__ import annotations
 
+import bisect
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import filter_spans
@@ -31,14 +35,33 @@ from kg.nlp.mentions import mentions, metrics, relations
 from kg.nlp.names import unit_to_plain
 
 SPANS_KEY = "kg"
+MENTIONS_KEY = "kg_mention_rows"  # [start, end, label, name, rule, kind, ref, info], in the group's order
 RELATIONS_KEY = "kg_relation_rows"
 METRICS_KEY = "kg_metric_rows"
+_FIELDS = {"kg_name": 3, "kg_rule": 4, "kg_kind": 5, "kg_ref": 6, "kg_info": 7}
 
-for _name in ("kg_rule", "kg_kind", "kg_name", "kg_info"):
+
+def _row(span):
+    """The span's row in the kg group (found by its offsets and label), or None."""
+    rows = span.doc.user_data.get(MENTIONS_KEY) or []
+    k = bisect.bisect_left(rows, span.start_char, key=lambda row: row[0])
+    while k < len(rows) and rows[k][0] == span.start_char:
+        if rows[k][1] == span.end_char and rows[k][2] == span.label_:
+            return rows[k]
+        k += 1
+    return None
+
+
+def _field(index, default):
+    def get(span):
+        row = _row(span)
+        return default if row is None else row[index]
+    return get
+
+
+for _name, _index in _FIELDS.items():
     if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
-if not Span.has_extension("kg_ref"):
-    Span.set_extension("kg_ref", default=-1)
+        Span.set_extension(_name, getter=_field(_index, -1 if _name == "kg_ref" else None))
 
 
 def _article_of(span):
@@ -97,15 +120,12 @@ class SpanWriter:
         ms = mentions(doc)
         order = sorted((i for i, m in enumerate(ms) if not m.dropped), key=lambda i: (ms[i].start, -ms[i].end))
         index = {i: k for k, i in enumerate(order)}
-        spans = []
+        spans, rows = [], []
         for i in order:
             m = ms[i]
-            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-            span._.kg_rule, span._.kg_kind = m.rule, m.kind
-            span._.kg_ref = self._ref(ms, m, index)
-            span._.kg_name = m.text
-            span._.kg_info = self._info(m.info, index)
-            spans.append(span)
+            spans.append(doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand"))
+            rows.append([m.start, m.end, m.label, m.text, m.rule, m.kind, self._ref(ms, m, index),
+                         self._info(m.info, index)])
         # A mention that lost an overlap stands for the one that won at its very span
         # (a declared short name read by two finders), else for what it refers to.
         by_span = {(ms[i].start, ms[i].end, ms[i].label): k for k, i in enumerate(order)}
@@ -117,11 +137,12 @@ class SpanWriter:
                     k = ref if ref >= 0 else None
                 if k is not None:
                     index[i] = k
-        for span, i in zip(spans, order):
-            if span._.kg_ref < 0 and ms[i].refers is not None and ms[i].refers in index:
-                span._.kg_ref = index[ms[i].refers]
+        for row, i in zip(rows, order):
+            if row[6] < 0 and ms[i].refers is not None and ms[i].refers in index:
+                row[6] = index[ms[i].refers]
+        doc.user_data[MENTIONS_KEY] = rows
         doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans)
-        doc.ents = filter_spans([s for s in spans if s._.kg_kind != "anaphor"])
+        doc.ents = filter_spans([span for span, row in zip(spans, rows) if row[5] != "anaphor"])
         doc.user_data[RELATIONS_KEY] = [
             [r.type, index[r.head], index[r.tail], r.start, r.end, r.rule, r.title]
             for r in relations(doc) if r.head in index and r.tail in index]
