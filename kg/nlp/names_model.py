@@ -31,6 +31,9 @@ TEMPLATES = ((-2,), (-1,), (0,), (1,), (2,), (-2, -1), (-1, 0), (0, 1), (1, 2), 
 FLAGS = len(TEMPLATES)  # one more template: the surname flags of positions -1, 0, +1, +2
 WORDS = FLAGS + 1  # and one more: which of the pairs (-2,-1) (-1,0) (0,1) (1,2) are common words, and flag 0
 SHIFT_T, SHIFT_A = 44, 22
+# Punctuation is never inside a name: decoding holds these characters at O, which cuts
+# an article into clauses that are decoded independently (and exactly).
+BREAKS = np.array(sorted({ord(c) for c in "。，、；：！？（）()“”‘’「」『』《》〈〉【】…—,;:!?\"'"}), dtype=np.int64)
 
 
 def char_codes(text: str) -> np.ndarray:
@@ -58,38 +61,58 @@ def _shifted(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def feature_keys(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray) -> np.ndarray:
-    """(len(TEMPLATES) + 2, n) int64 keys: template << 44 | first char << 22 | second char."""
+def context(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray):
+    """What the features read around each position: the characters at offsets -2..2 (SENT
+    past a sentence edge), the surname flags of -1..+2 and the common-word bits."""
     at = {0: codes}
     for k in (1, 2):  # a sentence edge hides what lies beyond it
         at[k] = np.where(at[k - 1] == SENT, SENT, _shifted(codes, k))
         at[-k] = np.where(at[-k + 1] == SENT, SENT, _shifted(codes, -k))
+    n = len(codes)
+    is_surname = np.isin(codes, surname_codes)
+    flags = np.zeros(n, dtype=np.int64)
+    for bit, k in enumerate((-1, 0, 1, 2)):
+        flags |= (_shifted_bits(is_surname, k) & (at[k] != SENT)).astype(np.int64) << bit
+    # Whether the pair starting at each position is a common word (中欧|班列, 普惠金|融: a name
+    # the model would read across a word's edge), for the four pairs around a position.
+    pair = (codes << SHIFT_A) | at[1]
+    if len(word_codes):
+        hit = np.searchsorted(word_codes, pair)
+        hit[hit == len(word_codes)] = 0
+        is_word = word_codes[hit] == pair
+    else:
+        is_word = np.zeros(n, dtype=bool)
+    bits = flags & 2  # the surname flag of the position itself
+    for bit, k in enumerate((-2, -1, 0, 1)):
+        bits |= _shifted_bits(is_word, k).astype(np.int64) << (bit + 2)
+    return at, flags, bits
+
+
+def _shifted_bits(a: np.ndarray, k: int) -> np.ndarray:
+    """a[i + k] for every i, False past either end."""
+    out = np.zeros_like(a)
+    n = len(a)
+    if k >= 0:
+        out[: n - k] = a[k:]
+    else:
+        out[-k:] = a[: n + k]
+    return out
+
+
+def feature_keys(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray) -> np.ndarray:
+    """(len(TEMPLATES) + 2, n) int64 keys: template << 44 | first char << 22 | second char.
+
+    These are the attributes the model is trained on; NameModel.emissions computes
+    the same scores from tables built out of them (tests/test_names.py checks).
+    """
+    at, flags, bits = context(codes, surname_codes, word_codes)
     keys = np.empty((len(TEMPLATES) + 2, len(codes)), dtype=np.int64)
     for t, offs in enumerate(TEMPLATES):
         row = at[offs[0]] << SHIFT_A
         if len(offs) == 2:
             row = row | at[offs[1]]
         keys[t] = row | (t << SHIFT_T)
-    flags = np.zeros(len(codes), dtype=np.int64)
-    for bit, k in enumerate((-1, 0, 1, 2)):
-        flags |= np.isin(at[k], surname_codes).astype(np.int64) << bit
     keys[FLAGS] = (flags << SHIFT_A) | (FLAGS << SHIFT_T)
-    # Whether the pair starting at each position is a common word (中欧|班列, 普惠金|融: a name
-    # the model would read across a word's edge), then shifted for the four pairs around it.
-    pair = (codes << SHIFT_A) | at[1]
-    hit = np.searchsorted(word_codes, pair)
-    hit[hit == len(word_codes)] = 0
-    is_word = (word_codes[hit] == pair) if len(word_codes) else np.zeros(len(codes), bool)
-    is_word = is_word.astype(np.int64)
-    bits = flags & 2  # the surname flag of the position itself
-    n = len(codes)
-    for bit, k in enumerate((-2, -1, 0, 1)):
-        shifted = np.zeros(n, dtype=np.int64)  # is_word[i + k], 0 past either end
-        if k >= 0:
-            shifted[: n - k] = is_word[k:]
-        else:
-            shifted[-k:] = is_word[: n + k]
-        bits |= shifted << (bit + 2)
     keys[WORDS] = (bits << SHIFT_A) | (WORDS << SHIFT_T)
     return keys
 
@@ -123,6 +146,7 @@ class NameModel:
         self._margin = (into + out_of).astype(np.float32)
         self._o = o
         self._padded = np.vstack([self.weights, np.zeros((1, len(self.labels)), np.float32)])
+        self._tables()
         self._starts = {lab: [i for i, tag in enumerate(self.labels) if tag in (f"B-{lab}", f"S-{lab}")]
                         for lab in {tag[2:] for tag in self.labels if tag != "O"}}
 
@@ -146,16 +170,70 @@ class NameModel:
         low = (1 << SHIFT_A) - 1
         return {chr(k >> SHIFT_A) + chr(k & low) for k in self.words.tolist()}
 
-    # Scoring ------------------------------------------------------------------------
+    def _tables(self):
+        """Weights regrouped per template for fast lookups: single characters and flags
+        index small dense tables by a compact character id; pairs are searched among
+        their own template's keys only."""
+        L, mask = len(self.labels), (1 << SHIFT_A) - 1
+        t_of = self.keys >> SHIFT_T
+        a_of, b_of = (self.keys >> SHIFT_A) & mask, self.keys & mask
+        pairs = np.array([len(o) == 2 for o in TEMPLATES] + [False, False])
+        chars = np.unique(np.concatenate([a_of[t_of < FLAGS], b_of[pairs[t_of]], [SENT]]))
+        V = len(chars)
+        self._cid = np.full(SENT + 1, V, dtype=np.int32)  # code point → character id; V: unknown
+        self._cid[chars] = np.arange(V, dtype=np.int32)
+        self._v = V + 1
+        self._single, self._pair = {}, {}
+        for t, offs in enumerate(TEMPLATES):
+            sel = t_of == t
+            if len(offs) == 1:
+                table = np.zeros((V + 1, L), np.float32)
+                table[self._cid[a_of[sel]]] = self.weights[sel]
+                self._single[t] = table
+            else:
+                keys = self._cid[a_of[sel]].astype(np.int64) * self._v + self._cid[b_of[sel]]
+                order = np.argsort(keys)
+                self._pair[t] = (keys[order], np.vstack([self.weights[sel][order], np.zeros((1, L), np.float32)]))
+        self._flag_table = np.zeros((16, L), np.float32)
+        sel = t_of == FLAGS
+        self._flag_table[a_of[sel]] = self.weights[sel]
+        self._word_table = np.zeros((64, L), np.float32)
+        sel = t_of == WORDS
+        self._word_table[a_of[sel]] = self.weights[sel]
+
+    # Scoring --------------------------------------------------------------------------
 
     def emissions(self, codes: np.ndarray) -> np.ndarray:
+        """(n, labels) scores of every position, from the per-template tables."""
+        at, flags, bits = context(codes, self.surnames, self.words)
+        cid = {k: self._cid[a] for k, a in at.items()}
+        em = self._flag_table[flags] + self._word_table[bits]
+        for t, offs in enumerate(TEMPLATES):
+            if len(offs) == 1:
+                em += self._single[t][cid[offs[0]]]
+                continue
+            keys, weights = self._pair[t]
+            want = cid[offs[0]].astype(np.int64) * self._v + cid[offs[1]]
+            idx = np.searchsorted(keys, want)
+            idx[idx == len(keys)] = 0
+            em += weights[np.where(keys[idx] == want, idx, len(keys))]  # unknown pairs: the zero row
+        self._force_o(codes, em)
+        return em
+
+    def reference_emissions(self, codes: np.ndarray) -> np.ndarray:
+        """The same scores straight from the trained feature keys (slower; for tests)."""
         keys = feature_keys(codes, self.surnames, self.words)
         flat = keys.ravel()
         idx = np.searchsorted(self.keys, flat)
         idx[idx == len(self.keys)] = 0
         idx = np.where(self.keys[idx] == flat, idx, len(self.keys))  # unknown keys: the zero row
         em = self._padded[idx].reshape(keys.shape[0], len(codes), len(self.labels)).sum(axis=0)
-        em[codes == SENT, self._o] += 1e4  # white space and sentence edges are never inside a name
+        self._force_o(codes, em)
+        return em
+
+    def _force_o(self, codes, em):
+        # White space, sentence edges and punctuation are never inside a name.
+        em[(codes == SENT) | np.isin(codes, BREAKS), self._o] += 1e4
         return em
 
     def tags(self, text: str) -> np.ndarray:
@@ -178,32 +256,40 @@ class NameModel:
         return best
 
     def _viterbi(self, em: np.ndarray, stretches) -> list[np.ndarray]:
-        """Best paths of independent stretches, each between two O positions, decoded together."""
+        """Best paths of independent stretches, each between two O positions, decoded together.
+
+        The stretches are sorted longest first, so at step i the ones still going
+        are a prefix of the batch and the others are left alone.
+        """
         L, o, T = len(self.labels), self._o, self.transitions
-        lengths = np.array([e - s for s, e in stretches])
-        width = int(lengths.max())
-        batch = len(stretches)
-        # Emissions of every stretch, padded with rows that are never read.
-        rows = np.array([s for s, _ in stretches])[:, None] + np.arange(width)[None, :]
-        rows = np.minimum(rows, len(em) - 1)
-        e = em[rows]  # (batch, width, L)
-        score = T[o][None, :] + e[:, 0]  # from the O before the stretch
+        order = sorted(range(len(stretches)), key=lambda k: stretches[k][0] - stretches[k][1])
+        starts = np.array([stretches[k][0] for k in order])
+        lengths = np.array([stretches[k][1] - stretches[k][0] for k in order])
+        width, batch = int(lengths[0]), len(order)
+        going = np.searchsorted(-lengths, -np.arange(width), side="left")  # stretches longer than i
+        score = T[o][None, :] + em[starts]  # from the O before the stretch
         back = np.zeros((width, batch, L), dtype=np.intp)
-        for i in range(1, width):
-            cand = score[:, :, None] + T[None, :, :]  # (batch, from, to)
-            arg = cand.argmax(axis=1)
-            new = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0, :] + e[:, i]
-            live = (i < lengths)[:, None]
-            score = np.where(live, new, score)
-            back[i] = np.where(live, arg, np.arange(L)[None, :])
-        score = score + T[:, o][None, :]  # into the O after the stretch
-        last = score.argmax(axis=1)
-        paths = np.empty((width, batch), dtype=np.intp)
-        paths[width - 1] = last
+        last = np.zeros(batch, dtype=np.intp)
+        for i in range(1, width + 1):
+            n = int(going[i]) if i < width else 0
+            done = slice(n, int(going[i - 1]))
+            if done.start < done.stop:  # these ended at step i - 1: into the O after them
+                last[done] = (score[done] + T[:, o][None, :]).argmax(axis=1)
+            if n == 0:
+                break
+            cand = score[:n, :, None] + T[None, :, :]  # (going, from, to)
+            back[i, :n] = cand.argmax(axis=1)
+            score = cand.max(axis=1) + em[starts[:n] + i]
+        # Back through the pointers, all stretches at once: at step i those longer than i.
+        paths = np.zeros((width, batch), dtype=np.intp)
+        paths[lengths - 1, np.arange(batch)] = last
         for i in range(width - 1, 0, -1):
-            paths[i - 1] = back[i][np.arange(batch), paths[i]]
-        # Padding steps carried the tag unchanged, so a stretch's own path ends at row length-1.
-        return [paths[: n, b] for b, n in enumerate(lengths)]
+            n = int(going[i])
+            paths[i - 1, :n] = back[i, np.arange(n), paths[i, :n]]
+        out = [None] * batch
+        for b, k in enumerate(order):
+            out[k] = paths[: lengths[b], b]
+        return out
 
     # Names -----------------------------------------------------------------------------
 

@@ -22,5 +22,9 @@ def byline_parts(body: str, titles=()) -> list[tuple[int, str]]:
             parts[-1][1] += m.group()
             continue
         parts.append([m.start(), m.group(), len(m.group()) == 1])
+    # A last part of one character ends the name before it, broken at a line end
+    # (□许小 / 敏, 摄影报 / 道): no name is one character long.
+    if len(parts) >= 2 and len(parts[-1][1]) == 1 and not parts[-2][2] and 2 <= len(parts[-2][1]) <= 3:
+        parts[-2][1] += parts.pop()[1]
     title_set = set(titles)
     return [(off, part) for off, part, _ in parts if part not in title_set]

@@ -14,7 +14,7 @@ Three sources, most certain first:
   names with · (阿卜杜·卡迪尔).
 - Unit + title + name (沿江大道邮政营业所理财经理钟雨桐): the title and where it
   ends are kept in `info` so that works_at_finder links the person to the unit
-  named before the title. The model decides where such a name ends.
+  named before the title. The model decides whether a name follows and where it ends.
 
 What is not a name is rejected whichever source proposed it: honorifics and
 kinship words after a surname (李大姐, 张女士, 王总), a surname with a job
@@ -38,7 +38,7 @@ from kg.text.byline import byline_parts
 CJK = "\u3400-\u9fff"
 DOT = "·"
 BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
-NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,6}}(?:·[{CJK}]{{1,8}}){{1,3}}")
+NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
 NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf.npz"
 
@@ -122,11 +122,10 @@ class PersonFinder:
         for m in self.after_title.finditer(text):
             start = m.start("name")
             end = by_start.get(start)
+            # Where the model reads no name right after the title, the words there are none
+            # (代表|和来宾, 来到|颇…): a title alone does not make what follows a name.
             if end is not None:
                 end = self._trim(text, start, end)[1]
-            else:  # the model saw no name here: the rule's own guess, if nothing speaks against it
-                name = self._cut(text, start, m.end("name"))
-                end = start + len(name) if name and name[-1] not in self.stops else None
             if end is not None and self._real(text[start:end]):
                 add(start, end, "person_finder:title_name",
                     {"title_end": m.end("title"), "title_word": m.group("title")})
@@ -152,7 +151,11 @@ class PersonFinder:
         nxt = text[end]
         if not re.match(rf"[{CJK}]", nxt) or nxt in self.stops or self._follows(nxt) or nxt in NICKNAME:
             return end
-        return end + 1 if self._follows(text[end + 1:end + 5]) else end
+        after = text[end + 1:end + 5]
+        # Only a clear speech verb tells (钟伟明|说); a single character such as 道 may start
+        # a word of its own (记者薛原|报道).
+        return end + 1 if after.startswith("说") or any(len(w) > 1 and after.startswith(w)
+                                                        for w in self.followers) else end
 
     def _model_name(self, text: str, start: int, end: int) -> bool:
         """Whether a name the model read in running text passes what the model cannot know."""
@@ -165,9 +168,9 @@ class PersonFinder:
             return False  # two words (普惠|金融), not a surname and a given name
         if any(text.startswith(w, end) for w in self.place_after):
             return False  # 吐尔尕特|口岸
-        if DOT in name:
-            # A foreign name is written in the characters of transliteration (阿卜杜·卡迪尔),
-            # not in words (寄递·三农).
+        if DOT in name or len(name) > 4:
+            # A foreign name is written in the characters of transliteration (阿卜杜·卡迪尔,
+            # 纳扎尔巴耶夫), not in words (寄递·三农).
             return all(ch == DOT or ch in self.model.transliteration for ch in name)
         # A place (安吉, 万荣县, 霍尔果斯口岸) is no person, in a list of places or before 县.
         return not self.places.lookup(name)
@@ -204,22 +207,6 @@ class PersonFinder:
             return start, end - 1  # 罗启铃|常到村里: a surname and two characters, then an adverb
         return start, end
 
-    def _cut(self, text, start, end):
-        """Without the model's word, the name's length: two characters or three, by what follows."""
-        cand = text[start:end]
-        if cand[:2] in self.surnames and len(cand[:2]) == 2 and len(cand) >= 3:
-            # A compound surname (欧阳明华): the same choice, one character later.
-            rest = self._cut(text, start + 1, end)
-            return cand[0] + rest if rest else None
-        if len(cand) == 3:
-            after3, after2 = text[end:end + 4], text[start + 2:start + 6]
-            if self._follows(after3):
-                return cand  # 陈志刚|表示, 钟雨桐|常叮嘱
-            if self._follows(after2):
-                return cand[:2]  # 李敏|说, 张敏|介绍
-            return cand
-        return cand if re.fullmatch(rf"[{CJK}]{{2}}", cand) else None
-
     def _follows(self, text: str) -> bool:
         return any(text.startswith(w) for w in self.followers)
 
@@ -229,6 +216,8 @@ class PersonFinder:
         """A name-shaped part of a byline or credit: not a title, a credit word or a unit."""
         if part in self.title_set or part in self.credits or not NAME_SHAPE.fullmatch(part):
             return False
+        if DOT not in part and len(part) > 4:
+            return False  # a unit's name (湖北省分公司), not a person's
         if any(part.endswith(t) for t in self.titles):
             return False
         return self._real(part)
@@ -251,4 +240,9 @@ class PersonFinder:
                     if not self._credit_name(prev):  # a title phrase, not another name
                         info["title_end"] = base + prev_off + len(prev)
                         info["byline_prefix"] = (base, info["title_end"])
-                yield base + off, base + off + len(name), info, None
+                # A name rejoined over a space (刘 洋) ends after as many characters, spaces aside.
+                end, seen = off, 0
+                while seen < len(name) and end < len(body):
+                    seen += not body[end].isspace()
+                    end += 1
+                yield base + off, base + end, info, name
