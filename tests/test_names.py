@@ -206,3 +206,20 @@ def test_msra_lines_and_spans():
     assert [s.text for s in sents] == ["张三在北京", "李"]
     assert sents[0].spans("PER") == [(0, 2)] and sents[0].spans("LOC") == [(3, 5)]
     assert spans_of(["B-ORG", "M-ORG", "O", "E-ORG"], "ORG") == []
+
+
+def test_batched_docs_find_what_single_docs_find():
+    from kg.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline("default")
+    texts = ["说起这些年的变化，邹海涛依然心潮澎湃。", "营业员周晓东、吴丽萍和郑国华分享了经验。",
+             "哈萨克斯坦客商阿斯卡尔·别克托夫对通关速度很满意。", "李阿姨把存折递给了柜员。"]
+    finder = nlp.get_pipe("person_finder")
+
+    def persons(doc):
+        return [(m.start, m.end, m.text) for m in doc._.kg_mentions if m.label == "PERSON"]
+
+    split = nlp.get_pipe("sentence_splitter")
+    one = [persons(finder(split(nlp.make_doc(t)))) for t in texts]
+    batched = [persons(d) for d in finder.pipe((split(nlp.make_doc(t)) for t in texts), batch_size=3)]
+    assert batched == one and one[1] == [(3, 6, "周晓东"), (7, 10, "吴丽萍"), (11, 14, "郑国华")]

@@ -61,15 +61,16 @@ def _shifted(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def context(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray):
+def context(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray, surname_table=None):
     """What the features read around each position: the characters at offsets -2..2 (SENT
-    past a sentence edge), the surname flags of -1..+2 and the common-word bits."""
+    past a sentence edge), the surname flags of -1..+2 and the common-word bits.
+    `surname_table`, a boolean per code point, answers faster than `surname_codes`."""
     at = {0: codes}
     for k in (1, 2):  # a sentence edge hides what lies beyond it
         at[k] = np.where(at[k - 1] == SENT, SENT, _shifted(codes, k))
         at[-k] = np.where(at[-k + 1] == SENT, SENT, _shifted(codes, -k))
     n = len(codes)
-    is_surname = np.isin(codes, surname_codes)
+    is_surname = surname_table[codes] if surname_table is not None else np.isin(codes, surname_codes)
     flags = np.zeros(n, dtype=np.int64)
     for bit, k in enumerate((-1, 0, 1, 2)):
         flags |= (_shifted_bits(is_surname, k) & (at[k] != SENT)).astype(np.int64) << bit
@@ -182,6 +183,11 @@ class NameModel:
         V = len(chars)
         self._cid = np.full(SENT + 1, V, dtype=np.int32)  # code point → character id; V: unknown
         self._cid[chars] = np.arange(V, dtype=np.int32)
+        self._breaks = np.zeros(SENT + 1, dtype=bool)  # per code point: held at O
+        self._breaks[BREAKS] = True
+        self._breaks[SENT] = True
+        self._surname_table = np.zeros(SENT + 1, dtype=bool)
+        self._surname_table[self.surnames] = True
         self._v = V + 1
         self._single, self._pair = {}, {}
         for t, offs in enumerate(TEMPLATES):
@@ -205,8 +211,12 @@ class NameModel:
 
     def emissions(self, codes: np.ndarray) -> np.ndarray:
         """(n, labels) scores of every position, from the per-template tables."""
-        at, flags, bits = context(codes, self.surnames, self.words)
-        cid = {k: self._cid[a] for k, a in at.items()}
+        at, flags, bits = context(codes, self.surnames, self.words, self._surname_table)
+        # Character ids: one lookup, then shifted like the characters (an edge stays an edge).
+        cid = {0: self._cid[codes]}
+        sent = self._cid[SENT]
+        for k in (1, 2, -1, -2):
+            cid[k] = np.where(at[k] == SENT, sent, _shifted(cid[0], k))
         em = self._flag_table[flags] + self._word_table[bits]
         for t, offs in enumerate(TEMPLATES):
             if len(offs) == 1:
@@ -233,7 +243,7 @@ class NameModel:
 
     def _force_o(self, codes, em):
         # White space, sentence edges and punctuation are never inside a name.
-        em[(codes == SENT) | np.isin(codes, BREAKS), self._o] += 1e4
+        em[self._breaks[codes], self._o] += 1e4
         return em
 
     def tags(self, text: str) -> np.ndarray:
@@ -250,46 +260,47 @@ class NameModel:
         if not open_.any():
             return best
         edges = np.flatnonzero(np.diff(np.concatenate(([0], open_.view(np.int8), [0]))))
-        stretches = list(zip(edges[::2], edges[1::2]))
-        for (s, e), path in zip(stretches, self._viterbi(em, stretches)):
-            best[s:e] = path
+        self._viterbi(em, edges[::2], edges[1::2], best)
         return best
 
-    def _viterbi(self, em: np.ndarray, stretches) -> list[np.ndarray]:
-        """Best paths of independent stretches, each between two O positions, decoded together.
+    def _viterbi(self, em: np.ndarray, starts: np.ndarray, ends: np.ndarray, best: np.ndarray) -> None:
+        """Best paths of independent stretches, each between two O positions, decoded
+        together and written into `best`.
 
         The stretches are sorted longest first, so at step i the ones still going
         are a prefix of the batch and the others are left alone.
         """
         L, o, T = len(self.labels), self._o, self.transitions
-        order = sorted(range(len(stretches)), key=lambda k: stretches[k][0] - stretches[k][1])
-        starts = np.array([stretches[k][0] for k in order])
-        lengths = np.array([stretches[k][1] - stretches[k][0] for k in order])
+        order = np.argsort(starts - ends, kind="stable")
+        starts, lengths = starts[order], (ends - starts)[order]
         width, batch = int(lengths[0]), len(order)
-        going = np.searchsorted(-lengths, -np.arange(width), side="left")  # stretches longer than i
+        going = np.searchsorted(-lengths, -np.arange(width + 1), side="left").tolist()  # longer than i
+        into_o = T[:, o][None, :]
         score = T[o][None, :] + em[starts]  # from the O before the stretch
         back = np.zeros((width, batch, L), dtype=np.intp)
         last = np.zeros(batch, dtype=np.intp)
+        cand = np.empty((batch, L, L), dtype=np.float32)
         for i in range(1, width + 1):
-            n = int(going[i]) if i < width else 0
-            done = slice(n, int(going[i - 1]))
-            if done.start < done.stop:  # these ended at step i - 1: into the O after them
-                last[done] = (score[done] + T[:, o][None, :]).argmax(axis=1)
+            n, was = going[i], going[i - 1]
+            if n < was:  # these ended at step i - 1: into the O after them
+                last[n:was] = (score[n:was] + into_o).argmax(axis=1)
             if n == 0:
                 break
-            cand = score[:n, :, None] + T[None, :, :]  # (going, from, to)
-            back[i, :n] = cand.argmax(axis=1)
-            score = cand.max(axis=1) + em[starts[:n] + i]
+            c = cand[:n]
+            np.add(score[:n, :, None], T[None, :, :], out=c)  # (going, from, to)
+            back[i, :n] = c.argmax(axis=1)
+            score = c.max(axis=1) + em[starts[:n] + i]
         # Back through the pointers, all stretches at once: at step i those longer than i.
-        paths = np.zeros((width, batch), dtype=np.intp)
-        paths[lengths - 1, np.arange(batch)] = last
-        for i in range(width - 1, 0, -1):
-            n = int(going[i])
-            paths[i - 1, :n] = back[i, np.arange(n), paths[i, :n]]
-        out = [None] * batch
-        for b, k in enumerate(order):
-            out[k] = paths[: lengths[b], b]
-        return out
+        rows = np.arange(batch)
+        tag = np.zeros(batch, dtype=np.intp)
+        ends_at = lengths - 1
+        for i in range(width - 1, -1, -1):
+            n = going[i]
+            finishing = ends_at[:n] == i
+            tag[:n] = np.where(finishing, last[:n], tag[:n])
+            best[starts[:n] + i] = tag[:n]
+            if i:
+                tag[:n] = back[i, rows[:n], tag[:n]]
 
     # Names -----------------------------------------------------------------------------
 

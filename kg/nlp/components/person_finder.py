@@ -26,7 +26,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from itertools import accumulate
+
 from spacy.language import Language
+from spacy.util import minibatch
 
 from kg.errors import ConfigError
 from kg.lexicon import longest_first, word_list
@@ -98,6 +101,21 @@ class PersonFinder:
         self.bracketed = re.compile(rf"[（(][^（）()\n]{{0,12}}?(?:{title})\s*(?P<name>[{CJK}·]{{2,12}})\s*[）)]")
 
     def __call__(self, doc):
+        return self._find(doc, self.model.spans(layout(doc).text))
+
+    def pipe(self, docs, batch_size: int = 32):
+        """Docs in batches: the model reads a batch's articles as one text (lines apart,
+        which it treats as sentence edges), far faster than one at a time."""
+        for batch in minibatch(docs, size=batch_size):
+            texts = [layout(doc).text for doc in batch]
+            starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+            found = self.model.spans("\n".join(texts))
+            for k, doc in enumerate(batch):
+                lo = starts[k]
+                hi = lo + len(texts[k])
+                yield self._find(doc, [(s - lo, e - lo, lab) for s, e, lab in found if lo <= s and e <= hi])
+
+    def _find(self, doc, model_spans):
         text = layout(doc).text
         found = mentions(doc)
         taken: list[tuple[int, int]] = []
@@ -117,7 +135,7 @@ class PersonFinder:
                 if self._credit_name(m.group("name")):
                     add(m.start("name"), m.end("name"), "person_finder:credit")
 
-        spans = [(s, self._extend(text, s, e)) for s, e, _ in self.model.spans(text)]
+        spans = [(s, self._extend(text, s, e)) for s, e, _ in model_spans]
         by_start = {s: e for s, e in spans}
         for m in self.after_title.finditer(text):
             start = m.start("name")
