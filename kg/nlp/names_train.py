@@ -113,17 +113,21 @@ def train(sentences, surnames: np.ndarray, words: np.ndarray, *, algorithm: str,
     # float16 is what is saved: round now so the model scored below is the one shipped.
     weights = weights.astype(np.float16).astype(np.float32)
     return NameModel(tuple(labels), np.array(keys, dtype=np.int64), weights, trans, surnames,
-                     transliteration(sentences), words)
+                     transliteration(sentences, {chr(c) for c in surnames.tolist()}), words)
 
 
-def transliteration(sentences, dot="·") -> frozenset:
-    """Characters of the foreign names written with · (阿卜杜·卡迪尔) in the training text."""
-    chars = set()
+def transliteration(sentences, surnames, dot="·", min_count: int = 2) -> frozenset:
+    """Characters of foreign names in the training text: names written with · (阿卜杜·卡迪尔)
+    and names of three characters or more that start with no Chinese surname (纳扎尔巴耶夫),
+    each character seen in at least `min_count` of them."""
+    counts: dict[str, int] = {}
     for s in sentences:
         for a, b in s.spans("PER"):
-            if dot in s.text[a:b]:
-                chars.update(s.text[a:b])
-    return frozenset(chars - {dot})
+            name = s.text[a:b]
+            if dot in name or (len(name) >= 3 and name[0] not in surnames):
+                for ch in set(name) - {dot}:
+                    counts[ch] = counts.get(ch, 0) + 1
+    return frozenset(ch for ch, n in counts.items() if n >= min_count)
 
 
 def evaluate(model: NameModel, sentences, labels=("PER", "ORG", "LOC")) -> dict:

@@ -204,14 +204,18 @@ class PersonFinder:
         for cut in (1, 2):
             if name[:cut] in self.surnames:
                 rest = name[cut:]
-                if any(rest.startswith(h) for h in self.honorifics) or rest in self.title_set:
+                # A one-character kinship word is the whole rest (李姐, 王叔), never just its start:
+                # 罗伯特 and 艾伯特 are names.
+                if any(rest == h or len(h) > 1 and rest.startswith(h) for h in self.honorifics) \
+                        or rest in self.title_set:
                     return False
         return True
 
     def _titled_surname(self, text: str, start: int, end: int) -> bool:
         """A lone surname before an honorific or title the model read as a given name: 张女|士."""
         name = text[start:end]
-        return any(name[:cut] in self.surnames and any(text.startswith(h, start + cut) for h in self.honorifics)
+        return any(name[:cut] in self.surnames and any(text.startswith(h, start + cut) for h in self.honorifics
+                                                       if len(h) > 1 or end - start == cut + 1)
                    for cut in (1, 2))
 
     def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
