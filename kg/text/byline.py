@@ -1,9 +1,9 @@
-"""Reading a byline: □肖芳 田黎, □记者 刘 洋, □吉林省分行党委书记、行长 林国华.
+"""Reading a byline: □肖芳 田黎, □记者 刘 洋, □甘肃省分行党委书记、行长 林国华.
 
 Names are separated by spaces, but PDF extraction also puts spaces between
 the characters of one name (刘 洋), so runs of single characters are joined
 again; job titles (记者, 通讯员) are dropped. What comes before the last name
-of a byline with a unit in it (吉林省分行党委书记、行长) is that name's
+of a byline with a unit in it (甘肃省分行党委书记、行长) is that name's
 unit and title.
 """
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Three sources, most certain first:
 
-- Bylines and credits. A byline (□肖芳 田黎, □本报记者 周立新 通讯员 韩雪,
-  □吉林省分行党委书记、行长 林国华), a photo or text credit at a line's end
+- Bylines and credits. A byline (□肖芳 田黎, □本报记者 方晓东 通讯员 贺小云,
+  □甘肃省分行党委书记、行长 林国华), a photo or text credit at a line's end
   (… 冰糖橙。  赵一鸣 摄, □钱多多 文/图) and a reporter in brackets
   (（甘肃记者 马小云）) hold nothing but names, titles and credit words
   (config/credit_words.txt), so every name-shaped part is a name, with a
@@ -163,14 +163,14 @@ class PersonFinder:
 
     def _extend(self, text: str, start: int, end: int) -> int:
         """A two-character name whose next character is followed by a speech verb takes it:
-        the model reads 钟伟|明说 (明说 is a word), the reporter wrote 钟伟明|说."""
+        the model reads 邵建|明说 (明说 is a word), the reporter wrote 邵建明|说."""
         if end - start != 2 or text[start] not in self.surnames or end >= len(text):
             return end
         nxt = text[end]
         if not re.match(rf"[{CJK}]", nxt) or nxt in self.stops or self._follows(nxt) or nxt in NICKNAME:
             return end
         after = text[end + 1:end + 5]
-        # Only a clear speech verb tells (钟伟明|说); a single character such as 道 may start
+        # Only a clear speech verb tells (邵建明|说); a single character such as 道 may start
         # a word of its own (记者薛原|报道).
         return end + 1 if after.startswith("说") or any(len(w) > 1 and after.startswith(w)
                                                         for w in self.followers) else end
@@ -226,7 +226,7 @@ class PersonFinder:
                 return start, end - len(word)
         if len(name) == 4 and name[0] in self.surnames and name[:2] not in self.surnames \
                 and name[-1] in self.followers:
-            return start, end - 1  # 罗启铃|常到村里: a surname and two characters, then an adverb
+            return start, end - 1  # 柏文涛|常到村里: a surname and two characters, then an adverb
         return start, end
 
     def _follows(self, text: str) -> bool:
@@ -251,7 +251,7 @@ class PersonFinder:
         for k, (offset, part) in enumerate(parts):
             names = [(offset, part)] if self._credit_name(part) else []
             if not names and len(parts) == 1:
-                # □吉林省分行党委书记、行长林国华 (no space): a title, then the name.
+                # □甘肃省分行党委书记、行长林国华 (no space): a title, then the name.
                 t = self.after_title.search(part)
                 if t and t.end("name") == len(part):
                     names = [(offset + t.start("name"), t.group("name"))]
