@@ -75,8 +75,9 @@ def pin_one_core():
 # Workers: each runs in a process of its own ---------------------------------------------
 
 def work_kg(sentences):
-    from kg.nlp.mentions import mentions
+    from kg.nlp.components.span_writer import SPANS_KEY
     from kg.nlp.pipeline import load_pipeline
+    from kg.text.clean import clean_text
 
     import bisect
 
@@ -93,17 +94,24 @@ def work_kg(sentences):
         texts.append("\n".join(sentences[i] for i in g))
         starts.append(st)
     t0 = time.perf_counter()
+    read = []
+    for doc in nlp.pipe(texts):
+        group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []  # the mentions that stand
+        read.append((doc.text, [(s.label_, s._.kg_kind, s._.kg_name, s.start_char, s.end_char) for s in group]))
+    seconds = time.perf_counter() - t0
     per, org = [], []
-    for g, st, doc in zip(groups, starts, nlp.pipe(texts)):
-        for m in mentions(doc):
-            if m.dropped:
-                continue
-            i = g[bisect.bisect_right(st, m.start) - 1]
-            if m.label == "PERSON":
-                per.append([i, m.text])
-            elif m.label in ("BRANCH", "PARTNER") and m.kind == "name":
-                org.append([i, m.text])
-    return {"per": per, "org": org, "seconds": time.perf_counter() - t0}
+    for g, st, text, (doc_text, spans) in zip(groups, starts, texts, read):
+        # kg reads the cleaned page (lines broken mid-sentence joined): its offsets go back
+        # to the text given through the cleaner's map.
+        cleaned = clean_text(text)
+        assert cleaned.text == doc_text, "kg's pipeline no longer reads clean_text's text"
+        for label, kind, name, start, end in spans:
+            i = g[bisect.bisect_right(st, cleaned.original_span(start, end)[0]) - 1]
+            if label == "PERSON":
+                per.append([i, name])
+            elif label in ("BRANCH", "PARTNER") and kind == "name":
+                org.append([i, name])
+    return {"per": per, "org": org, "seconds": seconds}
 
 
 def work_model(sentences):
