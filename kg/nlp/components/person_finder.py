@@ -1,25 +1,49 @@
-"""PERSON mentions: real names after a job title, and the names in a byline.
+"""PERSON mentions: real names wherever a reporter writes them.
 
-Newspaper prose names people as unit + title + name (沿江大道邮政营业所理财经理
-钟雨桐, 该分公司转型督导陈思远) and signs articles with a byline (□肖芳 田黎,
-□吉林省分行党委书记、行长 林国华). A name is a known surname and one or two
-more characters; whether the third character belongs to the name is decided
-by what follows (钟雨桐常叮嘱 vs 李敏说). Honorifics (李大姐) are not names.
-The title and where it ends are kept so that works_at_finder can link the
-person to the unit named just before.
+Three sources, most certain first:
+
+- Bylines and credits. A byline (□肖芳 田黎, □本报记者 方晓东 通讯员 贺小云,
+  □甘肃省分行党委书记、行长 林国华), a photo or text credit at a line's end
+  (… 冰糖橙。  赵一鸣 摄, □钱多多 文/图) and a reporter in brackets
+  (（甘肃记者 马小云）) hold nothing but names, titles and credit words
+  (config/credit_words.txt), so every name-shaped part is a name, with a
+  surname or without one (Mongolian, Tibetan and Uyghur names often have none).
+- The name model (kg/nlp/names_model.py): a character CRF trained on the
+  MSRA corpus finds names in running text: in lists (周一、吴二), before
+  their title (…先生, …总经理), after 的, as a speaker (“…”赵明远说), foreign
+  names with · (阿卜杜·卡迪尔).
+- Unit + title + name (沿江大道邮政营业所理财经理钟雨桐): the title and where it
+  ends are kept in `info` so that works_at_finder links the person to the unit
+  named before the title. The model decides whether a name follows and where it ends.
+
+What is not a name is rejected whichever source proposed it: honorifics and
+kinship words after a surname (李大姐, 张女士, 王总), a surname with a job
+title (沈经理), and nicknames (老陈, 小李, 阿强).
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+from itertools import accumulate
 
 from spacy.language import Language
+from spacy.util import minibatch
 
-from kg.text.byline import byline_parts
+from kg.errors import ConfigError
 from kg.lexicon import longest_first, word_list
+from kg.nlp.gazetteer import default_gazetteer
 from kg.nlp.mentions import Mention, layout, mentions
+from kg.nlp.names_model import NameModel
+from kg.text.byline import byline_parts
 
 CJK = "\u3400-\u9fff"
+DOT = "·"
 BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
+NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
+NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
+MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf.npz"
 
 
 @Language.factory(
@@ -30,84 +54,217 @@ BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+
         "surnames": "config/surnames.txt",
         "honorifics": "config/honorifics.txt",
         "followers": "config/name_followers.txt",
+        "credits": "config/credit_words.txt",
+        "stops": "config/person_stops.txt",
+        "place_after": "config/place_after.txt",
+        "model": "",
     },
 )
-def make_person_finder(nlp, name, titles, surnames, honorifics, followers):
-    return PersonFinder(titles, surnames, honorifics, followers)
+def make_person_finder(nlp, name, titles, surnames, honorifics, followers, credits, stops, place_after, model):
+    return PersonFinder(titles, surnames, honorifics, followers, credits, stops, place_after, model)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str, surnames: tuple[str, ...]) -> NameModel:
+    try:
+        return NameModel.load(path, surnames)
+    except FileNotFoundError:
+        raise ConfigError(path, None, "name model not found (rebuild it: python -m kg.nlp.names_train)") from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(path, None, f"not a name model ({str(exc).splitlines()[0]})") from None
 
 
 class PersonFinder:
-    def __init__(self, titles, surnames, honorifics, followers):
+    def __init__(self, titles, surnames, honorifics, followers, credits="config/credit_words.txt",
+                 stops="config/person_stops.txt", place_after="config/place_after.txt", model=""):
         self.titles = longest_first(word_list(titles))
+        self.title_set = set(self.titles)
         self.surnames = set(word_list(surnames))
         self.honorifics = longest_first(word_list(honorifics))
         self.followers = longest_first(word_list(followers))
+        self.credits = longest_first(word_list(credits))
+        self.stops = set(word_list(stops))
+        self.place_after = longest_first(word_list(place_after))
+        self.places = default_gazetteer()
+        self.model = load_model(str(model or MODEL_PATH), tuple(sorted(self.surnames)))
+        self.words = self.model.word_set()
         compound = [s for s in self.surnames if len(s) > 1]
         single = "".join(s for s in self.surnames if len(s) == 1)
         surname = "|".join(map(re.escape, compound)) + (f"|[{single}]" if single else "")
-        self.after_title = re.compile(
-            rf"(?P<title>{'|'.join(map(re.escape, self.titles))})(?P<name>(?:{surname})[{CJK}]{{1,2}})")
+        title = "|".join(map(re.escape, self.titles))
+        credit = "|".join(map(re.escape, self.credits))
+        self.after_title = re.compile(rf"(?P<title>{title})(?P<name>(?:{surname})[{CJK}]{{1,2}})")
+        # … 冰糖橙。  赵一鸣 摄 | □钱多多 文/图: a name, a space, a credit word, the line's end.
+        self.credit_line = re.compile(
+            rf"(?:^|[\s。！？；：□■）)])\s*(?P<name>[{CJK}·]{{2,12}})\s*(?:{credit})\s*$", re.M)
+        # （甘肃记者 马小云）: a reporter named in brackets after a title.
+        self.bracketed = re.compile(rf"[（(][^（）()\n]{{0,12}}?(?:{title})\s*(?P<name>[{CJK}·]{{2,12}})\s*[）)]")
 
     def __call__(self, doc):
+        return self._find(doc, self.model.spans(layout(doc).text))
+
+    def pipe(self, docs, batch_size: int = 32):
+        """Docs in batches: the model reads a batch's articles as one text (lines apart,
+        which it treats as sentence edges), far faster than one at a time."""
+        for batch in minibatch(docs, size=batch_size):
+            texts = [layout(doc).text for doc in batch]
+            starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+            found = self.model.spans("\n".join(texts))
+            for k, doc in enumerate(batch):
+                lo = starts[k]
+                hi = lo + len(texts[k])
+                yield self._find(doc, [(s - lo, e - lo, lab) for s, e, lab in found if lo <= s and e <= hi])
+
+    def _find(self, doc, model_spans):
         text = layout(doc).text
         found = mentions(doc)
+        taken: list[tuple[int, int]] = []
+        first = len(found)  # this component's mentions start here
+
+        def add(start, end, rule, info=None, name=None):
+            if end - start < 2 or any(s < end and start < e for s, e in taken):
+                return
+            taken.append((start, end))
+            found.append(Mention(start, end, "PERSON", name or text[start:end], rule, info=info or {}))
+
         for m in BYLINE.finditer(text):
-            self._byline(m, found)
+            for start, end, info, name in self._byline(m):
+                add(start, end, "person_finder:byline", info, name)
+        for pattern in (self.credit_line, self.bracketed):
+            for m in pattern.finditer(text):
+                if self._credit_name(m.group("name")):
+                    add(m.start("name"), m.end("name"), "person_finder:credit")
+
+        spans = [(s, self._extend(text, s, e)) for s, e, _ in model_spans]
+        by_start = {s: e for s, e in spans}
         for m in self.after_title.finditer(text):
             start = m.start("name")
-            name = self._cut(text, start, m.end("name"))
-            if not name:
-                continue
-            found.append(Mention(start, start + len(name), "PERSON", name, "person_finder:title_name",
-                                 info={"title_end": m.end("title"), "title_word": m.group("title")}))
+            end = by_start.get(start)
+            # Where the model reads no name right after the title, the words there are none
+            # (代表|和来宾, 来到|颇…): a title alone does not make what follows a name.
+            if end is not None:
+                end = self._trim(text, start, end)[1]
+            if end is not None and self._real(text[start:end]):
+                add(start, end, "person_finder:title_name",
+                    {"title_end": m.end("title"), "title_word": m.group("title")})
+        model_found = []
+        for s, e in spans:
+            s, e = self._trim(text, s, e)
+            if e - s >= 2 and self._real(text[s:e]) and self._model_name(text, s, e):
+                model_found.append((s, e))
+        # One person, one name in an article: where the model cut a name short once
+        # (孙浩|然骑着) the longer form it found elsewhere in the article stands.
+        known = {found[i].text for i in range(first, len(found))} | {text[s:e] for s, e in model_found}
+        longer = sorted((k for k in known if len(k) >= 3), key=len, reverse=True)
+        for s, e in model_found:
+            e = next((s + len(k) for k in longer if len(k) > e - s and text.startswith(k, s)), e)
+            add(s, e, "person_finder:model")
         return doc
 
-    def _cut(self, text, start, end):
-        """The name's length: two characters or three, by what follows."""
-        cand = text[start:end]
-        if cand[:2] in self.surnames and len(cand[:2]) == 2 and len(cand) >= 3:
-            # A compound surname (欧阳明华): the same choice, one character later.
-            rest = self._cut(text, start + 1, end)
-            return cand[0] + rest if rest else None
-        if any(cand[1:].startswith(h) or cand.endswith(h[:1]) and text.startswith(h, start + 1)
-               for h in self.honorifics):
-            return None
-        if len(cand) == 3:
-            after3, after2 = text[end:end + 4], text[start + 2:start + 6]
-            if self._follows(after3):
-                return cand  # 陈志刚|表示, 钟雨桐|常叮嘱
-            if self._follows(after2):
-                return cand[:2]  # 李敏|说, 张敏|介绍
-            # Neither tells (林国华，): a 3-character name is the commoner.
-            return cand
-        return cand if re.fullmatch(rf"[{CJK}]{{2}}", cand) else None
+    def _extend(self, text: str, start: int, end: int) -> int:
+        """A two-character name whose next character is followed by a speech verb takes it:
+        the model reads 邵建|明说 (明说 is a word), the reporter wrote 邵建明|说."""
+        if end - start != 2 or text[start] not in self.surnames or end >= len(text):
+            return end
+        nxt = text[end]
+        if not re.match(rf"[{CJK}]", nxt) or nxt in self.stops or self._follows(nxt) or nxt in NICKNAME:
+            return end
+        after = text[end + 1:end + 5]
+        # Only a clear speech verb tells (邵建明|说); a single character such as 道 may start
+        # a word of its own (记者薛原|报道).
+        return end + 1 if after.startswith("说") or any(len(w) > 1 and after.startswith(w)
+                                                        for w in self.followers) else end
+
+    def _model_name(self, text: str, start: int, end: int) -> bool:
+        """Whether a name the model read in running text passes what the model cannot know."""
+        name = text[start:end]
+        if self._titled_surname(text, start, end) or name[-1] in self.stops:
+            return False  # 张女|士; 高兴地|说
+        if any(name.startswith(c) for c in self.credits if len(c) > 1):
+            return False  # □钱多多 摄影报道
+        if len(name) == 4 and name[:2] in self.words and name[2:] in self.words and name[:2] not in self.surnames:
+            return False  # two words (普惠|金融), not a surname and a given name
+        if any(text.startswith(w, end) for w in self.place_after):
+            return False  # 吐尔尕特|口岸
+        if DOT in name or len(name) > 4:
+            # A foreign name is written in the characters of transliteration (阿卜杜·卡迪尔,
+            # 纳扎尔巴耶夫), not in words (寄递·三农).
+            return all(ch == DOT or ch in self.model.transliteration for ch in name)
+        # A place (安吉, 万荣县, 霍尔果斯口岸) is no person, in a list of places or before 县.
+        return not self.places.lookup(name)
+
+    # What a name is not --------------------------------------------------------------
+
+    def _real(self, name: str) -> bool:
+        """Not an honorific (李大姐, 张女士), a surname with a title (沈经理) or a nickname (老陈)."""
+        if not NAME_SHAPE.fullmatch(name) or name.startswith(DOT) or name.endswith(DOT):
+            return False
+        if len(name) == 2 and name[0] in NICKNAME:
+            return False
+        for cut in (1, 2):
+            if name[:cut] in self.surnames:
+                rest = name[cut:]
+                # A one-character kinship word is the whole rest (李姐, 王叔), never just its start:
+                # 罗伯特 and 艾伯特 are names.
+                if any(rest == h or len(h) > 1 and rest.startswith(h) for h in self.honorifics) \
+                        or rest in self.title_set:
+                    return False
+        return True
+
+    def _titled_surname(self, text: str, start: int, end: int) -> bool:
+        """A lone surname before an honorific or title the model read as a given name: 张女|士."""
+        name = text[start:end]
+        return any(name[:cut] in self.surnames and any(text.startswith(h, start + cut) for h in self.honorifics
+                                                       if len(h) > 1 or end - start == cut + 1)
+                   for cut in (1, 2))
+
+    def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """An honorific or title the model took into the name is cut off: 王建国先生 → 王建国."""
+        name = text[start:end]
+        for word in self.honorifics:
+            if len(name) - len(word) >= 2 and name.endswith(word):
+                return start, end - len(word)
+        if len(name) == 4 and name[0] in self.surnames and name[:2] not in self.surnames \
+                and name[-1] in self.followers:
+            return start, end - 1  # 柏文涛|常到村里: a surname and two characters, then an adverb
+        return start, end
 
     def _follows(self, text: str) -> bool:
         return any(text.startswith(w) for w in self.followers)
 
-    def _byline(self, m, found):
+    # Bylines and credits ------------------------------------------------------------------
+
+    def _credit_name(self, part: str) -> bool:
+        """A name-shaped part of a byline or credit: not a title, a credit word or a unit."""
+        if part in self.title_set or part in self.credits or not NAME_SHAPE.fullmatch(part):
+            return False
+        if DOT not in part and len(part) > 4:
+            return False  # a unit's name (湖北省分公司), not a person's
+        if any(part.endswith(t) for t in self.titles):
+            return False
+        return self._real(part)
+
+    def _byline(self, m):
         body = m.group("body")
         base = m.start("body")
-        parts = byline_parts(body, self.titles)
-
+        parts = [(off, p) for off, p in byline_parts(body, self.titles) if p not in self.credits]
         for k, (offset, part) in enumerate(parts):
-            names = [part] if self._looks_like_name(part) else []
-            if not names and k == len(parts) - 1 and len(parts) == 1:
-                # □吉林省分行党委书记、行长林国华 (no space): a title, then the name.
+            names = [(offset, part)] if self._credit_name(part) else []
+            if not names and len(parts) == 1:
+                # □甘肃省分行党委书记、行长林国华 (no space): a title, then the name.
                 t = self.after_title.search(part)
                 if t and t.end("name") == len(part):
-                    offset, names = t.start("name"), [t.group("name")]
-            for name in names:
-                s = base + offset
+                    names = [(offset + t.start("name"), t.group("name"))]
+            for off, name in names:
                 info = {}
                 if k > 0:
-                    info["title_end"] = base + parts[k - 1][0] + len(parts[k - 1][1])
-                    info["byline_prefix"] = (base, info["title_end"])
-                found.append(Mention(s, s + len(name), "PERSON", name, "person_finder:byline", info=info))
-
-    def _looks_like_name(self, part: str) -> bool:
-        if not re.fullmatch(rf"[{CJK}]{{2,4}}", part):
-            return False
-        if part[:2] in self.surnames and len(part) in (3, 4):
-            return True
-        return part[0] in self.surnames and len(part) in (2, 3)
+                    prev_off, prev = parts[k - 1]
+                    if not self._credit_name(prev):  # a title phrase, not another name
+                        info["title_end"] = base + prev_off + len(prev)
+                        info["byline_prefix"] = (base, info["title_end"])
+                # A name rejoined over a space (刘 洋) ends after as many characters, spaces aside.
+                end, seen = off, 0
+                while seen < len(name) and end < len(body):
+                    seen += not body[end].isspace()
+                    end += 1
+                yield base + off, base + end, info, name

@@ -1,0 +1,225 @@
+"""People's names wherever a reporter writes them, and what is not a name.
+
+Every name here is invented, in provinces and trades the dev pages do not cover.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extract_helpers import column, extract, has_relation, names
+
+from kg.errors import ConfigError
+from kg.lexicon import word_list
+from kg.nlp.components.person_finder import MODEL_PATH, PersonFinder, load_model
+from kg.nlp.names_data import parse, spans_of
+from kg.nlp.names_model import SENT, char_codes, decode
+from kg.paths import config_dir
+
+
+def people(text: str) -> set[str]:
+    return names(extract(text), "PERSON")
+
+
+# ------------------------------------------------------------ where names stand
+
+def test_names_in_a_list():
+    assert people("培训班上，营业员周晓东、吴丽萍和郑国华分享了各自的经验。") == {"周晓东", "吴丽萍", "郑国华"}
+
+
+@pytest.mark.parametrize("text, person", [
+    ("葛振宇总经理在会上作了动员讲话。", "葛振宇"),
+    ("座谈会由谭慧敏副行长主持。", "谭慧敏"),
+    ("宋立群先生当场办理了开户手续。", "宋立群"),
+])
+def test_name_before_its_title(text, person):
+    assert people(text) == {person}
+
+
+@pytest.mark.parametrize("text, person", [
+    ("营运管理部的柏雅婷介绍了新系统的用法。", "柏雅婷"),
+    ("来自兰州市分公司的邵振东获得了一等奖。", "邵振东"),
+])
+def test_name_after_de(text, person):
+    assert person in people(text)
+
+
+def test_name_with_no_title_beside_it():
+    assert people("说起这些年的变化，邹海涛依然心潮澎湃。") == {"邹海涛"}
+
+
+def test_foreign_name_with_a_dot():
+    assert people("哈萨克斯坦客商阿斯卡尔·别克托夫对通关速度很满意。") == {"阿斯卡尔·别克托夫"}
+
+
+def test_words_joined_by_a_dot_are_no_name():
+    assert people("电商·乡村\n青海邮政推进电商下乡。") == set()
+
+
+@pytest.mark.parametrize("text, person", [
+    ("该营业所理财经理欧阳晓辉正在为客户办理业务。", "欧阳晓辉"),
+    ("养殖户司马文静算了一笔账。", "司马文静"),
+])
+def test_compound_surnames(text, person):
+    assert people(text) == {person}
+
+
+def test_customers_full_name_in_a_quote():
+    text = "“我叫魏玉兰，在这儿存钱十几年了，放心。”储户魏玉兰说。“多亏了这笔贷款。”种植户卢振江笑着说。"
+    assert people(text) == {"魏玉兰", "卢振江"}
+
+
+# ------------------------------------------------------------ what is not a name
+
+@pytest.mark.parametrize("text", [
+    "王大爷每天都来网点看看报纸。",
+    "李阿姨把存折递给了柜员。",
+    "刘师傅骑着三轮车去投递。",
+    "老陈和小李一早就出发了。",
+    "沈经理带队走访了十家商户。",
+    "“张女士，您的业务办好了。”",
+    "客户赵先生说，服务很好。",
+    "阿强是村里的能人。",
+])
+def test_honorifics_and_nicknames_are_not_people(text):
+    assert people(text) == set()
+
+
+def test_a_word_before_a_verb_is_no_name():
+    assert people("青海省海东市一家合作社负责人高兴地说，今年销路不愁。") == set()
+
+
+def test_places_in_a_list_are_no_people():
+    assert people("邮政在寿光、临朐等蔬菜主产县设立了收购点。") == set()
+
+
+# ------------------------------------------------------------ bylines and credits
+
+def test_byline_names_without_a_surname():
+    text = column(("□阿古拉 图雅",), "海西州分行开展金融知识宣传。")
+    assert people(text) == {"阿古拉", "图雅"}
+
+
+def test_photo_credit_at_a_line_end():
+    text = column("投递员正在分拣包裹。  曹文博 摄", "本报讯 近日，青海邮政开展了业务培训。")
+    assert "曹文博" in people(text)
+
+
+def test_reporter_in_brackets():
+    assert "马文涛" in people("本报讯 （甘肃记者 马文涛） 近日，甘肃邮政召开会议。")
+
+
+def test_byline_name_broken_across_lines():
+    text = "甘肃邮政推进寄递进村，服务群众1万人次。\n\n□许小\n\n敏\n\n本报讯 近日，青海邮政开展了培训。\n"
+    assert "许小敏" in people(text)
+
+
+def test_byline_person_has_no_works_at():
+    rec = extract(column(("□本报记者 魏东 通讯员 孔雪",), "兰州市分公司开展“邮政进村”活动。"))
+    assert names(rec, "PERSON") == {"魏东", "孔雪"}
+    assert not [r for r in rec["relations"] if r["type"] == "WORKS_AT"]
+
+
+def test_title_name_still_feeds_works_at():
+    rec = extract("甘肃省兰州市邮政分公司城关营业部客户经理杜明远介绍，今年新增客户300户。")
+    assert "杜明远" in names(rec, "PERSON")
+    assert has_relation(rec, "WORKS_AT", "杜明远", "城关营业部")
+
+
+# ------------------------------------------------------------ the model itself
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model(str(MODEL_PATH), tuple(sorted(word_list(str(config_dir() / "surnames.txt")))))
+
+
+def full_viterbi(model, text):
+    """Plain Viterbi over every position: what the fast decoder must reproduce."""
+    em = model.emissions(char_codes(text)).astype(np.float64)  # float64: punctuation's large O bonus adds up
+    t = model.transitions.astype(np.float64)
+    score = em[0].copy()
+    back = []
+    for i in range(1, len(em)):
+        cand = score[:, None] + t
+        back.append(cand.argmax(axis=0))
+        score = cand.max(axis=0) + em[i]
+    path = [int(score.argmax())]
+    for b in reversed(back):
+        path.append(int(b[path[-1]]))
+    return np.array(path[::-1])
+
+
+@pytest.mark.parametrize("text", [
+    "说起这些年的变化，邹海涛依然心潮澎湃。营业员周晓东、吴丽萍和郑国华分享了经验。",
+    "哈萨克斯坦客商阿斯卡尔·别克托夫对通关速度很满意，新华社记者当场采访了他。",
+    "甘肃省兰州市邮政分公司与兰州大学签订合作协议，国务院有关部门负责人出席。",
+])
+def test_fast_decoding_equals_full_viterbi(model, text):
+    assert model.tags(text).tolist() == full_viterbi(model, text).tolist()
+
+
+def test_table_lookups_give_the_trained_scores(model):
+    codes = char_codes("阿斯卡尔·别克托夫说，欧阳晓辉、王二在兰州市分公司工作。\nX3 ok")
+    assert np.allclose(model.emissions(codes), model.reference_emissions(codes), atol=1e-3)
+
+
+def test_model_reads_white_space_as_a_sentence_edge(model):
+    codes = char_codes("王 明\n李")
+    assert codes.tolist()[1] == SENT and codes.tolist()[3] == SENT
+    assert model.tags("") .tolist() == []
+
+
+def test_model_also_proposes_organisations(model):
+    found = {("新华社记者报道，国务院召开常务会议。"[s:e], lab)
+             for s, e, lab in model.spans("新华社记者报道，国务院召开常务会议。", ("ORG",))}
+    assert ("新华社", "ORG") in found and ("国务院", "ORG") in found
+
+
+def test_decode_drops_broken_sequences():
+    tags = ("O", "B-PER", "M-PER", "E-PER", "S-PER")
+    assert decode([1, 2, 3, 0, 4, 0, 2, 3], tags) == [(0, 3, "PER"), (4, 5, "PER")]
+
+
+def test_missing_model_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="names_crf.npz: name model not found"):
+        load_model(str(tmp_path / "names_crf.npz"), ("王",))
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ConfigError, match="bad.npz: not a name model"):
+        load_model(str(bad), ("王",))
+
+
+def test_person_finder_takes_its_model_from_config(tmp_path):
+    cfg = config_dir()
+    with pytest.raises(ConfigError, match="name model not found"):
+        PersonFinder(str(cfg / "titles.txt"), str(cfg / "surnames.txt"), str(cfg / "honorifics.txt"),
+                     str(cfg / "name_followers.txt"), credits=str(cfg / "credit_words.txt"),
+                     stops=str(cfg / "person_stops.txt"), place_after=str(cfg / "place_after.txt"),
+                     model=str(tmp_path / "none.npz"))
+
+
+# ------------------------------------------------------------ the MSRA reader
+
+def test_msra_lines_and_spans():
+    text = "张 B-PER\r\n三 E-PER\r\n在 O\r\n北 B-LOC\r\n京 E-LOC\r\n\r\n李 S-PER\r\n"
+    sents = parse(text)
+    assert [s.text for s in sents] == ["张三在北京", "李"]
+    assert sents[0].spans("PER") == [(0, 2)] and sents[0].spans("LOC") == [(3, 5)]
+    assert spans_of(["B-ORG", "M-ORG", "O", "E-ORG"], "ORG") == []
+
+
+def test_batched_docs_find_what_single_docs_find():
+    from kg.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline("default")
+    texts = ["说起这些年的变化，邹海涛依然心潮澎湃。", "营业员周晓东、吴丽萍和郑国华分享了经验。",
+             "哈萨克斯坦客商阿斯卡尔·别克托夫对通关速度很满意。", "李阿姨把存折递给了柜员。"]
+    finder = nlp.get_pipe("person_finder")
+
+    def persons(doc):
+        return [(m.start, m.end, m.text) for m in doc._.kg_mentions if m.label == "PERSON"]
+
+    split = nlp.get_pipe("sentence_splitter")
+    one = [persons(finder(split(nlp.make_doc(t)))) for t in texts]
+    batched = [persons(d) for d in finder.pipe((split(nlp.make_doc(t)) for t in texts), batch_size=3)]
+    assert batched == one and one[1] == [(3, 6, "周晓东"), (7, 10, "吴丽萍"), (11, 14, "郑国华")]
