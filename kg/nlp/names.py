@@ -9,6 +9,7 @@ merge (秭归县分公司 is 湖北省宜昌市邮政分公司) while different 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.nlp.gazetteer import Division, Gazetteer
 
@@ -40,7 +41,7 @@ class UnitName:
 
     @property
     def stems(self) -> tuple[str, ...]:
-        return tuple(short(d.name if d else f) for f, d in zip(self.regions, self.divisions))
+        return _stems(tuple(self.regions), tuple(self.divisions))
 
     def qualified(self, context_chain: tuple[str, ...] = ()) -> str:
         """The fullest name: prefix or network word, full admin chain, local part, suffix."""
@@ -54,6 +55,12 @@ class UnitName:
         if self.suffix.startswith("邮政"):
             post = ""
         return head + "".join(chain) + self.local + post + self.suffix
+
+
+@lru_cache(maxsize=65536)
+def _stems(regions, divisions) -> tuple[str, ...]:
+    # Names are compared pairwise: each admin chain's short forms are worked out once.
+    return tuple(short(d.name if d else f) for f, d in zip(regions, divisions))
 
 
 def short(name: str) -> str:

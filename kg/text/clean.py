@@ -27,6 +27,7 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)
          if chr(c - 0xFEE0).isalnum() or chr(c - 0xFEE0) in "%.+-/&@#"}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
 _RUN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 _OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
@@ -223,13 +224,19 @@ def clean_text(raw: str) -> Cleaned:
                 if is_byline or (_ASCII_ALNUM.match(prev_char) and _ASCII_ALNUM.match(run[0])):
                     out.append(" ")
                     offs.append(s + m.start() - 1)
-            # Folding can turn a run into spaces (U+3000); drop those characters.
-            for k, ch in enumerate(run):
-                if ch.isspace():
-                    continue
-                out.append(ch)
-                offs.append(s + m.start() + k)
-                prev_char = ch
+            base = s + m.start()
+            if not _SPACE.search(run):
+                out.extend(run)  # one character an entry, each mapped to its own offset
+                offs.extend(range(base, base + len(run)))
+                prev_char = run[-1]
+            else:
+                # Folding can turn a run into spaces (U+3000); drop those characters.
+                for k, ch in enumerate(run):
+                    if ch.isspace():
+                        continue
+                    out.append(ch)
+                    offs.append(base + k)
+                    prev_char = ch
             first = False
         para_lines += 1
         para_widths.append(widths[i])

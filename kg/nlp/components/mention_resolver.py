@@ -17,7 +17,6 @@ from spacy.language import Language
 
 from kg.lexicon import abbreviator, jsonl
 from kg.nlp.actors import mark_ranked
-from kg.nlp.names import same_body
 from kg.nlp.mentions import Mention, layout, mentions, mentions_changed
 
 LABEL_RANK = {"BRANCH": 0, "PARTNER": 1, "PROGRAM": 2, "PRODUCT": 3, "PERSON": 4}
@@ -98,20 +97,28 @@ class MentionResolver:
         return None
 
     def _levels(self, lay, found):
-        for i, m in enumerate(found):
-            if m.kind != "level" or m.dropped:
-                continue
+        levels_wanted = [i for i, m in enumerate(found) if m.kind == "level" and not m.dropped]
+        if not levels_wanted:
+            return
+        # Named units by their words after the places (same_body), so each level
+        # name looks only at the units it could stand for.
+        by_body: dict = {}
+        for j, other in enumerate(found):
+            ou = other.info.get("unit")
+            if not other.dropped and other.kind == "name" and ou is not None and ou.divisions:
+                by_body.setdefault((other.label, self.short(ou.local + ou.suffix)), []).append(j)
+        for i in levels_wanted:
+            m = found[i]
             unit = m.info.get("unit")
+            if unit is None:
+                continue
             candidates = []
             a_start, a_end = lay.article(m.start)
-            for j, other in enumerate(found):
+            for j in by_body.get((m.label, self.short(unit.local + unit.suffix)), ()):
+                other = found[j]
                 ou = other.info.get("unit")
-                if j == i or other.dropped or other.label != m.label or other.kind != "name" or ou is None:
-                    continue
-                if not a_start <= other.start < a_end:
+                if j == i or not a_start <= other.start < a_end:
                     continue  # 县分公司 is the county company of its own article
-                if not same_body(ou, unit, self.short) or not ou.divisions:
-                    continue
                 levels = [d.level for d in ou.divisions if d is not None]
                 if levels and levels[-1] == unit.level:
                     candidates.append(j)

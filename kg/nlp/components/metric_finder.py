@@ -69,6 +69,14 @@ def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal,
     return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words)
 
 
+class _Dates(list):
+    """The page's dates in text order, with their starts for bisecting."""
+
+    def __init__(self, items):
+        super().__init__(sorted(items))
+        self.starts = [d[0] for d in self]
+
+
 class MetricFinder:
     def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words):
         rows = jsonl(units, ("unit", "kind"))
@@ -95,7 +103,7 @@ class MetricFinder:
         # 该分公司 with nothing to point to, where the figures after it have no known owner.
         self._lost = sorted(m.start for m in doc._.kg_mentions
                             if m.kind == "anaphor" and m.refers is None and m.label in ENTITY_LABELS)
-        dates = find_dates(text)
+        dates = _Dates(find_dates(text))
         out = metrics(doc)
         seen = set()
         for f in self.figure.finditer(text):
@@ -333,20 +341,29 @@ class MetricFinder:
 
     @staticmethod
     def _as_of(lay, dates, s):
+        """The date nearest before the figure in its sentence, else in its paragraph, else after it there."""
         sent_start, _ = lay.sentence(s)
         p_start, p_end = lay.paragraph(s)
-        before_s = [d for d in dates if sent_start <= d[0] and d[1] <= s]
-        if before_s:
-            return before_s[-1][2]
-        before_p = [d for d in dates if p_start <= d[0] and d[1] <= s]
-        if before_p:
-            return before_p[-1][2]
-        after_p = [d for d in dates if s <= d[0] and d[1] <= p_end]
-        return after_p[0][2] if after_p else None
+        starts = dates.starts
+        k = bisect.bisect_right(starts, s)  # dates starting at or before s
+        for j in range(k - 1, -1, -1):
+            d = dates[j]
+            if d[0] < p_start:
+                break
+            if d[1] <= s:
+                return d[2]  # the nearest before it (in its sentence if there is one there)
+        for d in dates[k:]:
+            if d[1] > p_end:
+                break
+            return d[2]
+        return None
 
     def _ranks(self, text, lay, out):
+        starts = [m.start for m in out]  # figures in text order
         for r in self.rank.finditer(text):
             sent_start, _ = lay.sentence(r.start())
-            prior = [m for m in out if sent_start <= m.start and m.end <= r.start()]
-            if prior:
-                prior[-1].rank = r.group()
+            k = bisect.bisect_left(starts, r.start())
+            while k > 0 and out[k - 1].end > r.start():
+                k -= 1
+            if k > 0 and out[k - 1].start >= sent_start:
+                out[k - 1].rank = r.group()

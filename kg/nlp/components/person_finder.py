@@ -35,6 +35,7 @@ from kg.errors import ConfigError
 from kg.lexicon import longest_first, word_list
 from kg.nlp.gazetteer import default_gazetteer
 from kg.nlp.mentions import Mention, layout, mentions
+from kg.nlp.name_growth import Taken
 from kg.nlp.names_model import NameModel
 from kg.text.byline import byline_parts
 
@@ -118,13 +119,13 @@ class PersonFinder:
     def _find(self, doc, model_spans):
         text = layout(doc).text
         found = mentions(doc)
-        taken: list[tuple[int, int]] = []
+        taken = Taken()
         first = len(found)  # this component's mentions start here
 
         def add(start, end, rule, info=None, name=None):
-            if end - start < 2 or any(s < end and start < e for s, e in taken):
+            if end - start < 2 or taken.overlaps(start, end):
                 return
-            taken.append((start, end))
+            taken.add(start, end)
             found.append(Mention(start, end, "PERSON", name or text[start:end], rule, info=info or {}))
 
         for m in BYLINE.finditer(text):
