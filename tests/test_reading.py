@@ -330,7 +330,7 @@ def test_run_report_exit_codes_and_summary(tmp_path):
 
     report = RunReport()
     assert report.exit_code() == EXIT_NOTHING_READ
-    assert report.summary_lines() == ["No input files found (folders are searched for *.txt)."]
+    assert report.summary_lines() == ["No input files found (folders are searched for *.txt and *.pdf)."]
 
     report.add(read_page(empty))
     assert report.exit_code() == EXIT_NOTHING_READ  # nothing could be read

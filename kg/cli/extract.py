@@ -46,7 +46,7 @@ def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
       kg extract examples/ --lenient -o pred.jsonl   # read damaged pages too
     """
     from kg.atomic import refuse_overwriting
-    from kg.nlp.extract import extract_paths
+    from kg.nlp.extract import extract_paths, record_location
     from kg.progress import file_progress
     from kg.text.reading import RunReport
     from kg.nlp.records import write_records
@@ -59,7 +59,7 @@ def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
         for rec in records:
             for problem in (rec["skipped"], rec.get("lenient")):
                 if problem:
-                    click.echo(f"warning: {rec['path']}: {problem}", err=True)
+                    click.echo(f"warning: {record_location(rec)}: {problem}", err=True)
             yield rec
 
     with file_progress(enabled=not quiet) as tick:

@@ -37,14 +37,14 @@ def _records_from(inputs, progress, lenient=False, date=None):
             else:
                 yield from iter_records(path)
     if pages:
-        from kg.nlp.extract import extract_paths  # spaCy loads only when there are pages to read
+        from kg.nlp.extract import extract_paths, record_location  # spaCy loads only when there are pages to read
         from kg.progress import file_progress
 
         with file_progress(enabled=progress) as tick:
             for record in extract_paths(pages, progress=tick, lenient=lenient, date=date):
                 for problem in (record["skipped"], record.get("lenient")):
                     if problem:
-                        click.echo(f"warning: {record['path']}: {problem}", err=True)
+                        click.echo(f"warning: {record_location(record)}: {problem}", err=True)
                 yield record
 
 

@@ -3,7 +3,9 @@
 `extract_text` handles one page held in memory; `extract_paths` walks files
 and folders, skipping (with a reason in the record) what cannot be read, and
 streams pages larger than `kg.text.reading.LARGE_PAGE_BYTES` chunk by chunk so a
-50 MB page runs in bounded memory.
+50 MB page runs in bounded memory. A PDF file is read page by page by its
+layout (`kg.text.pdf`), each page one document (`name.pdf#p3`), its articles
+split from the layout's headlines (`extract_page`).
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from kg.nlp.assemble import ArticleFacts, assemble, facts_from_doc
 from kg.nlp.dates import date_in_name, parse_date
 from kg.errors import InputError
 from kg.nlp.pipeline import load_pipeline
-from kg.text.reading import LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover, iter_page_chunks, read_page
+from kg.text.reading import LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover, is_pdf, iter_page_chunks, read_page
+from kg.text.segment import segment_layout
 
 
 def _doc_facts(doc, base: int, first_index: int, *, shared=None):
@@ -81,6 +84,53 @@ def page_date(path, given=None, found=None) -> tuple[str | None, str | None]:
     return None, None
 
 
+def extract_page(page, *, pipeline: str = "default", date=None) -> dict:
+    """The record of one PDF page (a `kg.text.pdf.PdfPage`): its blocks are the
+    paragraphs, its headlines open the articles (`segment_layout`). Its date is
+    `date` (the --date option), else one in the file name, else the PDF's own."""
+    nlp = load_pipeline(pipeline)
+    cleaned = page.cleaned()
+    doc = nlp.tokenizer.page_doc(cleaned, segment_layout(cleaned))
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    day, source = page_date(page.path, date, page.date)
+    record = record_from_doc(doc, page.doc, path=str(page.path), sha1=page.sha1, date=day, date_from=source)
+    return _on_page(record, page.number, page.pages)
+
+
+def _on_page(record: dict, number: int, pages: int | None) -> dict:
+    """The record with where it sits in its PDF (page, pages), after `chars`."""
+    out = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "chars":
+            out["page"], out["pages"] = number, pages
+    return out
+
+
+def record_location(record: dict) -> str:
+    """Where a record was read, for messages: the file, and `#pN` for a PDF page."""
+    page = record.get("page")
+    return f"{record['path']}#p{page}" if page else str(record["path"])
+
+
+def _pdf_pages(path, report: RunReport):
+    """("pdf", path, PdfPage) for each page read, ("pdfskip", path, record) for each not."""
+    from kg.text.pdf import PageSkip, page_doc, read_pdf
+
+    for page in read_pdf(path):
+        report.add(page)
+        if isinstance(page, PageSkip):
+            report.pdf_pages += 1
+            record = skipped_record(page.file, page.reason) | {"doc": page_doc(page.file, page.number)}
+            yield "pdfskip", path, _on_page(record, page.number, page.pages)
+        elif isinstance(page, Skip):
+            yield "skip", path, page.reason
+        else:
+            report.pdf_pages += 1
+            yield "pdf", path, page
+
+
 def skipped_record(path, reason: str) -> dict:
     return {"doc": path.name if hasattr(path, "name") else str(path), "path": str(path), "sha1": None,
             "chars": 0, "date": None, "date_from": None, "articles": [], "entities": [], "relations": [],
@@ -134,10 +184,14 @@ def _with_lenience(record: dict, page) -> dict:
 
 def _read(paths, progress, report, lenient):
     """("page", path, Page) for pages read whole, ("large", path, info) for those read in
-    chunks, ("skip", path, reason) for the rest."""
+    chunks, ("pdf", path, PdfPage) for each page of a PDF, ("pdfskip", path, record) for
+    a PDF page not read, ("skip", path, reason) for the rest."""
     for path in paths:
         if progress:
             progress(path)
+        if is_pdf(path):
+            yield from _pdf_pages(path, report)
+            continue
         info = check_page(path, lenient=lenient)
         if isinstance(info, Skip):
             report.add(info)
@@ -156,6 +210,10 @@ def _read(paths, progress, report, lenient):
 def _other(kind, path, value, report, pipeline, jobs, lenient, date=None):
     if kind == "skip":
         return skipped_record(path, value)
+    if kind == "pdf":  # PDF pages are read here, one by one, even with jobs
+        return extract_page(value, pipeline=pipeline, date=date)
+    if kind == "pdfskip":
+        return value
     day, source = page_date(path, date, getattr(value, "date", None))
     try:
         record = extract_chunks(iter_page_chunks(path, encoding=value.encoding, lenient=lenient), path.name,

@@ -63,6 +63,11 @@ class Cleaned:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and signs as half-width, odd spaces as plain ones (what cleaning does)."""
+    return text.translate(_FOLD)
+
+
 def display_width(line: str) -> float:
     """Printed width: CJK characters count 1, half-width ones 1/2, spaces nothing."""
     width = 0.0

@@ -113,9 +113,17 @@ class PageInfo:
 
 # ---------------------------------------------------------------- discovery
 
+# What a folder is searched for: text pages, and PDF pages (read by kg.text.pdf).
+PAGE_SUFFIXES = (".txt", ".pdf")
+
+
+def is_pdf(path: str | os.PathLike) -> bool:
+    """A file to read as a PDF (by its name: a .txt holding PDF bytes is reported as binary)."""
+    return Path(path).suffix.lower() == ".pdf"
+
 
 def discover(inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()) -> Iterator[Path]:
-    """Yield the files to read: files given directly, `*.txt` found in folders.
+    """Yield the files to read: files given directly, `*.txt` and `*.pdf` found in folders.
 
     Inputs keep the order given; each folder is walked recursively in sorted
     order, one directory listing in memory per level. Hidden entries and
@@ -165,7 +173,7 @@ def _walk(folder: Path) -> Iterator[Path]:
             is_dir = False
         if is_dir:
             yield from _walk(Path(entry.path))
-        elif entry.name.lower().endswith(".txt"):
+        elif entry.name.lower().endswith(PAGE_SUFFIXES):
             yield Path(entry.path)
 
 
@@ -480,6 +488,7 @@ class RunReport:
     def __init__(self) -> None:
         self.processed = 0
         self.skipped: list[Skip] = []
+        self.pdf_pages = 0  # PDF pages among them (each is a document of its own)
 
     def add(self, result: Page | PageInfo | Skip) -> None:
         """Record the outcome of reading one file."""
@@ -506,8 +515,10 @@ class RunReport:
         """One line of totals, then up to `max_listed` skipped files as `path: reason`."""
         total = self.processed + len(self.skipped)
         if total == 0:
-            return ["No input files found (folders are searched for *.txt)."]
+            return ["No input files found (folders are searched for *.txt and *.pdf)."]
         files = "file" if total == 1 else "files"
+        if self.pdf_pages:
+            files = "document" if total == 1 else "documents (a PDF page is one)"
         lines = [f"Read {self.processed} of {total} {files}; skipped {len(self.skipped)}."]
         lines += [f"  {s}" for s in self.skipped[:max_listed]]
         if len(self.skipped) > max_listed:

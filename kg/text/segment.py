@@ -49,6 +49,62 @@ def _is_heading(text: str) -> bool:
     return 0 < len(text) <= 30 and not SENTENCE_PUNCT.search(text) and not text.startswith("——")
 
 
+LAYOUT_KINDS = ("headline", "subtitle", "subheading", "byline", "caption", "note", "text")
+
+
+def segment_layout(cleaned) -> list[Article]:
+    """Split a page whose paragraphs carry the kinds its layout gave them (a PDF page).
+
+    A headline opens an article; the —— subtitle under it is the article's
+    subtitle; bylines, captions and subheadings belong to the article they
+    sit in. A jump note heading a continuation (（上接第1版）) opens an article
+    of its own unless it sits under a headline. Text before the first headline is an article without a title.
+    A page with no headline at all is split from its text, as `segment` does.
+    """
+    from kg.text.pdf import jump_note
+
+    text = cleaned.text
+    paras = cleaned.paragraphs
+    if not any(p.kind == "headline" for p in paras):
+        from dataclasses import replace
+
+        plain = [replace(p, kind="byline" if p.kind == "byline" else "text") for p in paras]
+        return segment(type(cleaned)(cleaned.text, cleaned.offsets, plain))
+    articles: list[Article] = []
+    current: list = []
+    title = subtitle = None
+    bylines: list[str] = []
+    heading_only = True  # nothing but headline, subtitle and notes so far
+
+    def close():
+        nonlocal current, title, subtitle, bylines, heading_only
+        if current:
+            articles.append(Article(len(articles), current[0].start, current[-1].end, title, subtitle,
+                                    bylines, current))
+        current, title, subtitle, bylines, heading_only = [], None, None, [], True
+
+    for p in paras:
+        t = text[p.start:p.end]
+        if p.kind == "headline":
+            if not heading_only or subtitle is not None:
+                close()
+            title = t if title is None else title + t
+        elif p.kind == "subtitle" and heading_only and title is not None:
+            subtitle = t.lstrip("—") if subtitle is None else subtitle + t
+        elif p.kind == "note" and jump_note(t):
+            if not heading_only:
+                close()
+        else:
+            if p.kind == "byline":
+                names = [part for _, part in byline_parts(t.lstrip(BYLINE_MARKS), _titles())]
+                bylines.extend(n for n in names if 2 <= len(n) <= 4)
+            if p.kind != "note":
+                heading_only = False
+        current.append(p)
+    close()
+    return articles
+
+
 def segment(cleaned) -> list[Article]:
     text = cleaned.text
     paras = cleaned.paragraphs
