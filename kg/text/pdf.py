@@ -46,7 +46,7 @@ from kg.lexicon import jsonl
 from kg.paths import config_dir
 from kg.text.byline import BYLINE_MARKS
 from kg.text.clean import Cleaned, Paragraph, fold_width
-from kg.text.reading import Skip, _open_regular, _os_reason
+from kg.text.reading import Skip, _not_a_page, _open_regular, _os_reason
 
 # Layout thresholds, in ems of the type involved (a gutter is about one em;
 # the space a justified line spreads between characters well under half).
@@ -201,11 +201,10 @@ def read_pdf(path: str | os.PathLike) -> Iterator[PdfPage | Skip]:
 
 
 def _file_problem(data: bytes) -> str | None:
-    head = data[:1024]
-    if b"%PDF-" not in head:
-        return "not a PDF file (no %PDF header)"
+    if b"%PDF-" not in data[:1024]:
+        return "not a PDF file (no %PDF- header)"
     if b"%%EOF" not in data[-_EOF_WINDOW:]:
-        return "truncated PDF (no end-of-file marker); get the whole file again"
+        return "truncated PDF (no %%EOF at the end); copy or download it again"
     return None
 
 
@@ -214,11 +213,12 @@ def _load_reason(exc) -> str:
 
     code = getattr(exc, "err_code", None)
     if code == pdfium_c.FPDF_ERR_PASSWORD:
-        return "encrypted PDF: a password is needed, which kg does not take; save an unencrypted copy"
+        return "encrypted PDF: it needs a password (save a copy without one)"
     if code == pdfium_c.FPDF_ERR_SECURITY:
-        return "encrypted PDF with an unsupported security handler"
-    return "damaged PDF: PDFium cannot open it (data format error)" if code == pdfium_c.FPDF_ERR_FORMAT \
-        else f"damaged PDF: PDFium cannot open it ({exc})"
+        return "encrypted PDF with a security handler PDFium does not support"
+    if code == pdfium_c.FPDF_ERR_FORMAT:
+        return "damaged PDF (PDFium: data format error)"
+    return f"damaged PDF (PDFium: {str(exc).strip()})"
 
 
 def _metadata(pdf) -> dict:
@@ -248,11 +248,36 @@ def _read_page(pdf, index: int, count: int, path: Path, sha1: str, date) -> PdfP
             textpage.close()
         if page is not None:
             page.close()
-    if not any(not c.space for c in chars):
-        reason = "no text layer; OCR is not supported" if images else "blank page (no text)"
-        return skip(reason)
+    visible = [c for c in chars if not c.space]
+    if not visible:
+        return skip("no text layer; OCR is not supported" if images else "blank page (no text)")
+    unmapped = sum(1 for c in visible if c.text == "\ufffd" or "\ue000" <= c.text <= "\uf8ff")
+    if unmapped > len(visible) / 2:
+        return skip("text layer without Unicode (its fonts map no characters); OCR is not supported")
     blocks = layout_blocks(chars, images, rules)
+    problem = _not_a_page("".join(b.text for b in blocks))
+    if problem:
+        return skip(problem)
     return PdfPage(path, index + 1, count, tuple(blocks), right - left, top - bottom, sha1, date)
+
+
+def page_chars(path: str | os.PathLike) -> Iterator[list]:
+    """The characters of each page of a PDF (for measuring the reader against the truth);
+    raises `pypdfium2.PdfiumError` for a file PDFium cannot open."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            try:
+                yield _chars(textpage, page.get_cropbox()[3])
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        pdf.close()
 
 
 @dataclass(frozen=True)
