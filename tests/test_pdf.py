@@ -374,3 +374,26 @@ def test_dev2_pages_as_pdfs_score_no_worse_than_their_text(tmp_path):
     for record in pdf:
         layout = layouts[record["doc"].split(".pdf#")[0]]
         assert [a["title"] for a in record["articles"]] == [s.headline for s in layout.stories]
+
+
+def test_eval_extracts_pdf_pages_named_as_gold_names_them(sample, tmp_path):
+    path, _, _ = sample
+    corpus_scorer = CORPUS / "score.py"
+    if not corpus_scorer.exists():
+        from conftest import unavailable
+
+        unavailable(f"{corpus_scorer} is missing (the labelling standard's scorer)")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc": "front.pdf#p1", "entities": [
+        {"label": "BRANCH", "names": ["浙江省丽水市邮政分公司", "丽水市分公司"]},
+        {"label": "PERSON", "names": ["方志远"]},
+        {"label": "PARTNER", "names": ["衢州青山林业有限公司"]}], "relations": [], "metrics": []},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold), str(path), "--scorer", str(corpus_scorer), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)["overall"]["entities"]
+    assert scores["tp"] == 3 and scores["fn"] == 0
+    renamed = tmp_path / "other.jsonl"
+    renamed.write_text(gold.read_text(encoding="utf-8").replace("front.pdf#p1", "front.txt"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(renamed), str(path), "--scorer", str(corpus_scorer)])
+    assert f"warning: {path}: none of its documents is in {renamed}" in result.stderr

@@ -91,19 +91,26 @@ def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
 def eval_(gold, pred, scorer, verbose, as_json):
     """Score predictions against gold: precision, recall and F1 per kind, label and relation type.
 
-    The scoring is the labelling standard's own score.py (a copy ships
-    with kg), loaded and called, so the figures are the ones the standard
-    defines. Documents are matched by file name: gold documents without a
-    prediction get a warning, and when none matches at all the exit code is 1.
+    PRED is the records `kg extract` wrote (.jsonl), or pages (.txt, .pdf
+    or a folder of them), which are extracted first. Gold names each
+    document as `kg extract` does: `page.txt`, or `page.pdf#p3` for a PDF's
+    third page. The scoring is the labelling standard's own score.py (a copy
+    ships with kg), loaded and called, so the figures are the ones the
+    standard defines. Documents are matched by name: gold documents without
+    a prediction get a warning, and when none matches at all the exit code is 1.
 
     \b
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg eval ../shared/corpus/dev.gold.jsonl pred.jsonl --verbose
+      kg eval ../shared/corpus/dev.gold.jsonl ../shared/corpus/dev
     """
     from kg.nlp.evaluate import document_warnings, evaluate, format_table
 
-    result = evaluate(gold, pred, scorer)
+    if pred.exists() and (pred.is_dir() or pred.suffix.lower() != ".jsonl"):
+        result = _evaluate_pages(gold, pred, scorer)
+    else:
+        result = evaluate(gold, pred, scorer)
     warnings = document_warnings(result, gold, pred)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
@@ -154,3 +161,23 @@ def show(page, output, pipeline, lenient):
     click.echo(f"wrote {output}: {len(doc.spans['kg'])} mentions, {len(record['entities'])} entities, "
                f"{len(record['relations'])} relations, {len(record['metrics'])} figures "
                f"in {len(doc._.kg_articles)} articles", err=True)
+
+
+def _evaluate_pages(gold, pages, scorer) -> dict:
+    """Extract the pages into a scratch records file and score that."""
+    import tempfile
+
+    from kg.nlp.evaluate import evaluate
+    from kg.nlp.extract import extract_paths, record_location
+    from kg.nlp.records import write_records
+
+    def warned(records):
+        for rec in records:
+            if rec["skipped"]:
+                click.echo(f"warning: {record_location(rec)}: {rec['skipped']}", err=True)
+            yield rec
+
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        records = Path(tmp) / "pred.jsonl"
+        write_records(warned(extract_paths([pages])), records)
+        return evaluate(gold, records, scorer)
