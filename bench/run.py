@@ -9,6 +9,8 @@ its own:
   3. where kg's time goes (per-component timing and a pyinstrument profile);
   4. rows/s into the embedded store, FalkorDB native and FalkorDB Bolt, and
      `kg query` latency for the docs/USING.md examples;
+  5. PDF pages (bench/pdfbench.py): pypdfium2 against pdfplumber on generated
+     pages, and pages/s of PDF reading beside the text path;
 and writes RESULTS.md (default: bench/RESULTS.md) plus results.json beside it.
 
     python bench/run.py                 # the full benchmark
@@ -179,6 +181,11 @@ def run(quick: bool, out: Path, budget: float, graph_page: int = 10) -> dict:
         bench.say(f"folder of {n_files} small pages …")
         folder = _measure(["folder", str(corpus.ensure_folder(n_files))])
 
+        bench.say("PDF pages …")
+        pdf = pdf_bench(quick)
+        bench.say(f"  PDF reading {pdf['reading']['read_pdf']['pages_per_second']:.1f} pages/s, "
+                  f"text path {pdf['reading']['read_text']['pages_per_second']:.1f} pages/s")
+
         bench.say("profile …")
         profile = _measure(["profile", str(corpus.page_path(1 if quick else 10)),
                             "--max-chars", str(10_000 if quick else 100_000)])
@@ -196,6 +203,7 @@ def run(quick: bool, out: Path, budget: float, graph_page: int = 10) -> dict:
                                    f"{need:.0f} s and the {budget / 60:.0f}-minute budget did not have it.")
         results = summarise(bench, manifest, profile, graph, quick)
         results["folder"] = folder
+        results["pdf"] = pdf
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results.update(machine=machine(), load_before=load_before, load_after=loadavg(),
@@ -204,6 +212,16 @@ def run(quick: bool, out: Path, budget: float, graph_page: int = 10) -> dict:
                    date=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                    total_seconds=bench.elapsed(), notes=bench.notes)
     return results
+
+
+def pdf_bench(quick: bool) -> dict:
+    """bench/pdfbench.py in a process of its own: the PDF library compared, PDF pages/s beside text."""
+    argv = [sys.executable, str(HERE / "pdfbench.py"), "--json", "--runs", "1" if quick else "5"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=1800, cwd=ROOT)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise SystemExit("PDF measurement failed\n" + "\n".join(tail))
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def graph_bench(bench: Bench, big_record: Path, graph_page: int, small_record: Path, quick: bool) -> dict:

@@ -501,3 +501,21 @@ def sample_stories() -> list:
                "让更多山区特产走出大山。"),
     ])
     return [[(lead, 4)], [(news, 2), (comment, 2)], [(continued, 4)]]
+
+
+def main(argv=None) -> int:
+    """python tests/pdfgen.py PAGE.txt OUT.pdf: draw a text page's articles as a newspaper PDF page."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__.split(": ", 1)[1])
+    ap.add_argument("page", type=Path, help="a page of text (UTF-8), e.g. examples/sample_page.txt")
+    ap.add_argument("out", type=Path, help="the PDF to write (its folder is made if missing)")
+    args = ap.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    layout = text_page_to_pdf(args.page.read_text(encoding="utf-8"), args.out)
+    print(f"{args.out}: {len(layout.stories)} articles, {len(layout.chars):,} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

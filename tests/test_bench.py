@@ -50,7 +50,11 @@ def test_quick_benchmark_writes_results(tmp_path):
     assert [q["rows"] for q in graph["queries"]][0] > 0  # branches run programs on the sample pages
 
     md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
-    for heading in ("## Extraction", "## Growth with page size", "## Where the time goes", "## Graph stores"):
+    pdf = results["pdf"]
+    assert pdf["library"]["pypdfium2"]["exact_share"] == 1.0  # every drawn character, where it was drawn
+    assert pdf["reading"]["read_pdf"]["pages_per_second"] > 0 and pdf["reading"]["read_text"]["pages_per_second"] > 0
+    for heading in ("## Extraction", "## Growth with page size", "## Where the time goes", "## Graph stores",
+                    "## PDF pages"):
         assert heading in md
     assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULTS.md", "results.json"]
     after = results_md.read_bytes() if results_md.exists() else None

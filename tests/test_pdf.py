@@ -397,3 +397,27 @@ def test_eval_extracts_pdf_pages_named_as_gold_names_them(sample, tmp_path):
     renamed.write_text(gold.read_text(encoding="utf-8").replace("front.pdf#p1", "front.txt"), encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", str(renamed), str(path), "--scorer", str(corpus_scorer)])
     assert f"warning: {path}: none of its documents is in {renamed}" in result.stderr
+
+
+def _facts(record):
+    return ({(e["label"], e["name"]) for e in record["entities"]},
+            {(r["type"], r["head"]["name"], r["tail"]["name"]) for r in record["relations"]},
+            {(m["subject"]["name"], m["name"], m["value_text"], m["unit"], m["as_of"]) for m in record["metrics"]})
+
+
+def test_the_readme_pdf_example_reads_as_the_text_it_was_drawn_from(tmp_path):
+    """README: `python tests/pdfgen.py examples/sample_page.txt pages/sample_page.pdf`, then `kg build pages/`."""
+    import subprocess
+    import sys
+
+    sample = ROOT / "examples" / "sample_page.txt"
+    out = tmp_path / "pages" / "sample_page.pdf"
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "pdfgen.py"), str(sample), str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text_record, pdf_record = extract_paths([sample, out])
+    assert pdf_record["doc"] == "sample_page.pdf#p1" and pdf_record["skipped"] is None
+    assert _facts(pdf_record) == _facts(text_record)
+    built = CliRunner().invoke(main, ["build", str(tmp_path / "pages"), "--db", str(tmp_path / "pages.db"), "--quiet"])
+    assert built.exit_code == 0, built.output
+    assert f"{tmp_path / 'pages.db'}: 1 documents" in built.stdout

@@ -26,12 +26,14 @@ from kg.cli import main
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes reading pages (spaCy's nlp.pipe n_process); records keep their order.")
 def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
-    """Read newspaper pages (.txt files or folders of them) and write what they state.
+    """Read newspaper pages (.txt and .pdf files, or folders of them) and write what they state.
 
     One JSON object per page (JSON Lines): its entities, relations and
     metrics, in the format `score.py` reads, each with where it was read
-    (article, sentence, offsets, rule). Unreadable files get a one-line
-    warning and a record with "skipped"; the rest of the folder goes on.
+    (article, sentence, offsets, rule). Each page of a PDF is a document of
+    its own (`issue.pdf#p3`), read by its layout: columns, headlines and
+    bylines. Unreadable files (and PDF pages without a text layer) get a
+    one-line warning and a record with "skipped"; the rest goes on.
 
     A figure's date is kept as written (`as_of_text`: 今年前三季度) and as a
     value that sorts (`as_of`: 2023-Q1..Q3), placed by the page's date: --date,

@@ -73,7 +73,7 @@ def build_summary(db, c) -> list[str]:
                    "[default: a date in each file name].")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
 def build(inputs, db, lenient, date, quiet):
-    """Extract facts from pages (or read record .jsonl files) and add them to the graph store.
+    """Extract facts from pages (.txt, .pdf or folders of them; or record .jsonl files) into the graph store.
 
     A document already in the store is replaced by its new record; the others
     stay. The new database is written beside the old one and swapped in at

@@ -649,14 +649,14 @@ def _region_blocks(region, em: float) -> list[_RawBlock]:
         blocks[-1].lines.append(piece)
         prev = (max(f.bottom for f in piece), size, x1, piece[0].base,
                 blocks[-1].lines[0][0].chars[0].text in BYLINE_MARKS)
+    for b in blocks:
+        b.text = _block_text(b)
+        b.measure()
     if blocks:
         blocks[-1].gap_below = em * 10
         first, last = blocks[0], blocks[-1]
         first.opens_region = first.lines[0][0].x0 <= left + 0.5 * first.size
         last.fills_region = last.lines[-1][-1].x1 >= right - 1.0 * last.size
-    for b in blocks:
-        b.text = _block_text(b)
-        b.measure()
     out.extend(blocks)
     out.sort(key=lambda b: b.lines[0][0].top)  # photos in their place among the blocks
     return out
