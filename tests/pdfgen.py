@@ -250,10 +250,10 @@ def _region(story: Story, span: int, col_width: float):
 
 
 def draw_pdf(path, pages, *, columns: int = 4, created: str | None = "D:20230410083000+08'00'",
-             encrypt: str | None = None, title: str = "kg test page") -> list[Layout]:
+             encrypt: str | None = None, title: str = "kg test page", rules: bool = True) -> list[Layout]:
     """Write a PDF with one page per entry of `pages` (a page is rows of (Story, span));
     return each page's Layout. `created` is the PDF CreationDate (None: none);
-    `encrypt` a user password."""
+    `encrypt` a user password; `rules`: draw a line between rows of stories."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -292,7 +292,7 @@ def draw_pdf(path, pages, *, columns: int = 4, created: str | None = "D:20230410
                 _draw_region(c, layout, index, x, top, head, cols, measure, col_width, height, photo)
                 x += span * (col_width + GUTTER)
             top += row_height + ROW_GAP
-            if top < height - MARGIN:
+            if rules and top < height - MARGIN:
                 c.setLineWidth(0.5)
                 c.line(MARGIN, height - (top - ROW_GAP / 2), PAGE_WIDTH - MARGIN, height - (top - ROW_GAP / 2))
         layouts.append(layout)
@@ -452,10 +452,10 @@ def newspaper_rows(stories: list[Story], columns: int = 4, short: int = 900) -> 
     return rows
 
 
-def text_page_to_pdf(raw: str, path, **kw) -> Layout:
+def text_page_to_pdf(raw: str, path, columns: int = 4, **kw) -> Layout:
     """A one-page PDF of a text page's articles; its Layout."""
     stories = stories_from_text(raw)
-    return draw_pdf(path, [newspaper_rows(stories)], **kw)[0]
+    return draw_pdf(path, [newspaper_rows(stories, columns)], columns=columns, **kw)[0]
 
 
 # ------------------------------------------------------------- the test page

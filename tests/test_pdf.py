@@ -421,3 +421,16 @@ def test_the_readme_pdf_example_reads_as_the_text_it_was_drawn_from(tmp_path):
     built = CliRunner().invoke(main, ["build", str(tmp_path / "pages"), "--db", str(tmp_path / "pages.db"), "--quiet"])
     assert built.exit_code == 0, built.output
     assert f"{tmp_path / 'pages.db'}: 1 documents" in built.stdout
+
+
+@pytest.mark.parametrize("columns, rules", [(2, True), (3, False), (4, False), (5, True), (6, False)])
+def test_reading_order_holds_for_other_column_counts_without_rules(tmp_path, columns, rules):
+    """Side-by-side stories of unequal widths, short headlines over wide stories, no rules between rows."""
+    pages = [ROOT / "examples" / "sample_page.txt"] + ([DEV_PAGE] if DEV_PAGE.exists() else [])
+    pages += sorted((CORPUS / "dev2").glob("p10[12].txt"))
+    for src in pages:
+        path = tmp_path / f"{src.stem}.pdf"
+        layout = pdfgen.text_page_to_pdf(src.read_text(encoding="utf-8"), path, columns=columns, rules=rules)
+        page = next(read_pdf(path))
+        assert squeeze("".join(b.text for b in page.blocks)) == squeeze("".join(b.text for b in layout.blocks)), src
+        assert [a.title for a in segment_layout(page.cleaned())] == [s.headline for s in layout.stories], src

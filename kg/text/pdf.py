@@ -172,21 +172,30 @@ def read_pdf(path: str | os.PathLike) -> Iterator[PdfPage | Skip]:
         yield opened
         return
     fd, _size = opened
+    # Hashed in pieces, opened by PDFium from the file: a large PDF is never held whole.
+    digest = hashlib.sha1()
+    head = tail = b""
     try:
         with os.fdopen(fd, "rb") as f:
-            data = f.read()
+            while piece := f.read(1 << 20):
+                digest.update(piece)
+                head = head or piece[:1024]
+                tail = (tail + piece)[-_EOF_WINDOW:]
     except OSError as exc:
         yield Skip(path, _os_reason(exc))
         return
-    problem = _file_problem(data)
+    problem = _file_problem(head, tail)
     if problem:
         yield Skip(path, problem)
         return
-    sha1 = hashlib.sha1(data).hexdigest()
+    sha1 = digest.hexdigest()
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         yield Skip(path, _load_reason(exc))
+        return
+    except OSError as exc:  # removed or made unreadable since it was hashed
+        yield Skip(path, _os_reason(exc))
         return
     try:
         count = len(pdf)
@@ -200,10 +209,11 @@ def read_pdf(path: str | os.PathLike) -> Iterator[PdfPage | Skip]:
         pdf.close()
 
 
-def _file_problem(data: bytes) -> str | None:
-    if b"%PDF-" not in data[:1024]:
+def _file_problem(head: bytes, tail: bytes) -> str | None:
+    """What the first and last KB say about the file, if it cannot be a whole PDF."""
+    if b"%PDF-" not in head:
         return "not a PDF file (no %PDF- header)"
-    if b"%%EOF" not in data[-_EOF_WINDOW:]:
+    if b"%%EOF" not in tail:
         return "truncated PDF (no %%EOF at the end); copy or download it again"
     return None
 
@@ -372,6 +382,10 @@ class _Frag:
     base: float
     size: float
     image: bool = False
+    # The horizontal extent the X-Y cuts see: a headline's is widened to the
+    # columns it is centred over (see _claim_columns); everyone else's is their own.
+    cx0: float = 0.0
+    cx1: float = 0.0
 
 
 def _frag_of(c: Char) -> _Frag:
@@ -475,11 +489,13 @@ def _overlap(a: tuple, b: tuple) -> bool:
 def _order(items, em: float, rules, band_gap: float) -> list[list]:
     """Regions (lists of fragments and images) in reading order, by recursive X-Y cuts.
 
-    Bands first: a headline band comes before the columns under it, however
-    narrow the headline. Bands that share a gutter are merged (two stories
-    side by side, or a gap that happens to run across a story's columns) so
-    that the cut between columns comes first there, unless a rule or
-    `STORY_GAP` of space separates them. `band_gap`: the least whitespace
+    Bands first: a headline band comes before the columns under it (a
+    headline is as wide as the columns it heads, see _claim_columns). Bands
+    that share a gutter (two stories side by side, or a gap that happens to
+    run across a story's columns), or one of which sits within the other's
+    columns (a column running on below its neighbours), are merged so that
+    the cut between columns comes first there, unless a rule or `STORY_GAP`
+    of space separates them. `band_gap`: the least whitespace
     between two bands (more than between two lines of a column).
     """
     out: list[list] = []
@@ -495,16 +511,17 @@ def _order(items, em: float, rules, band_gap: float) -> list[list]:
         for gap, part in zip(bands, parts[1:]):
             prev = merged[-1]
             if gap[1] - gap[0] < STORY_GAP * em and not _ruled(gap, prev, part, rules) \
-                    and _share_gutter(prev, part, em):
+                    and (_share_gutter(prev, part, em) or _within_columns(prev, part, em)
+                         or _within_columns(part, prev, em)):
                 prev.extend(part)
             else:
                 merged.append(part)
         if len(merged) > 1:
             stack.extend(reversed(merged))
             continue
-        cols = _gaps(group, "x0", "x1", CUT_GAP_X * em)
+        cols = _gaps(group, "cx0", "cx1", CUT_GAP_X * em)
         if cols:
-            stack.extend(reversed(_split(group, "x0", cols)))
+            stack.extend(reversed(_split(group, "cx0", cols)))
         elif len(parts) > 1:
             stack.extend(reversed(parts))  # bands that share a gutter no cut runs through
         else:
@@ -524,9 +541,69 @@ def _ruled(gap, above, below, rules) -> bool:
 
 
 def _share_gutter(a, b, em: float) -> bool:
-    ga = _gaps(a, "x0", "x1", CUT_GAP_X * em)
-    gb = _gaps(b, "x0", "x1", CUT_GAP_X * em)
+    ga = _gaps(a, "cx0", "cx1", CUT_GAP_X * em)
+    gb = _gaps(b, "cx0", "cx1", CUT_GAP_X * em)
     return any(_overlap(x, y) for x in ga for y in gb)
+
+
+def _claim_columns(frags, em: float, below: float = 8.0) -> None:
+    """Widen each headline to the columns it heads.
+
+    A short headline over three columns leaves gutters open beside it, and a
+    cut there would read the first column before the headline. The columns
+    are the runs of body type in the `below` ems under it; it heads the
+    widest run of them that covers it, has nothing beside it and is nearer
+    to it than to any other headline at its height (another story's
+    headline or text there belongs elsewhere).
+    """
+    body = sorted((f for f in frags if _similar(f.size, em)), key=lambda f: f.top)
+    tops = [f.top for f in body]
+    by_top = sorted(frags, key=lambda f: f.top)
+    all_tops = [f.top for f in by_top]
+    for h in frags:
+        if h.size < HEADLINE_RATIO * em:
+            continue
+        lo = bisect.bisect_left(tops, h.bottom)
+        hi = bisect.bisect_right(tops, h.bottom + below * em)
+        spans = sorted((f.x0, f.x1) for f in body[lo:hi])
+        if not spans:
+            continue
+        columns = [list(spans[0])]
+        for a, b in spans[1:]:
+            if a - columns[-1][1] > CUT_GAP_X * em:
+                columns.append([a, b])
+            else:
+                columns[-1][1] = max(columns[-1][1], b)
+        # What else sits at the headline's height (its own other fragments aside).
+        beside = [f for f in by_top[:bisect.bisect_right(all_tops, h.bottom)]
+                  if f is not h and f.bottom > h.top and not _same_line(f, h)]
+        rivals = [f for f in beside if f.size >= HEADLINE_RATIO * em]
+
+        def distance(col, f):
+            return max(0.0, f.x0 - col[1], col[0] - f.x1)
+
+        # A column beside nothing else, and nearer this headline than any other at its height.
+        free = [_overlap((c[0], c[1]), (h.x0, h.x1))
+                or (not any(_overlap((c[0], c[1]), (f.x0, f.x1)) for f in beside)
+                    and all(distance(c, h) < distance(c, r) for r in rivals))
+                for c in columns]
+        best = None
+        for i in range(len(columns)):
+            for j in range(i, len(columns)):
+                if not all(free[i:j + 1]):
+                    break
+                x0, x1 = columns[i][0], columns[j][1]
+                if x0 <= h.x0 + 0.5 * em and x1 >= h.x1 - 0.5 * em and (best is None or x1 - x0 > best[1] - best[0]):
+                    best = (x0, x1)
+        if best is not None:
+            h.cx0, h.cx1 = min(h.x0, best[0]), max(h.x1, best[1])
+
+
+def _same_line(a, b) -> bool:
+    """Two fragments of one printed line (split where its words were spaced out)."""
+    size = max(a.size, b.size)
+    return (_similar(a.size, b.size) and abs(a.base - b.base) < 0.25 * size
+            and a.x0 - b.x1 < 2 * size and b.x0 - a.x1 < 2 * size)
 
 
 def _line_gap(frags, look_ahead: int = 30) -> float:
@@ -539,6 +616,13 @@ def _line_gap(frags, look_ahead: int = 30) -> float:
                 gaps.append(g.top - f.bottom)
                 break
     return statistics.median(gaps) if gaps else 0.0
+
+
+def _within_columns(a, b, em: float) -> bool:
+    """b crosses none of a's gutters: it runs on in a's columns (the foot of
+    one column of a story, below where its neighbours end)."""
+    gutters = _gaps(a, "cx0", "cx1", CUT_GAP_X * em)
+    return bool(gutters) and not any(_overlap((i.cx0, i.cx1), g) for i in b for g in gutters)
 
 
 def body_size(frags) -> float:
@@ -557,6 +641,9 @@ def layout_blocks(chars: list[Char], images=(), rules=()) -> list[Block]:
         return []
     em = body_size(frags)
     items = frags + [_Frag([], x0, x1, top, bottom, bottom, em, image=True) for x0, top, x1, bottom in images]
+    for item in items:
+        item.cx0, item.cx1 = item.x0, item.x1
+    _claim_columns(frags, em)
     band_gap = max(CUT_GAP_Y * em, _line_gap(frags) + 0.4 * em)
     raw: list[_RawBlock] = []
     for region in _order(items, em, list(rules), band_gap):
