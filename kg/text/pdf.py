@@ -546,17 +546,18 @@ def _share_gutter(a, b, em: float) -> bool:
     return any(_overlap(x, y) for x in ga for y in gb)
 
 
-def _claim_columns(frags, em: float, below: float = 8.0) -> None:
+def _claim_columns(frags, em: float, below: float = 10.0) -> None:
     """Widen each headline to the columns it heads.
 
     A short headline over three columns leaves gutters open beside it, and a
     cut there would read the first column before the headline. The columns
-    are the runs of body type in the `below` ems under it; it heads the
+    are the runs of text (subheadings, bylines, body) in the `below` ems
+    under it; it heads the
     widest run of them that covers it, has nothing beside it and is nearer
     to it than to any other headline at its height (another story's
     headline or text there belongs elsewhere).
     """
-    body = sorted((f for f in frags if _similar(f.size, em)), key=lambda f: f.top)
+    body = sorted((f for f in frags if f.size < HEADLINE_RATIO * em), key=lambda f: f.top)
     tops = [f.top for f in body]
     by_top = sorted(frags, key=lambda f: f.top)
     all_tops = [f.top for f in by_top]
@@ -587,14 +588,18 @@ def _claim_columns(frags, em: float, below: float = 8.0) -> None:
                 or (not any(_overlap((c[0], c[1]), (f.x0, f.x1)) for f in beside)
                     and all(distance(c, h) < distance(c, r) for r in rivals))
                 for c in columns]
-        best = None
+        best = near = None
         for i in range(len(columns)):
             for j in range(i, len(columns)):
                 if not all(free[i:j + 1]):
                     break
                 x0, x1 = columns[i][0], columns[j][1]
-                if x0 <= h.x0 + 0.5 * em and x1 >= h.x1 - 0.5 * em and (best is None or x1 - x0 > best[1] - best[0]):
-                    best = (x0, x1)
+                if x0 <= h.x0 + em and x1 >= h.x1 - em:
+                    if best is None or x1 - x0 > best[1] - best[0]:
+                        best = (x0, x1)
+                elif x0 - h.x1 < 3 * em and h.x0 - x1 < 3 * em and (near is None or x1 - x0 > near[1] - near[0]):
+                    near = (x0, x1)  # text under only part of a wide headline
+        best = best or near
         if best is not None:
             h.cx0, h.cx1 = min(h.x0, best[0]), max(h.x1, best[1])
 
@@ -622,7 +627,9 @@ def _within_columns(a, b, em: float) -> bool:
     """b crosses none of a's gutters: it runs on in a's columns (the foot of
     one column of a story, below where its neighbours end)."""
     gutters = _gaps(a, "cx0", "cx1", CUT_GAP_X * em)
-    return bool(gutters) and not any(_overlap((i.cx0, i.cx1), g) for i in b for g in gutters)
+    # Crossing is reaching over a gutter, not into it: a's narrow lines (centred
+    # subheadings) make its gutters look wider than they are.
+    return bool(gutters) and not any(i.cx0 < g[0] and i.cx1 > g[1] for i in b for g in gutters)
 
 
 def body_size(frags) -> float:
