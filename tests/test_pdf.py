@@ -434,3 +434,28 @@ def test_reading_order_holds_for_other_column_counts_without_rules(tmp_path, col
         page = next(read_pdf(path))
         assert squeeze("".join(b.text for b in page.blocks)) == squeeze("".join(b.text for b in layout.blocks)), src
         assert [a.title for a in segment_layout(page.cleaned())] == [s.headline for s in layout.stories], src
+
+
+def test_a_broken_jump_note_pattern_is_one_line_naming_file_and_line(tmp_path, monkeypatch, sample):
+    import shutil
+
+    import kg.lexicon
+    import kg.text.pdf
+
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    notes = config / "jump_notes.jsonl"
+    lines = notes.read_text(encoding="utf-8").splitlines()
+    notes.write_text("\n".join(lines + ['{"pattern": "（上接", "opens": true'] ) + "\n", encoding="utf-8")
+    monkeypatch.setenv("KG_CONFIG_DIR", str(config))
+    kg.lexicon.jsonl.cache_clear()
+    kg.text.pdf._compiled_notes.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["extract", str(sample[0]), "--quiet"])
+        assert result.exit_code == 1
+        assert f"{notes}:{len(lines) + 1}: not valid JSON" in result.output
+        assert "Traceback" not in result.output and result.stdout == ""
+    finally:
+        monkeypatch.delenv("KG_CONFIG_DIR")
+        kg.lexicon.jsonl.cache_clear()
+        kg.text.pdf._compiled_notes.cache_clear()

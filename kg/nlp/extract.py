@@ -151,6 +151,9 @@ def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
     given, is every page's date (see `page_date`).
     """
     nlp = load_pipeline(pipeline)  # a broken config fails before any file is read
+    from kg.text.pdf import jump_notes
+
+    jump_notes()  # the PDF reader's, too
     report = report if report is not None else RunReport()
     items = _read(discover(inputs, exclude=exclude), progress, report, lenient)
     if jobs <= 1:

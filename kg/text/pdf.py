@@ -6,23 +6,26 @@ each page is read from its characters (PDFium, through `pypdfium2`):
 
 1. Characters are joined into line fragments: same baseline and size, no gap
    wider than `COLUMN_GAP` ems (a gutter splits a line into two fragments).
-2. Fragments, and images, are ordered by recursive X-Y cuts: a region is split
-   at the whitespace running through it, columns (vertical gaps) before
-   bands (horizontal ones), so a headline across the columns comes before
-   them and each column is read top to bottom, left to right. Two bands
-   that share a gutter are one region (two stories side by side, each
-   with its headline over its body), unless a rule or a wide space
-   (`STORY_GAP` ems) separates them.
+2. Fragments, and images, are ordered by recursive X-Y cuts: a region is
+   split at the whitespace running through it. Bands (horizontal gaps)
+   come first, so a headline's band is read before the columns under it;
+   a headline counts as wide as the columns it heads. Two bands that share
+   a gutter (stories side by side, each with its headline over its body),
+   or one within the other's columns (a column running on below its
+   neighbours), are cut into columns first instead, unless a rule or a
+   wide space (`STORY_GAP` ems) separates them. Columns are read left to
+   right, each top to bottom.
 3. The fragments of each region become blocks: a change of size, a gap, a □
    byline or (in body text) an indented first line or a short last line
    ends one. Lines of a block are joined without the spaces justification
    spreads between characters; a space stays only between two Latin words
    or digits (and between names in a byline).
 4. Each block gets a kind from its size against the page's body size and
-   its place: `headline` (large), `subtitle` (a —— line, or medium type,
-   under a headline), `subheading` (medium type, or a short centred line set
-   apart, inside an article), `byline` (□…), `caption` (right by a photo),
-   `note` (（上接第1版）, from config/jump_notes.jsonl) and `text`.
+   its place: `headline` (large), `subtitle` (a —— line in larger type or
+   under a headline), `subheading` (medium type, or a short centred line
+   set apart), `byline` (□…), `caption` (just under a photo), `note`
+   (（上接第1版）, from config/jump_notes.jsonl) and `text`. A paragraph
+   that runs on from the foot of one column to the head of the next is one.
 
 `read_pdf` yields one `PdfPage` per page, or a `Skip` (file or page) with a
 one-line reason: an encrypted, truncated or damaged file, a page without a
@@ -39,6 +42,7 @@ import re
 import statistics
 from array import array
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -52,7 +56,7 @@ from kg.text.reading import Skip, _not_a_page, _open_regular, _os_reason
 # the space a justified line spreads between characters well under half).
 COLUMN_GAP = 0.9  # horizontal gap that splits a line: a gutter, or a right-aligned byline
 CUT_GAP_X = 0.6  # vertical whitespace that separates columns
-CUT_GAP_Y = 0.5  # horizontal whitespace that separates bands
+CUT_GAP_Y = 0.5  # horizontal whitespace that separates bands (at least the page's line gap + 0.4 em)
 STORY_GAP = 2.6  # a band gap this wide separates stories even with no rule drawn
 PARA_GAP = 0.7  # extra space between lines that ends a block
 WORD_SPACE = 0.25  # a gap this wide between two Latin letters or digits is a space
@@ -820,22 +824,27 @@ def _block_text(block: _RawBlock) -> str:
 # ------------------------------------------------------------------ kinds
 
 
-def _jump_notes():
+def jump_notes() -> tuple:
+    """The compiled patterns of config/jump_notes.jsonl: ((regex, opens), …); ConfigError if malformed."""
+    return _compiled_notes(str(config_dir() / "jump_notes.jsonl"))
+
+
+@lru_cache(maxsize=None)
+def _compiled_notes(path: str) -> tuple:
     rows = []
-    path = config_dir() / "jump_notes.jsonl"
-    for row in jsonl(str(path), ("pattern", "opens")):
+    for row in jsonl(path, ("pattern", "opens")):
         try:
             rows.append((re.compile(row["pattern"]), bool(row["opens"])))
         except re.error as exc:
             from kg.errors import ConfigError
 
             raise ConfigError(path, None, f"pattern {row['pattern']!r}: bad regex ({exc})") from None
-    return rows
+    return tuple(rows)
 
 
 def jump_note(text: str) -> bool | None:
     """True for a note heading a continuation (（上接第1版）), False for one ending a part, else None."""
-    for pattern, opens in _jump_notes():
+    for pattern, opens in jump_notes():
         if pattern.search(text):
             return opens
     return None
