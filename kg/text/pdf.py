@@ -44,7 +44,7 @@ from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from kg.lexicon import jsonl
 from kg.paths import config_dir
@@ -294,8 +294,7 @@ def page_chars(path: str | os.PathLike) -> Iterator[list]:
         pdf.close()
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
     """One character as PDFium placed it; y grows downwards from the page top."""
 
     text: str
@@ -310,38 +309,60 @@ class Char:
 
 def _chars(textpage, page_top: float) -> list[Char]:
     """Every character of the text layer, in content order; PDFium's own
-    inserted spaces and line breaks (generated characters) left out."""
+    inserted spaces and line breaks (generated characters) left out.
+
+    A page holds thousands of characters and every PDFium call goes through
+    ctypes, so calls are saved where the answer is known: the text comes in
+    one call, only spaces and breaks are asked whether PDFium made them up,
+    and the font size is asked again only when the box height changes.
+    """
     import pypdfium2.raw as pdfium_c
 
     tp = textpage.raw
     n = pdfium_c.FPDFText_CountChars(tp)
+    codes = _codes(pdfium_c, tp, n)
     out: list[Char] = []
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    is_generated = pdfium_c.FPDFText_IsGenerated
     loose_box, origin, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, \
         pdfium_c.FPDFText_GetFontSize
     pending_high = None
+    last_height, size = None, 0.0
     for i in range(n):
-        code = get_unicode(tp, i)
+        code = codes[i]
         if 0xD800 <= code < 0xDC00:  # a character outside the BMP comes as two halves
             pending_high = code
             continue
         if 0xDC00 <= code < 0xE000 and pending_high is not None:
             code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
         pending_high = None
-        if code in (0, 0xFFFE, 0xFFFF) or is_generated(tp, i) == 1:
+        if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A, 0x02, 0x03):
             continue
         ch = chr(code)
-        if ch in "\r\n\x02\x03":
+        space = ch.isspace()
+        if space and is_generated(tp, i) == 1:
             continue
         if not loose_box(tp, i, rect):
             continue
         origin(tp, i, ox, oy)
-        size = font_size(tp, i) or (rect.top - rect.bottom)
+        height = rect.top - rect.bottom
+        if height != last_height:
+            size = font_size(tp, i) or height
+            last_height = height
         out.append(Char(ch, rect.left, rect.right, page_top - rect.top, page_top - rect.bottom,
-                        page_top - oy.value, size, ch.isspace()))
+                        page_top - oy.value, size, space))
     return out
+
+
+def _codes(pdfium_c, tp, n: int) -> list[int]:
+    """The UTF-16 code unit of each character index, in one call when PDFium gives one per index."""
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    written = pdfium_c.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    units = array("H", buf.raw[:2 * max(written - 1, 0)])
+    if len(units) == n:
+        return list(units)
+    return [pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)]
 
 
 def _boxes(page, page_top: float) -> tuple[list, list]:
@@ -683,12 +704,11 @@ class _RawBlock:
     size: float = 0.0
 
     def measure(self) -> "_RawBlock":
-        """Set the box and the median type size from the lines."""
+        """Set the box and the type size (the median of its fragments') from the lines."""
         frags = [f for line in self.lines for f in line]
         self.x0, self.x1 = min(f.x0 for f in frags), max(f.x1 for f in frags)
         self.top, self.bottom = min(f.top for f in frags), max(f.bottom for f in frags)
-        self.size = 0.0 if self.image else statistics.median(
-            c.size for f in frags for c in f.chars if not c.space)
+        self.size = 0.0 if self.image else statistics.median(f.size for f in frags)
         return self
 
 
@@ -723,7 +743,7 @@ def _region_blocks(region, em: float) -> list[_RawBlock]:
     blocks: list[_RawBlock] = []
     prev = None
     for piece in pieces:
-        size = statistics.median(c.size for f in piece for c in f.chars if not c.space)
+        size = statistics.median(f.size for f in piece)
         x0, x1 = piece[0].x0, piece[-1].x1
         top = min(f.top for f in piece)
         starts_byline = piece[0].chars[0].text in BYLINE_MARKS
