@@ -305,6 +305,10 @@ def test_build_and_query_a_folder_of_pdfs(tmp_path):
                              "MATCH (d:Document) RETURN d.name AS name ORDER BY name"])
     assert q.exit_code == 0, q.output
     assert [r["name"] for r in json.loads(q.stdout)] == ["p1.pdf#p1", "p2.pdf#p1"]
+    q = runner.invoke(main, ["query", "--db", str(db), "--format", "json",
+                             "MATCH (d:Document) RETURN d.page AS page, d.path AS path ORDER BY path"])
+    assert [(r["page"], r["path"]) for r in json.loads(q.stdout)] == [(1, str(pages / "p1.pdf")),
+                                                                     (1, str(pages / "p2.pdf"))]
 
 
 # ------------------------------------------------- the dev pages, as PDFs

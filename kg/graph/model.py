@@ -51,7 +51,8 @@ NODE_PROPS = {
         "as_of_text": "str", "text": "str", "rank": "str", "doc": "str", "article": "int", "sentence": "str",
         "start": "int", "end": "int", "rule": "str",
     },
-    "Document": {"name": "str", "path": "str", "sha1": "str", "chars": "int", "date": "str", "skipped": "str"},
+    "Document": {"name": "str", "path": "str", "sha1": "str", "chars": "int", "date": "str", "skipped": "str",
+                 "page": "int"},  # page: a PDF page's number (name.pdf#p3), else none
     "Article": {"doc": "str", "index": "int", "title": "str", "subtitle": "str", "bylines": "list"},
 }
 _FACT_PROPS = {"doc": "str", "article": "int", "sentence": "str", "start": "int", "end": "int", "rule": "str"}
@@ -263,7 +264,7 @@ def build_graph(records) -> nx.MultiDiGraph:
         doc = rec["doc"]
         g.add_node(f"doc:{doc}", key=f"doc:{doc}", label="Document", name=doc, path=rec.get("path"),
                    sha1=rec.get("sha1"), chars=rec.get("chars"), date=rec.get("date"),
-                   skipped=rec.get("skipped") or None)
+                   skipped=rec.get("skipped") or None, page=rec.get("page"))
     for key, props in entities.items():
         g.add_node(key, key=key, **props)
 
