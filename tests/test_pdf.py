@@ -463,3 +463,17 @@ def test_a_broken_jump_note_pattern_is_one_line_naming_file_and_line(tmp_path, m
         monkeypatch.delenv("KG_CONFIG_DIR")
         kg.lexicon.jsonl.cache_clear()
         kg.text.pdf._compiled_notes.cache_clear()
+
+
+def test_records_of_pdf_pages_load_back_and_a_wrong_page_field_is_one_line(sample, tmp_path):
+    from kg.nlp.records import RecordError, iter_records, write_records
+
+    path, _, _ = sample
+    out = tmp_path / "pred.jsonl"
+    write_records(extract_paths([path]), out)
+    (record,) = iter_records(out)
+    assert (record["page"], record["pages"], record["date"]) == (1, 1, "2023-04-10")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(out.read_text(encoding="utf-8").replace('"page": 1', '"page": "one"'), encoding="utf-8")
+    with pytest.raises(RecordError, match=r"bad\.jsonl:1: .*page"):
+        list(iter_records(bad))

@@ -36,6 +36,7 @@ RECORD_SCHEMA = {
         "doc": {**_NAME, "minLength": 1},
         "path": _TEXT, "sha1": _TEXT, "chars": _INT, "skipped": _TEXT,
         "date": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, "date_from": _TEXT,
+        "page": _INT, "pages": _INT,  # a PDF page's number, and its file's page count
         "articles": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {
             "index": {"type": "integer"}, "title": _TEXT, "subtitle": _TEXT,
             "bylines": {"type": "array", "items": _TEXT}, "start": _INT, "end": _INT}}},
