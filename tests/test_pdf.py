@@ -382,25 +382,23 @@ def test_dev2_pages_as_pdfs_score_no_worse_than_their_text(tmp_path):
 
 def test_eval_extracts_pdf_pages_named_as_gold_names_them(sample, tmp_path):
     path, _, _ = sample
-    corpus_scorer = CORPUS / "score.py"
-    if not corpus_scorer.exists():
-        from conftest import unavailable
-
-        unavailable(f"{corpus_scorer} is missing (the labelling standard's scorer)")
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"doc": "front.pdf#p1", "entities": [
         {"label": "BRANCH", "names": ["浙江省丽水市邮政分公司", "丽水市分公司"]},
         {"label": "PERSON", "names": ["方志远"]},
         {"label": "PARTNER", "names": ["衢州青山林业有限公司"]}], "relations": [], "metrics": []},
         ensure_ascii=False) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["eval", str(gold), str(path), "--scorer", str(corpus_scorer), "--json"])
+    result = CliRunner().invoke(main, ["eval", str(gold), str(path), "--json"])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)["overall"]["entities"]
     assert scores["tp"] == 3 and scores["fn"] == 0
+    # Gold that names the page as a text page: nothing matches, and kg eval says so.
     renamed = tmp_path / "other.jsonl"
     renamed.write_text(gold.read_text(encoding="utf-8").replace("front.pdf#p1", "front.txt"), encoding="utf-8")
-    result = CliRunner().invoke(main, ["eval", str(renamed), str(path), "--scorer", str(corpus_scorer)])
-    assert f"warning: {path}: none of its documents is in {renamed}" in result.stderr
+    result = CliRunner().invoke(main, ["eval", str(renamed), str(path)])
+    assert result.exit_code == 1
+    assert f"warning: {path}: none of its 1 document(s) is in {renamed}" in result.stderr
+    assert "front.pdf#p1" in result.stderr
 
 
 def _facts(record):
@@ -419,8 +417,11 @@ def test_the_readme_pdf_example_reads_as_the_text_it_was_drawn_from(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "tests" / "pdfgen.py"), str(sample), str(out)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    text_record, pdf_record = extract_paths([sample, out])
+    (pdf_record,) = extract_paths([out])
     assert pdf_record["doc"] == "sample_page.pdf#p1" and pdf_record["skipped"] is None
+    # Dated by the PDF's CreationDate; the text page, given the same date, reads the same facts.
+    assert (pdf_record["date"], pdf_record["date_from"]) == ("2023-04-10", "pdf")
+    (text_record,) = extract_paths([sample], date="2023-04-10")
     assert _facts(pdf_record) == _facts(text_record)
     built = CliRunner().invoke(main, ["build", str(tmp_path / "pages"), "--db", str(tmp_path / "pages.db"), "--quiet"])
     assert built.exit_code == 0, built.output
