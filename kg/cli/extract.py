@@ -88,9 +88,10 @@ def extract(inputs, output, pipeline, date, strict, lenient, quiet, jobs):
 @click.option("--scorer", type=click.Path(path_type=Path),
               help="Run this score.py instead of the copy of the labelling standard's scorer kg ships "
                    "(a score.py beside GOLD is never run unless named here).")
-@click.option("--verbose", is_flag=True, help="List every miss and extra.")
+@click.option("--verbose", is_flag=True, help="List every miss and extra (each extra with the rule that made it).")
+@click.option("--per-doc", is_flag=True, help="Also print each document's scores and their macro average.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_(gold, pred, scorer, verbose, as_json):
+def eval_(gold, pred, scorer, verbose, per_doc, as_json):
     """Score predictions against gold: precision, recall and F1 per kind, label and relation type.
 
     PRED is the records `kg extract` wrote (.jsonl), or pages (.txt, .pdf
@@ -105,9 +106,10 @@ def eval_(gold, pred, scorer, verbose, as_json):
     Example:
       kg extract ../shared/corpus/dev -o pred.jsonl
       kg eval ../shared/corpus/dev.gold.jsonl pred.jsonl --verbose
+      kg eval ../shared/corpus/dev.gold.jsonl pred.jsonl --per-doc
       kg eval ../shared/corpus/dev.gold.jsonl ../shared/corpus/dev
     """
-    from kg.nlp.evaluate import document_warnings, evaluate, format_table
+    from kg.nlp.evaluate import document_warnings, evaluate, format_per_doc, format_table
 
     if pred.exists() and (pred.is_dir() or pred.suffix.lower() != ".jsonl"):
         result = _evaluate_pages(gold, pred, scorer)
@@ -118,11 +120,16 @@ def eval_(gold, pred, scorer, verbose, as_json):
         click.echo(f"warning: {line}", err=True)
     nothing_matched = result["documents"]["gold"] and not result["documents"]["matched"]
     if as_json:
-        click.echo(json.dumps(result if verbose else {k: v for k, v in result.items()
-                                                      if k not in ("misses", "extras")}, ensure_ascii=False))
+        hidden = () if verbose else ("misses", "extras", "extra_rules")
+        hidden += () if per_doc else ("per_doc", "macro")
+        click.echo(json.dumps({k: v for k, v in result.items() if k not in hidden}, ensure_ascii=False))
     else:
         for line in format_table(result, verbose):
             click.echo(line)
+        if per_doc:
+            click.echo("")
+            for line in format_per_doc(result):
+                click.echo(line)
     if nothing_matched:
         sys.exit(1)  # nothing was scored: a script must not take the zeros for a result
 

@@ -80,14 +80,59 @@ def evaluate(gold: str | Path, pred: str | Path, scorer_path: str | Path | None 
             return {**d, "relations": [r for r in d.get("relations", []) if r.get("type") == rtype],
                     "metrics": []}
         by_type[rtype] = _row(_run(scorer, gold_docs, pred_docs, keep, keep)["relations"])
+    per_doc, rules = {}, {k: [] for k in KINDS}
+    for doc, g in gold_docs.items():
+        tally = {k: scorer.Tally() for k in KINDS}
+        p = pred_docs.get(doc, {})
+        scorer.score_doc(g, p, tally)
+        per_doc[doc] = {k: _row(tally[k]) for k in KINDS}
+        found = _rules_of(scorer, p)
+        for k in KINDS:
+            rules[k] += [found.get((k, extra), "") for extra in tally[k].extras]
     return {
         "overall": {k: _row(overall[k]) for k in KINDS},
         "entities_by_label": by_label,
         "relations_by_type": by_type,
         "documents": documents,
+        "per_doc": per_doc,
+        "macro": _macro(per_doc),
         "misses": {k: overall[k].misses for k in KINDS},
         "extras": {k: overall[k].extras for k in KINDS},
+        "extra_rules": rules,
     }
+
+
+def _macro(per_doc: dict) -> dict:
+    """The average over documents of each kind's precision, recall and F1 (each page counts once)."""
+    if not per_doc:
+        return {}
+    out = {}
+    for k in KINDS:
+        rows = [d[k] for d in per_doc.values()]
+        out[k] = {m: round(sum(r[m] for r in rows) / len(rows), 4) for m in ("precision", "recall", "f1")}
+    return out
+
+
+def _rules_of(scorer, pred: dict) -> dict:
+    """(kind, the scorer's text for an item) → the kg rules that produced it, for telling
+    which rule made an extra. Records without rules (another tool's) give none."""
+    found: dict = {}
+
+    def put(key, rule):
+        if rule and rule not in found.get(key, ""):
+            found[key] = f"{found[key]}, {rule}" if key in found else rule
+
+    for e in pred.get("entities", []):
+        for m in e.get("mentions", [])[:20]:
+            put(("entities", f"{e.get('label')}:{e.get('name')}"), m.get("rule"))
+            put(("entities_any_label", e.get("name")), m.get("rule"))
+    for r in pred.get("relations", []):
+        text = f"{scorer.ref_name(r.get('head'))} {r.get('type')} {scorer.ref_name(r.get('tail'))}"
+        put(("relations", text), r.get("rule"))
+    for m in pred.get("metrics", []):
+        text = f"{scorer.show_ref(m.get('subject'))} {m.get('name')}={m.get('value')}{m.get('unit')}"
+        put(("metrics", text), m.get("rule"))
+    return found
 
 
 def format_table(result: dict, verbose: bool = False) -> list[str]:
@@ -106,7 +151,28 @@ def format_table(result: dict, verbose: bool = False) -> list[str]:
     if verbose:
         for k in KINDS:
             lines += [f"MISS  {k}: {m}" for m in result["misses"][k]]
-            lines += [f"EXTRA {k}: {m}" for m in result["extras"][k]]
+            rules = result.get("extra_rules", {}).get(k, [])
+            lines += [f"EXTRA {k}: {m}" + (f"   [{rules[n]}]" if n < len(rules) and rules[n] else "")
+                      for n, m in enumerate(result["extras"][k])]
+    return lines
+
+
+def format_per_doc(result: dict) -> list[str]:
+    """One row per gold document (F1 of each kind, with P/R), then the macro average."""
+    kinds = ("entities", "relations", "metrics")
+    width = max([len(d) for d in result["per_doc"]] + [len("macro average")])
+    head = "  ".join(f"{k:>20s}" for k in kinds)
+    lines = [f"{'document':{width}s}  {head}", f"{'':{width}s}  " + "  ".join(f"{'P     R     F1':>20s}" for _ in kinds)]
+
+    def row(name, scores):
+        cells = "  ".join(f"{scores[k]['precision']:6.3f}{scores[k]['recall']:6.3f}{scores[k]['f1']:6.3f}".rjust(20)
+                          for k in kinds)
+        lines.append(f"{name:{width}s}  {cells}")
+
+    for doc, scores in result["per_doc"].items():
+        row(doc, scores)
+    if result.get("macro"):
+        row("macro average", result["macro"])
     return lines
 
 
