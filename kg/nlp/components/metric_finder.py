@@ -39,6 +39,7 @@ ITEM_LABELS = ("PROGRAM", "PRODUCT")
 # A name before a figure that ends in a verb of getting, giving or carrying: the
 # figure is that verb's object, named by the words after it.
 VERB_END = re.compile(r"(?:获得|得到|拿到|贷到|发放|投放|提供|办理|申请|争取|载|装载|运送|运载|寄出|发出|处理|销售|售出)了?$")
+AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同台竞技|参加培训|参加活动)+$")
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
@@ -281,7 +282,9 @@ class MetricFinder:
             nxt = self.figure.search(rest, nxt.end())
         if nxt:
             rest = rest[: nxt.start()]
-        return re.sub(r"[“”‘’]", "", rest)
+        rest = re.sub(r"[“”‘’]", "", rest)
+        # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
+        return AFTER_TAIL.sub("", rest) or rest
 
     def _subject(self, doc, lay, found, text, s, sent_start):
         """Whom a figure is about: the subject of its clause, else of its sentence, else the actor."""
