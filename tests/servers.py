@@ -398,3 +398,13 @@ class TcpProxy:
                         step()
                     except OSError:
                         pass
+
+
+def neo4j_admin_shim(bin_dir: Path) -> Path:
+    """A `neo4j-admin` script in bin_dir that runs Neo4j's own admin tool (org.neo4j.cli.AdminTool,
+    `database import full` included) from the cached jars; NEO4J_HOME says where databases go."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    shim = bin_dir / "neo4j-admin"
+    shim.write_text(f'#!/bin/sh\nexec java -Xmx512m -cp "{neo4j_jars()}/*" org.neo4j.cli.AdminTool "$@"\n')
+    shim.chmod(0o755)
+    return shim
