@@ -1,9 +1,14 @@
 """Rows per second into the graph stores, and query latency on the embedded store.
 
-Stores: the embedded LadybugDB store (`kg.graph.store.build_store`), FalkorDB over
-its native protocol (unix socket) and FalkorDB over Bolt (inside a private
-network namespace, as in the tests: tests/servers.py). Every run writes into a
-fresh database, so each figure is a first load, not an unchanged reload.
+Stores: the embedded LadybugDB store (`kg.graph.store.build_store`), Neo4j 5.26
+over Bolt (the tests' server: tests/neo4j/Server.java, jars from Maven Central),
+FalkorDB over its native protocol (unix socket) and FalkorDB over Bolt (inside a
+private network namespace, as in the tests: tests/servers.py). Every run writes
+into an empty database, so each figure is a first load, not an unchanged reload.
+
+Neo4j alone, on a record file (e.g. one `bench/measure.py kg PAGE --record` wrote):
+
+    python bench/graphbench.py neo4j RECORD.json [--runs 3] [--batch-size 5000]
 """
 from __future__ import annotations
 
@@ -87,6 +92,38 @@ def falkordb_native_rows_per_second(graph, workdir: Path, runs: int, batch_size:
             "rows_per_second": rows / statistics.median(seconds)}
 
 
+def neo4j_rows_per_second(graph, workdir: Path, runs: int, batch_size: int | None = None) -> dict:
+    """kg.graph.neo4j_loader into one Neo4j server, emptied (data and schema) before each run;
+    then one more load of the same graph, which changes nothing (the unchanged reload)."""
+    import servers
+    from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+
+    batch_size = batch_size or DEFAULT_BATCH
+    home = _fresh(workdir / "neo4j")
+    started = time.perf_counter()
+    server = servers.Neo4jServer(home)
+    start_s = time.perf_counter() - started
+    try:
+        target = servers.Neo4jTarget(server)
+        seconds, rows = [], 0
+        for _ in range(runs):
+            target.wipe(schema=True)
+            result = load_graph_into_neo4j(graph, target.settings, batch_size=batch_size)
+            rows = result["nodes"] + result["relationships"]
+            if (result["server_nodes"], result["server_relationships"]) != (graph.number_of_nodes(),
+                                                                           graph.number_of_edges()):
+                raise RuntimeError(f"Neo4j holds {result['server_nodes']} nodes and "
+                                   f"{result['server_relationships']} relationships after the load")
+            seconds.append(result["seconds"])
+        reload = load_graph_into_neo4j(graph, target.settings, batch_size=batch_size)["seconds"]
+        target.close()
+    finally:
+        server.stop()
+    return {"rows": rows, "runs": runs, "batch_size": batch_size, "seconds": seconds,
+            "rows_per_second": rows / statistics.median(seconds), "reload_seconds": reload,
+            "server_start_seconds": start_s, "version": servers.neo4j_version()}
+
+
 def bolt_batch_size(graph) -> int:
     from kg.graph.neo4j_loader import edge_rows, node_rows
 
@@ -151,3 +188,32 @@ def query_latency(db: str, runs: int) -> list[dict]:
         out.append({"query": name, "rows": rows, "runs": runs, "cli_seconds": statistics.median(cli),
                     "run_query_seconds": statistics.median(lib)})
     return out
+
+
+def main(argv=None) -> int:
+    import argparse
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    ap = argparse.ArgumentParser(description="Rows/s into Neo4j (the tests' server) for one record file.")
+    ap.add_argument("target", choices=["neo4j"])
+    ap.add_argument("record", type=Path, help="a record (.json) or records (.jsonl) file")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=None)
+    args = ap.parse_args(argv)
+    from kg.graph.model import build_graph
+    from kg.nlp.records import read_records
+
+    text = args.record.read_text(encoding="utf-8")
+    records = read_records(args.record) if args.record.suffix == ".jsonl" else [json.loads(text)]
+    graph = build_graph(records)
+    (HERE / ".work").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="neo4j-", dir=HERE / ".work") as work:
+        result = neo4j_rows_per_second(graph, Path(work), args.runs, args.batch_size)
+    result.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

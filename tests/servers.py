@@ -304,6 +304,7 @@ class Neo4jServer:
     def driver(self, **options):
         import neo4j
 
+        options.setdefault("notifications_min_severity", "OFF")
         return neo4j.GraphDatabase.driver(self.uri, auth=(NEO4J_USER, NEO4J_PASSWORD), **options)
 
 

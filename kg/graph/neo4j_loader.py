@@ -280,8 +280,11 @@ def open_driver(settings, *, pool_size=None):
     import neo4j
 
     check_bolt_uri(settings)
+    # Notifications off: the server's hints ("property sha1 does not exist" on a first load)
+    # would reach the user's terminal as driver log warnings, and they cost a little per query.
     options = {"connection_timeout": settings.connection_timeout,
-               "max_transaction_retry_time": settings.max_retry_time}
+               "max_transaction_retry_time": settings.max_retry_time,
+               "notifications_min_severity": "OFF"}
     if pool_size:
         options["max_connection_pool_size"] = pool_size
     try:
