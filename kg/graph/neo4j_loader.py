@@ -115,8 +115,10 @@ def _collected(rows) -> list:
 def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
     """Write `graph` through `backend` (see Neo4jBackend) and return counts and timings.
 
-    backend.schema(statement) may fail (returns False); backend.write(statement, params)
-    runs one transaction; backend.read(statement, params) returns a list of dicts.
+    backend.schema(statement) may fail (returns False); backend.write(statement, params,
+    on_conflict=None) runs one transaction (redone with the `on_conflict` statement when
+    the server refuses it for a uniqueness constraint); backend.read(statement, params)
+    returns a list of dicts.
     """
     if batch_size < 1:
         raise KgError(f"batch size must be at least 1, not {batch_size}")
@@ -125,8 +127,13 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
     for label in NODE_LABELS:
         if not backend.schema(constraint_statement(label)):
             backend.schema(index_statement(label))
+    # With a unique key per relationship type the server refuses a duplicate edge, so
+    # edges it does not hold yet can be CREATEd (a third cheaper than MERGE on Neo4j 5);
+    # should one exist after all, the batch is redone with MERGE. Without (FalkorDB), MERGE.
+    unique_edges = True
     for etype in EDGE_TYPES:
         if not backend.schema(edge_constraint_statement(etype)):
+            unique_edges = False
             backend.schema(edge_index_statement(etype))
 
     docs = {k: d for k, d in graph.nodes(data=True) if d["label"] == "Document"}
@@ -144,6 +151,14 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
     if changed:
         say(f"replacing {len(changed)} changed document(s)")
 
+    # The edges the server holds for the graph's documents: every edge key names its
+    # document (kg.graph.model), so these include every graph edge already there.
+    names = sorted(d["name"] for d in docs.values())
+    held = {etype: set() for etype in EDGE_TYPES}
+    for docs_chunk in chunks(names, batch_size):
+        for etype in EDGE_TYPES:
+            held[etype].update(_collected(backend.read(doc_edge_keys(etype), {"docs": docs_chunk})))
+
     nodes, edges, batches = 0, 0, 0
     for label, rows in sorted(node_rows(graph).items()):
         statement = cypher.merge_nodes(label, [p for p in rows[0] if p != "key"])
@@ -154,24 +169,28 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
         say(f"{label}: {len(rows)} nodes")
     for (etype, start, end), rows in sorted(edge_rows(graph).items()):
         props = [p for p in rows[0] if p not in ("source", "target", "key")]
-        statement = cypher.merge_edges(etype, start, end, props)
-        for batch in chunks(rows, batch_size):
-            backend.write(statement, {"rows": batch})
-            edges += len(batch)
-            batches += 1
+        merge = cypher.merge_edges(etype, start, end, props)
+        if unique_edges:
+            new = [r for r in rows if r["key"] not in held[etype]]
+            parts = [(cypher.create_edges(etype, start, end, props), new, merge),
+                     (merge, [r for r in rows if r["key"] in held[etype]], None)]
+        else:
+            parts = [(merge, rows, None)]
+        for statement, part, on_conflict in parts:
+            for batch in chunks(part, batch_size):
+                backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
+                edges += len(batch)
+                batches += 1
         say(f"{etype} ({start}→{end}): {len(rows)} relationships")
 
     # Entity keys come from cross-document resolution, so a page's facts can
     # move to another key even when its sha1 did not change: whatever the
     # server holds for the graph's documents that the graph lacks goes.
-    names = sorted(d["name"] for d in docs.values())
     edge_keys = {k for _, _, k in graph.edges(keys=True)}
+    for etype in DOC_EDGE_TYPES:
+        for keys in chunks(sorted(held[etype] - edge_keys), batch_size):
+            backend.write(delete_edges(etype), {"keys": keys})
     for docs_chunk in chunks(names, batch_size):
-        for etype in DOC_EDGE_TYPES:
-            stale = [k for k in _collected(backend.read(doc_edge_keys(etype), {"docs": docs_chunk}))
-                     if k not in edge_keys]
-            for keys in chunks(stale, batch_size):
-                backend.write(delete_edges(etype), {"keys": keys})
         for label in ("Metric", "Article"):
             stale = [k for k in _collected(backend.read(doc_node_keys(label), {"docs": docs_chunk}))
                      if k not in graph]
@@ -239,10 +258,19 @@ class Neo4jBackend:
                 self.warned = True
             return False
 
-    def write(self, statement, params):
+    def write(self, statement, params, on_conflict=None):
+        import neo4j.exceptions as nx
+
         with self._session() as s:
             for piece in self._pieces(params):
-                s.execute_write(lambda tx, p=piece: tx.run(statement, p).consume())
+                try:
+                    s.execute_write(lambda tx, p=piece: tx.run(statement, p).consume())
+                except nx.ConstraintError:
+                    # A CREATE met an edge already there (e.g. a commit whose reply was lost,
+                    # then retried by the driver): the same rows again, with MERGE.
+                    if on_conflict is None:
+                        raise
+                    s.execute_write(lambda tx, p=piece: tx.run(on_conflict, p).consume())
 
     def read(self, statement, params):
         rows = []
