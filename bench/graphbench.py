@@ -201,15 +201,22 @@ def query_latency(db: str, runs: int) -> list[dict]:
 
 
 def main(argv=None) -> int:
+    """Neo4j and the embedded store on one record file's graph; `--into results.json` adds both to
+    an earlier full run's results (as graph.neo4j and graph.store_same_graph) and rewrites the
+    RESULTS.md beside it, with a note saying when and how they were measured."""
     import argparse
+    import datetime
     import tempfile
 
     sys.path.insert(0, str(ROOT))
-    ap = argparse.ArgumentParser(description="Rows/s into Neo4j (the tests' server) for one record file.")
+    ap = argparse.ArgumentParser(description="Rows/s into Neo4j (the tests' server) and the embedded store "
+                                             "for one record file's graph.")
     ap.add_argument("target", choices=["neo4j"])
     ap.add_argument("record", type=Path, help="a record (.json) or records (.jsonl) file")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--page-mb", type=int, default=None, help="the page the record was made from (for the report)")
+    ap.add_argument("--into", type=Path, default=None, help="results.json of a full run to add the figures to")
     args = ap.parse_args(argv)
     from kg.graph.model import build_graph
     from kg.nlp.records import read_records
@@ -217,11 +224,29 @@ def main(argv=None) -> int:
     text = args.record.read_text(encoding="utf-8")
     records = read_records(args.record) if args.record.suffix == ".jsonl" else [json.loads(text)]
     graph = build_graph(records)
+    load_before = [round(x, 2) for x in os.getloadavg()]
     (HERE / ".work").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="neo4j-", dir=HERE / ".work") as work:
-        result = neo4j_rows_per_second(graph, Path(work), args.runs, args.batch_size)
-    result.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
-    print(json.dumps(result))
+    with tempfile.TemporaryDirectory(prefix="graph-", dir=HERE / ".work") as work:
+        store = store_rows_per_second(records, Path(work), args.runs)
+        store.pop("db")
+        neo4j = neo4j_rows_per_second(graph, Path(work), args.runs, args.batch_size)
+    command = "python bench/graphbench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    when = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    load_after = [round(x, 2) for x in os.getloadavg()]
+    for x in (store, neo4j):
+        x.update(page_mb=args.page_mb, nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+    print(json.dumps({"command": command, "date": when, "load_before": load_before, "load_after": load_after,
+                      "store": store, "neo4j": neo4j}))
+    if args.into:
+        import report
+
+        results = json.loads(args.into.read_text(encoding="utf-8"))
+        results["graph"]["neo4j"] = neo4j
+        results["graph"]["store_same_graph"] = store
+        results.setdefault("notes", []).append(
+            f"Neo4j and the embedded store on the {args.page_mb or '?'} MB page's graph were measured separately on "
+            f"{when} (`{command}`; load average {load_before} before, {load_after} after).")
+        report.write(results, args.into.parent)
     return 0
 
 

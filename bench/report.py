@@ -116,15 +116,19 @@ def markdown(r: dict) -> str:
           ""]
     rows = []
     for key, name in (("store", "embedded LadybugDB (`kg.graph.store.build_store`)"),
+                      ("store_same_graph", "embedded LadybugDB, on Neo4j's graph"),
                       ("neo4j", "Neo4j {} over Bolt (`kg load`'s loader; tests/neo4j/Server.java)".format(
                           (g.get("neo4j") or {}).get("version", "5.26"))),
                       ("falkordb_native", "FalkorDB, native protocol (unix socket)"),
                       ("falkordb_bolt", "FalkorDB, Bolt (private network namespace)")):
-        x = g.get(key) or {}
+        x = g.get(key)
+        if x is None and key == "store_same_graph":
+            continue  # only when Neo4j was measured on another page's graph (bench/graphbench.py --into)
+        x = x or {}
         if "unavailable" in x:
             rows.append([name, "–", "–", "–", "–", f"not run: {x['unavailable']}"])
             continue
-        page = x.get("page_mb", g["page_mb"])
+        page = x.get("page_mb") or g["page_mb"]
         rows.append([name, f"{page} MB", _n(x["rows"]), x["runs"], _n(x["rows_per_second"]),
                      f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.graph.store)"])
     L += _table(["store", "page", "rows", "runs", "rows/s (median)", "notes"], rows)
