@@ -1,9 +1,14 @@
 """Rows per second into the graph stores, and query latency on the embedded store.
 
-Stores: the embedded LadybugDB store (`kg.graph.store.build_store`), FalkorDB over
-its native protocol (unix socket) and FalkorDB over Bolt (inside a private
-network namespace, as in the tests: tests/servers.py). Every run writes into a
-fresh database, so each figure is a first load, not an unchanged reload.
+Stores: the embedded LadybugDB store (`kg.graph.store.build_store`), Neo4j 5.26
+over Bolt (the tests' server: tests/neo4j/Server.java, jars from Maven Central),
+FalkorDB over its native protocol (unix socket) and FalkorDB over Bolt (inside a
+private network namespace, as in the tests: tests/servers.py). Every run writes
+into an empty database, so each figure is a first load, not an unchanged reload.
+
+Neo4j alone, on a record file (e.g. one `bench/measure.py kg PAGE --record` wrote):
+
+    python bench/graphbench.py neo4j RECORD.json [--runs 3] [--batch-size 5000]
 """
 from __future__ import annotations
 
@@ -87,6 +92,48 @@ def falkordb_native_rows_per_second(graph, workdir: Path, runs: int, batch_size:
             "rows_per_second": rows / statistics.median(seconds)}
 
 
+NEO4J_HEAP = "2g"  # with 1 GB the JVM paused for seconds in full GCs on the 10 MB graph's 5000-row batches
+
+
+def neo4j_rows_per_second(graph, workdir: Path, runs: int, batch_size: int | None = None) -> dict:
+    """kg.graph.neo4j_loader into one Neo4j server: a first load right after the server started
+    (cold: the JVM still compiling), then `runs` loads each into a database emptied of data and
+    schema (so each creates the constraints and writes every row), then one more load of the
+    same graph, which changes nothing (the unchanged reload)."""
+    import servers
+    from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+
+    batch_size = batch_size or DEFAULT_BATCH
+    expected = (graph.number_of_nodes(), graph.number_of_edges())
+    home = _fresh(workdir / "neo4j")
+    started = time.perf_counter()
+    server = servers.Neo4jServer(home, heap=NEO4J_HEAP)
+    start_s = time.perf_counter() - started
+    try:
+        target = servers.Neo4jTarget(server)
+
+        def load() -> dict:
+            result = load_graph_into_neo4j(graph, target.settings, batch_size=batch_size)
+            if (result["server_nodes"], result["server_relationships"]) != expected:
+                raise RuntimeError(f"Neo4j holds {result['server_nodes']} nodes and "
+                                   f"{result['server_relationships']} relationships after the load")
+            return result
+
+        cold = load()["seconds"]
+        seconds, rows = [], expected[0] + expected[1]
+        for _ in range(runs):
+            target.wipe(schema=True)
+            seconds.append(load()["seconds"])
+        reload = load()["seconds"]
+        target.close()
+    finally:
+        server.stop()
+    return {"rows": rows, "runs": runs, "batch_size": batch_size, "seconds": seconds,
+            "rows_per_second": rows / statistics.median(seconds), "cold_seconds": cold,
+            "cold_rows_per_second": rows / cold, "reload_seconds": reload, "heap": NEO4J_HEAP,
+            "server_start_seconds": start_s, "version": servers.neo4j_version()}
+
+
 def bolt_batch_size(graph) -> int:
     from kg.graph.neo4j_loader import edge_rows, node_rows
 
@@ -151,3 +198,57 @@ def query_latency(db: str, runs: int) -> list[dict]:
         out.append({"query": name, "rows": rows, "runs": runs, "cli_seconds": statistics.median(cli),
                     "run_query_seconds": statistics.median(lib)})
     return out
+
+
+def main(argv=None) -> int:
+    """Neo4j and the embedded store on one record file's graph; `--into results.json` adds both to
+    an earlier full run's results (as graph.neo4j and graph.store_same_graph) and rewrites the
+    RESULTS.md beside it, with a note saying when and how they were measured."""
+    import argparse
+    import datetime
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    ap = argparse.ArgumentParser(description="Rows/s into Neo4j (the tests' server) and the embedded store "
+                                             "for one record file's graph.")
+    ap.add_argument("target", choices=["neo4j"])
+    ap.add_argument("record", type=Path, help="a record (.json) or records (.jsonl) file")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--page-mb", type=int, default=None, help="the page the record was made from (for the report)")
+    ap.add_argument("--into", type=Path, default=None, help="results.json of a full run to add the figures to")
+    args = ap.parse_args(argv)
+    from kg.graph.model import build_graph
+    from kg.nlp.records import read_records
+
+    text = args.record.read_text(encoding="utf-8")
+    records = read_records(args.record) if args.record.suffix == ".jsonl" else [json.loads(text)]
+    graph = build_graph(records)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    (HERE / ".work").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="graph-", dir=HERE / ".work") as work:
+        store = store_rows_per_second(records, Path(work), args.runs)
+        store.pop("db")
+        neo4j = neo4j_rows_per_second(graph, Path(work), args.runs, args.batch_size)
+    command = "python bench/graphbench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    when = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    load_after = [round(x, 2) for x in os.getloadavg()]
+    for x in (store, neo4j):
+        x.update(page_mb=args.page_mb, nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+    print(json.dumps({"command": command, "date": when, "load_before": load_before, "load_after": load_after,
+                      "store": store, "neo4j": neo4j}))
+    if args.into:
+        import report
+
+        results = json.loads(args.into.read_text(encoding="utf-8"))
+        results["graph"]["neo4j"] = neo4j
+        results["graph"]["store_same_graph"] = store
+        results.setdefault("notes", []).append(
+            f"Neo4j and the embedded store on the {args.page_mb or '?'} MB page's graph were measured separately on "
+            f"{when} (`{command}`; load average {load_before} before, {load_after} after).")
+        report.write(results, args.into.parent)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -116,16 +116,30 @@ def markdown(r: dict) -> str:
           ""]
     rows = []
     for key, name in (("store", "embedded LadybugDB (`kg.graph.store.build_store`)"),
+                      ("store_same_graph", "embedded LadybugDB, on Neo4j's graph"),
+                      ("neo4j", "Neo4j {} over Bolt (`kg load`'s loader; tests/neo4j/Server.java)".format(
+                          (g.get("neo4j") or {}).get("version", "5.26"))),
                       ("falkordb_native", "FalkorDB, native protocol (unix socket)"),
                       ("falkordb_bolt", "FalkorDB, Bolt (private network namespace)")):
-        x = g.get(key) or {}
+        x = g.get(key)
+        if x is None and key == "store_same_graph":
+            continue  # only when Neo4j was measured on another page's graph (bench/graphbench.py --into)
+        x = x or {}
         if "unavailable" in x:
             rows.append([name, "–", "–", "–", "–", f"not run: {x['unavailable']}"])
             continue
-        page = x.get("page_mb", g["page_mb"])
+        page = x.get("page_mb") or g["page_mb"]
         rows.append([name, f"{page} MB", _n(x["rows"]), x["runs"], _n(x["rows_per_second"]),
                      f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.graph.store)"])
     L += _table(["store", "page", "rows", "runs", "rows/s (median)", "notes"], rows)
+    if "rows_per_second" in (g.get("neo4j") or {}):
+        x = g["neo4j"]
+        L += [f"Neo4j: one server (heap {x.get('heap', '?')}, started in {x['server_start_seconds']:.0f} s). Its first "
+              f"load, with the JVM still compiling, took {x['cold_seconds']:.1f} s "
+              f"({x['cold_rows_per_second']:,.0f} rows/s); the figure above is the median of the {x['runs']} loads "
+              f"after it, each into a database emptied of data and schema, so each creates the constraints and "
+              f"writes every row. Batch {x['batch_size']} rows per transaction (`kg load --batch-size`). Loading "
+              f"the same graph again (nothing changes) took {x['reload_seconds']:.1f} s.", ""]
     if "falkordb_bolt" in g and "batch_size" in g["falkordb_bolt"]:
         L += ["Bolt runs on the 1 MB page's graph: FalkorDB's Bolt bridge crashes on parameters over ~4 KB, so "
               "batches hold only as many rows as fit in 3 KB, and the 50 MB graph would take far too long.", ""]
@@ -170,7 +184,7 @@ def summary(r: dict) -> str:
     top = r["profile"]["stages"]["stages"][0]
     out.append(f"  largest stage: {top['stage']} ({top['share']:.0%})")
     g = r["graph"]
-    for key in ("store", "falkordb_native", "falkordb_bolt"):
+    for key in ("store", "neo4j", "falkordb_native", "falkordb_bolt"):
         x = g.get(key) or {}
         out.append(f"  {key}: " + (f"{x['rows_per_second']:,.0f} rows/s" if "rows_per_second" in x
                                    else x.get("unavailable", "not run")))

@@ -1,4 +1,4 @@
-"""Shared fixtures: real FalkorDB servers (see tests/servers.py) and generic helpers."""
+"""Shared fixtures: real Neo4j and FalkorDB servers (see tests/servers.py) and generic helpers."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 import servers  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the Neo4j server carry the `neo4j` marker (`pytest -m neo4j` runs them)."""
+    for item in items:
+        if "neo4j_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def unavailable(reason: str):
@@ -42,3 +49,24 @@ def falkordb_bolt(tmp_path):
         unavailable(str(exc))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """One real Neo4j 5.26 server (Bolt on 127.0.0.1, a free port) for the whole session."""
+    try:
+        server = servers.Neo4jServer(tmp_path_factory.mktemp("neo4j"))
+    except servers.Unavailable as exc:
+        unavailable(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def neo4j(neo4j_server):
+    """The session's Neo4j, emptied for this test (no data; constraints and indexes stay):
+    a servers.Neo4jTarget with `.settings` for kg, `.query(...)`/`.counts()` for checks."""
+    target = servers.Neo4jTarget(neo4j_server)
+    target.wipe()
+    yield target
+    target.close()

@@ -117,3 +117,57 @@ def test_unreachable_server_is_one_line_error(tmp_path):
     with pytest.raises(FalkorDBError) as info:
         load_graph_into_falkordb(hostile_graph(), f"unix://{tmp_path}/none.sock?graph=kg")
     assert "cannot reach FalkorDB" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- FalkorDB over Bolt (kg load's Neo4j path, FalkorDB as the second target) ---------
+# The server runs in a private network namespace; client code runs there through
+# `falkordb_bolt.call(fn, ...)`, so these helpers are module-level (tests/servers.py).
+
+def _bolt_load(graph, batch_size=None):
+    from kg.errors import KgError
+    from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+    from kg.graph.settings import Neo4jSettings
+
+    import servers
+
+    settings = Neo4jSettings(uri=servers.BoltServer.uri, password="", connection_timeout=3, max_retry_time=3)
+    try:
+        return load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
+                                     driver=servers.worker_driver())
+    except KgError as exc:
+        return {"error": str(exc)}
+
+
+def _bolt_query(cypher, params=None):
+    import servers
+
+    with servers.worker_driver().session() as s:
+        return [r.values() for r in s.run(cypher, params or {})]
+
+
+def test_bolt_load_with_the_default_batch_size_in_small_pieces(falkordb_bolt):
+    """The Bolt bridge crashes on parameters over ~4 KB: the loader recognises it and sends each
+    default-sized batch in pieces under 3 KB, so neither counts nor a reload suffer."""
+    graph = hostile_graph(30)
+    first = falkordb_bolt.call(_bolt_load, graph)
+    assert "error" not in first, first
+    assert first["batches"] == 5  # batches as counted by the loader; the pieces are the backend's
+    expected = (graph.number_of_nodes(), graph.number_of_edges())
+    assert (first["server_nodes"], first["server_relationships"]) == expected
+    names = falkordb_bolt.call(_bolt_query, "MATCH (p:Partner) RETURN p.name, p.aliases")
+    assert sorted(n for n, _ in names) == sorted(HOSTILE * 30)
+    assert all(aliases == [n, "x"] for n, aliases in names)
+    again = falkordb_bolt.call(_bolt_load, graph)
+    assert (again["server_nodes"], again["server_relationships"]) == expected
+    assert again["replaced_documents"] == 0 and again["removed_entities"] == 0
+
+
+def test_split_params_keeps_every_item_in_order():
+    from kg.graph.neo4j_loader import split_params
+
+    rows = [{"key": f"k{i}", "name": "名" * (i % 50)} for i in range(400)]
+    pieces = split_params({"rows": rows}, 3000)
+    assert len(pieces) > 1 and [r for p in pieces for r in p["rows"]] == rows
+    assert all(len(json.dumps(p["rows"], ensure_ascii=False, separators=(",", ":")).encode()) <= 3000 for p in pieces)
+    assert split_params({"rows": [{"x": "y" * 5000}]}, 3000) == [{"rows": [{"x": "y" * 5000}]}]
+    assert split_params({}, 3000) == [{}]

@@ -1,11 +1,6 @@
-"""`kg query --neo4j` and kg.graph.neo4j_query against FalkorDB answering Bolt in a private network
-namespace (see tests/servers.py), plus the read-only rule on the embedded store.
-
-Client code runs in the server's namespace through `falkordb_bolt.call(fn, ...)`. This
-server stalls every new connection after one is closed, so each test makes at most one
-CLI call (the CLI opens and closes its own driver) and does its own checks through the
-worker's long-lived driver, which keeps working.
-"""
+"""`kg query --neo4j` and kg.graph.neo4j_query against a real Neo4j 5.26 server (the session's,
+see tests/servers.py; each test starts from an empty database), plus the read-only rule on the
+embedded store."""
 from __future__ import annotations
 
 import json
@@ -14,7 +9,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from kg.graph import store
+from kg.graph import neo4j_query, store
 from kg.cli import main
 from kg.errors import KgError
 from kg.graph.model import build_graph
@@ -25,11 +20,16 @@ from kg.graph.settings import Neo4jSettings
 import servers
 from test_falkordb_loader import records
 
-URI = servers.BoltServer.uri
-SETTINGS = Neo4jSettings(uri=URI, password="", connection_timeout=3, max_retry_time=3)
-ENV = {"NEO4J_PASSWORD": "", "NEO4J_URI": None, "NEO4J_DATABASE": None, "NEO4J_USERNAME": None}
+ENV = {"NEO4J_PASSWORD": servers.NEO4J_PASSWORD, "NEO4J_URI": None, "NEO4J_DATABASE": None,
+       "NEO4J_USERNAME": None}
 REFUSED = "Error: refusing to run a query with {}: the store is read-only unless --write is given\n"
 BRANCHES = "MATCH (b:Branch) RETURN b.name ORDER BY b.name"
+
+
+@pytest.fixture(autouse=True)
+def _no_config_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
 
 
 def fixture_branch_names():
@@ -37,90 +37,96 @@ def fixture_branch_names():
     return sorted(d["name"] for _, d in graph.nodes(data=True) if d["label"] == "Branch")
 
 
-# --- run inside the server's namespace -----------------------------------------
-
-def _load_fixture():
-    load_graph_into_neo4j(build_graph(records()), SETTINGS, batch_size=2, driver=servers.worker_driver())
-
-
-def _counts():
-    with servers.worker_driver().session() as s:
-        nodes = s.run("MATCH (n) RETURN count(n)").single()[0]
-        rels = s.run("MATCH ()-[r]->() RETURN count(r)").single()[0]
-        programs = s.run("MATCH (p:Program) RETURN count(p)").single()[0]
-    return nodes, rels, programs
+@pytest.fixture
+def loaded(neo4j):
+    """The session's Neo4j holding the fixture pages' graph."""
+    load_graph_into_neo4j(build_graph(records()), neo4j.settings)
+    return neo4j
 
 
-def _cli(args):
+def cli(args):
     result = CliRunner().invoke(main, args, env=ENV)
     return result.exit_code, result.output
 
 
-def _lib(query, params=None, write=False):
-    try:
-        return run_query(SETTINGS, query, params, write=write, driver=servers.worker_driver())
-    except KgError as exc:
-        return {"error": str(exc), "type": type(exc).__name__}
+# --- Neo4j ------------------------------------------------------------------------
 
-
-# --- Neo4j (FalkorDB over Bolt) ---------------------------------------------------
-
-pytestmark = pytest.mark.server
-
-
-def test_cli_query_neo4j_returns_the_branch_names(falkordb_bolt):
-    falkordb_bolt.call(_load_fixture)
-    code, out = falkordb_bolt.call(_cli, ["query", "--neo4j", "--uri", URI, BRANCHES, "--format", "csv"])
+def test_cli_query_neo4j_returns_the_branch_names(loaded):
+    code, out = cli(["query", "--neo4j", "--uri", loaded.uri, BRANCHES, "--format", "csv"])
     assert code == 0, out
     names = fixture_branch_names()
     assert len(names) == 4
     assert out == "b.name\n" + "".join(f"{n}\n" for n in names)
 
 
-def test_library_query_params_graph_types_and_quotes(falkordb_bolt):
-    falkordb_bolt.call(_load_fixture)
+def test_library_query_params_graph_types_and_quotes(loaded):
     names = fixture_branch_names()
-    assert falkordb_bolt.call(_lib, BRANCHES) == (["b.name"], [[n] for n in names])
-    columns, rows = falkordb_bolt.call(_lib, "MATCH (b:Branch {name: $n}) RETURN b", {"n": names[0]})
+    assert run_query(loaded.settings, BRANCHES) == (["b.name"], [[n] for n in names])
+    columns, rows = run_query(loaded.settings, "MATCH (b:Branch {name: $n}) RETURN b", {"n": names[0]})
     assert columns == ["b"] and len(rows) == 1
     node = rows[0][0]
     assert (node["_LABEL"], node["name"], node["key"]) == ("Branch", names[0], f"branch:{names[0]}")
-    # FalkorDB's Bolt bridge unescapes string parameters: the loader's probe makes these verbatim
+    runner = loaded.query("MATCH (b:Branch)-[:RUNS]->() RETURN b.name LIMIT 1")[0][0]
+    columns, rows = run_query(loaded.settings, "MATCH p = (b:Branch {name: $n})-[r:RUNS]->(x) RETURN r, p",
+                              {"n": runner})
+    rel, path = rows[0]
+    assert rel["_LABEL"] == "RUNS" and rel["_SRC"] == path["_NODES"][0]["_ID"]
+    assert [n["_LABEL"] for n in path["_NODES"]] == ["Branch", "Program"]
     tricky = "it's \\ \"q\" '}) DETACH DELETE n //"
-    assert falkordb_bolt.call(_lib, "RETURN $x AS x", {"x": tricky}) == (["x"], [[tricky]])
-    assert falkordb_bolt.call(_lib, "RETURN $x AS x", {"x": ["a'b", {"k": "c\\d"}]}) == (["x"], [[["a'b", {"k": "c\\d"}]]])
+    assert run_query(loaded.settings, "RETURN $x AS x", {"x": tricky}) == (["x"], [[tricky]])
+    assert run_query(loaded.settings, "RETURN $x AS x", {"x": ["a'b", {"k": "c\\d"}]}) == (
+        ["x"], [[["a'b", {"k": "c\\d"}]]])
 
 
-def test_bad_query_is_one_line_server_message(falkordb_bolt):
-    falkordb_bolt.call(_load_fixture)
-    code, out = falkordb_bolt.call(_cli, ["query", "--neo4j", "--uri", URI, "MATCH (b:Branch RETURN b"])
+def test_bad_query_is_one_line_server_message(loaded):
+    code, out = cli(["query", "--neo4j", "--uri", loaded.uri, "MATCH (b:Branch RETURN b"])
     assert code == 1
-    assert re.fullmatch(r"Error: bolt://127\.0\.0\.1:7687: Neo\.\w+Error\.[\w.]+: [^\n]+\n", out), out
-    assert "Traceback" not in out
+    assert re.fullmatch(rf"Error: {re.escape(loaded.uri)}: Neo\.ClientError\.Statement\.SyntaxError: [^\n]+\n", out), out
 
 
-def test_write_clause_refused_on_neo4j_and_nothing_changes(falkordb_bolt):
-    falkordb_bolt.call(_load_fixture)
-    before = falkordb_bolt.call(_counts)
+def test_write_clause_refused_on_neo4j_and_nothing_changes(loaded):
+    before = loaded.counts()
     assert before[0] > 0
-    code, out = falkordb_bolt.call(_cli, ["query", "--neo4j", "--uri", URI, "MATCH (n) DETACH DELETE n"])
+    code, out = cli(["query", "--neo4j", "--uri", loaded.uri, "MATCH (n) DETACH DELETE n"])
     assert (code, out) == (1, REFUSED.format("DETACH"))
-    result = falkordb_bolt.call(_lib, "MATCH (p:Program) SET p.name = 'x' RETURN p.name")
-    assert result == {"error": REFUSED.format("SET")[len("Error: "):-1], "type": "Neo4jError"}
-    assert falkordb_bolt.call(_counts) == before
-    assert falkordb_bolt.call(_lib, BRANCHES)[1] == [[n] for n in fixture_branch_names()]
+    with pytest.raises(Neo4jError) as info:
+        run_query(loaded.settings, "MATCH (p:Program) SET p.name = 'x' RETURN p.name")
+    assert str(info.value) == REFUSED.format("SET")[len("Error: "):-1]
+    assert loaded.counts() == before
+    assert run_query(loaded.settings, BRANCHES)[1] == [[n] for n in fixture_branch_names()]
 
 
-def test_write_flag_writes_on_neo4j(falkordb_bolt):
-    falkordb_bolt.call(_load_fixture)
-    nodes, rels, programs = falkordb_bolt.call(_counts)
-    code, out = falkordb_bolt.call(_cli, [
-        "query", "--neo4j", "--uri", URI, "--write", "--format", "json",
+def test_write_in_a_read_session_is_refused_by_the_server_itself(loaded, monkeypatch):
+    """Past kg's own guard, Neo4j refuses the write because kg asks for a READ session."""
+    monkeypatch.setattr(neo4j_query, "check_read_only", lambda query, write: None)
+    before = loaded.counts()
+    with pytest.raises(Neo4jError) as info:
+        run_query(loaded.settings, "CREATE (p:Program {key: 'program:x', name: 'x'}) RETURN p.name")
+    assert re.fullmatch(rf"{re.escape(loaded.uri)}: Neo\.ClientError\.Statement\.AccessMode: [^\n]+", str(info.value))
+    assert loaded.counts() == before
+    # the same statement in a WRITE session goes through
+    assert run_query(loaded.settings, "CREATE (p:Program {key: 'program:x', name: 'x'}) RETURN p.name",
+                     write=True) == (["p.name"], [["x"]])
+
+
+def test_write_flag_writes_on_neo4j(loaded):
+    nodes, rels = loaded.counts()
+    programs = loaded.query("MATCH (p:Program) RETURN count(p)")[0][0]
+    code, out = cli([
+        "query", "--neo4j", "--uri", loaded.uri, "--write", "--format", "json",
         "CREATE (p:Program {key: $key, name: $name}) RETURN p.name AS name",
         "--param", "key=program:新活动", "--param", "name=新活动"])
     assert code == 0, out
     assert json.loads(out) == [{"name": "新活动"}]
-    assert falkordb_bolt.call(_counts) == (nodes + 1, rels, programs + 1)
+    assert loaded.counts() == (nodes + 1, rels)
+    assert loaded.query("MATCH (p:Program) RETURN count(p)") == [[programs + 1]]
+
+
+def test_wrong_password_is_one_line(loaded):
+    result = CliRunner().invoke(main, ["query", "--uri", loaded.uri, BRANCHES],
+                                env={**ENV, "NEO4J_PASSWORD": "not-the-password"})
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {loaded.uri}: authentication failed for user 'neo4j' (check NEO4J_USERNAME / NEO4J_PASSWORD)\n")
 
 
 # --- choosing the target, and the embedded store ---------------------------------

@@ -106,7 +106,10 @@ def _neo4j_settings(uri, username, database):
     from kg.errors import KgError
     from kg.graph.settings import load_settings
 
+    from kg.graph.neo4j_loader import check_bolt_uri
+
     settings = load_settings(uri=uri, username=username, database=database)
+    check_bolt_uri(settings)  # before any password prompt
     mismatch = settings.password_mismatch()
     if mismatch:
         if not (sys.stdin.isatty() and click.confirm(f"{mismatch}. Send the password to "
@@ -257,7 +260,7 @@ def export(db, fmt, out):
 @click.option("--user", "username", help="User name [env NEO4J_USERNAME, default neo4j].")
 @click.option("--database", help="Database name [env NEO4J_DATABASE, default: the server's].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Rows per transaction [default 500 for Neo4j, 5000 for FalkorDB].")
+              help="Rows per transaction [default 5000; over Bolt to FalkorDB each is cut into <3 KB pieces].")
 @click.option("--falkordb", "falkordb_url", metavar="URL",
               help="Load into FalkorDB over its own protocol instead: redis://host:port/graph "
                    "(password from FALKORDB_PASSWORD or [falkordb] in kg.toml).")
@@ -278,6 +281,19 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
       NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load --db kg.db
       kg load pred.jsonl --falkordb redis://localhost:6379/kg
     """
+    # The target first: a bad URI or a password prompt comes before a long extraction.
+    if falkordb_url:
+        from kg.graph.falkordb_loader import DEFAULT_BATCH, load_graph_into_falkordb, parse_url
+        from kg.graph.settings import falkordb_password, redacted_uri
+
+        parse_url(falkordb_url)
+        target = redacted_uri(falkordb_url)
+        password = falkordb_password(falkordb_url)
+    else:
+        from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+
+        settings = _neo4j_settings(uri, username, database)
+        target = settings.redacted_uri()
     if inputs:
         from kg.graph.model import build_graph
 
@@ -289,17 +305,9 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
         graph = load_graph(db)
         source = str(db)
     if falkordb_url:
-        from kg.graph.falkordb_loader import DEFAULT_BATCH, load_graph_into_falkordb
-        from kg.graph.settings import falkordb_password, redacted_uri
-
-        target = redacted_uri(falkordb_url)
-        result = load_graph_into_falkordb(graph, falkordb_url, password=falkordb_password(falkordb_url),
+        result = load_graph_into_falkordb(graph, falkordb_url, password=password,
                                           batch_size=batch_size or DEFAULT_BATCH, progress=not quiet)
     else:
-        from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
-
-        settings = _neo4j_settings(uri, username, database)
-        target = settings.redacted_uri()
         result = load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
                                        progress=not quiet)
     click.echo(f"loaded {source} into {target}: {result['nodes']} nodes and {result['relationships']} "

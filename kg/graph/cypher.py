@@ -138,3 +138,86 @@ def keyword_hint(cypher: str, error: str) -> str | None:
         return None
     fixes = ", ".join(f"{v}.`{p}`" for v, p in found)
     return f"hint: a property named like a keyword needs backticks: write {fixes}"
+
+
+# --- kg load: schema, replacing changed pages, counts (kg.graph.neo4j_loader) ---
+
+def constraint_statement(label: str) -> str:
+    """Neo4j 5: one unique `key` per label (also gives MERGE its index)."""
+    return f"CREATE CONSTRAINT {q('kg_' + label.lower() + '_key')} IF NOT EXISTS FOR (n:{q(label)}) REQUIRE n.key IS UNIQUE"
+
+
+def index_statement(label: str) -> str:
+    """A plain index on `key`, for servers that reject constraints (FalkorDB)."""
+    return f"CREATE INDEX FOR (n:{q(label)}) ON (n.key)"
+
+
+def edge_constraint_statement(etype: str) -> str:
+    """Neo4j 5.7+: one unique `key` per relationship type. The server then refuses a duplicate
+    edge, and deleting edges by key (a changed page) is an index seek, not a scan per key."""
+    return (f"CREATE CONSTRAINT {q('kg_' + etype.lower() + '_key')} IF NOT EXISTS "
+            f"FOR ()-[r:{q(etype)}]-() REQUIRE r.key IS UNIQUE")
+
+
+def edge_index_statement(etype: str) -> str:
+    """A plain relationship index on `key`, for servers that reject the constraint (FalkorDB)."""
+    return f"CREATE INDEX FOR ()-[r:{q(etype)}]-() ON (r.key)"
+
+
+def document_hashes() -> str:
+    return "UNWIND $keys AS k MATCH (d:Document {key: k}) RETURN d.key AS key, d.sha1 AS sha1"
+
+
+def delete_doc_metrics() -> str:
+    return "UNWIND $docs AS d MATCH (m:Metric {doc: d}) DETACH DELETE m"
+
+
+def delete_doc_edges(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs DELETE r"
+
+
+def delete_doc_articles() -> str:
+    return "UNWIND $docs AS d MATCH (a:Article {doc: d}) DETACH DELETE a"
+
+
+def clear_doc_hashes() -> str:
+    return "UNWIND $keys AS k MATCH (d:Document {key: k}) SET d.sha1 = null"
+
+
+def set_doc_hashes() -> str:
+    return "UNWIND $rows AS row MATCH (d:Document {key: row.key}) SET d.sha1 = row.sha1"
+
+
+# Key lists come back as one collected list, not a row per key: the Python driver
+# takes ~0.1 ms per record, so 80,000 single-key rows cost seconds, one list a tenth of that.
+
+def doc_edge_keys(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs RETURN collect(r.key) AS keys"
+
+
+def doc_node_keys(label: str) -> str:
+    return f"MATCH (n:{q(label)}) WHERE n.doc IN $docs RETURN collect(n.key) AS keys"
+
+
+def delete_edges(etype: str) -> str:
+    return f"UNWIND $keys AS k MATCH ()-[r:{q(etype)} {{key: k}}]->() DELETE r"
+
+
+def unmentioned_entities(label: str) -> str:
+    return f"MATCH (n:{q(label)}) WHERE NOT (n)-[:MENTIONED_IN]->() RETURN collect(n.key) AS keys"
+
+
+def delete_nodes(label: str) -> str:
+    return f"UNWIND $keys AS k MATCH (n:{q(label)} {{key: k}}) DETACH DELETE n"
+
+
+def count_all_nodes() -> str:
+    return "MATCH (n) RETURN count(n) AS n"
+
+
+def count_all_relationships() -> str:
+    return "MATCH ()-[r]->() RETURN count(r) AS n"
+
+
+def probe_string_params() -> str:
+    return "RETURN $probe AS probe"

@@ -112,8 +112,10 @@ def import_command(database="neo4j") -> str:
     files = neo4j_headers()
     nodes = " ".join(f"--nodes={f}" for f in files if f.startswith("nodes_"))
     rels = " ".join(f"--relationships={f}" for f in files if f.startswith("rels_"))
-    return (f'neo4j-admin database import full --id-type=string --array-delimiter="{ARRAY_DELIMITER}" '
-            f"--multiline-fields=true --overwrite-destination=true {nodes} {rels} {database}")
+    # The database name comes first: --nodes/--relationships take one or more files each, so a
+    # name after them is read as one more file (neo4j-admin 5: "File 'neo4j' doesn't exist").
+    return (f'neo4j-admin database import full {database} --id-type=string --array-delimiter="{ARRAY_DELIMITER}" '
+            f"--multiline-fields=true --overwrite-destination=true {nodes} {rels}")
 
 
 def _write_neo4j_files(g, folder: Path):

@@ -79,7 +79,8 @@ class FalkorBackend:
                 self.warned = True
             return False
 
-    def write(self, statement, params):
+    def write(self, statement, params, on_conflict=None):
+        # on_conflict is never given here: FalkorDB has no uniqueness constraints, so run_load MERGEs.
         self._retry(lambda: self.graph.query(statement, params))
 
     def read(self, statement, params):

@@ -8,7 +8,7 @@ Each batch is one `execute_write` transaction, which the driver retries on
 transient errors; a Document's sha1 is written last, so a load cut short is
 redone (not skipped) by the next one.
 
-The statements are pure functions below; `plan`/`run_load` are shared with
+The statements are pure functions in kg.graph.cypher; `plan`/`run_load` are shared with
 kg.graph.falkordb_loader, which sends the same statements over FalkorDB's own protocol.
 """
 from __future__ import annotations
@@ -19,12 +19,20 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from kg.graph import cypher
-from kg.graph.cypher import q
+from kg.graph.cypher import (  # noqa: F401  (re-exported: kg.graph.neo4j_query uses probe_string_params)
+    clear_doc_hashes, constraint_statement, count_all_nodes, count_all_relationships, delete_doc_articles,
+    delete_doc_edges, delete_doc_metrics, delete_edges, delete_nodes, doc_edge_keys, doc_node_keys,
+    document_hashes, edge_constraint_statement, edge_index_statement, index_statement, probe_string_params,
+    set_doc_hashes, unmentioned_entities)
 from kg.errors import KgError
 from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENTITY_LABELS, NODE_LABELS, NODE_PROPS
 from kg.graph.settings import mask_secrets
 
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 5000
+# FalkorDB's Bolt bridge (FalkorDB 4.x) crashes on parameters over ~4 KB. When the
+# string probe shows that bridge (see Neo4jBackend), each batch is cut into pieces
+# whose parameters stay under this many bytes of JSON; a row over it goes alone.
+FALKOR_BOLT_PARAM_BYTES = 3000
 # Relations that carry the `doc` of the page they were read from.
 DOC_EDGE_TYPES = tuple(t for t in EDGE_TYPES if t != "HAS_ARTICLE")
 
@@ -33,73 +41,7 @@ class Neo4jError(KgError):
     """The Neo4j server could not be reached, refused the login, or failed the load."""
 
 
-# --- statements (pure functions) --------------------------------------------
-
-def constraint_statement(label: str) -> str:
-    """Neo4j 5: one unique `key` per label (also gives MERGE its index)."""
-    return f"CREATE CONSTRAINT {q('kg_' + label.lower() + '_key')} IF NOT EXISTS FOR (n:{q(label)}) REQUIRE n.key IS UNIQUE"
-
-
-def index_statement(label: str) -> str:
-    """A plain index on `key`, for servers that reject constraints (FalkorDB)."""
-    return f"CREATE INDEX FOR (n:{q(label)}) ON (n.key)"
-
-
-def document_hashes() -> str:
-    return "UNWIND $keys AS k MATCH (d:Document {key: k}) RETURN d.key AS key, d.sha1 AS sha1"
-
-
-def delete_doc_metrics() -> str:
-    return "UNWIND $docs AS d MATCH (m:Metric {doc: d}) DETACH DELETE m"
-
-
-def delete_doc_edges(etype: str) -> str:
-    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs DELETE r"
-
-
-def delete_doc_articles() -> str:
-    return "UNWIND $docs AS d MATCH (a:Article {doc: d}) DETACH DELETE a"
-
-
-def clear_doc_hashes() -> str:
-    return "UNWIND $keys AS k MATCH (d:Document {key: k}) SET d.sha1 = null"
-
-
-def set_doc_hashes() -> str:
-    return "UNWIND $rows AS row MATCH (d:Document {key: row.key}) SET d.sha1 = row.sha1"
-
-
-def doc_edge_keys(etype: str) -> str:
-    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.doc IN $docs RETURN r.key AS key"
-
-
-def doc_node_keys(label: str) -> str:
-    return f"MATCH (n:{q(label)}) WHERE n.doc IN $docs RETURN n.key AS key"
-
-
-def delete_edges(etype: str) -> str:
-    return f"UNWIND $keys AS k MATCH ()-[r:{q(etype)} {{key: k}}]->() DELETE r"
-
-
-def unmentioned_entities(label: str) -> str:
-    return f"MATCH (n:{q(label)}) WHERE NOT (n)-[:MENTIONED_IN]->() RETURN n.key AS key"
-
-
-def delete_nodes(label: str) -> str:
-    return f"UNWIND $keys AS k MATCH (n:{q(label)} {{key: k}}) DETACH DELETE n"
-
-
-def count_all_nodes() -> str:
-    return "MATCH (n) RETURN count(n) AS n"
-
-
-def count_all_relationships() -> str:
-    return "MATCH ()-[r]->() RETURN count(r) AS n"
-
-
-def probe_string_params() -> str:
-    return "RETURN $probe AS probe"
-
+# --- statements: pure functions in kg.graph.cypher ---------------------------
 
 # --- rows --------------------------------------------------------------------
 
@@ -141,13 +83,42 @@ def escape_for_unescaping_server(value):
     return value
 
 
+def split_params(params: dict, limit: int) -> list[dict]:
+    """`params` cut on its list value (rows, keys or docs) into pieces of at most `limit`
+    bytes of JSON each (a single larger item goes alone); other params go unchanged."""
+    import json
+
+    lists = [k for k, v in params.items() if isinstance(v, list)]
+    if len(lists) != 1:
+        return [params]
+    name = lists[0]
+    pieces, piece, size = [], [], 1  # size: the piece as compact JSON, brackets and commas included
+    for item in params[name]:
+        n = len(json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")) + 1
+        if piece and size + n > limit:
+            pieces.append(piece)
+            piece, size = [], 1
+        piece.append(item)
+        size += n
+    if piece or not pieces:
+        pieces.append(piece)
+    return [{**params, name: p} for p in pieces]
+
+
 # --- the load, independent of the wire protocol ------------------------------
+
+def _collected(rows) -> list:
+    """The keys of `RETURN collect(…) AS keys` answers (one row each; a split read gives several)."""
+    return [k for row in rows for k in (row["keys"] or [])]
+
 
 def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
     """Write `graph` through `backend` (see Neo4jBackend) and return counts and timings.
 
-    backend.schema(statement) may fail (returns False); backend.write(statement, params)
-    runs one transaction; backend.read(statement, params) returns a list of dicts.
+    backend.schema(statement) may fail (returns False); backend.write(statement, params,
+    on_conflict=None) runs one transaction (redone with the `on_conflict` statement when
+    the server refuses it for a uniqueness constraint); backend.read(statement, params)
+    returns a list of dicts.
     """
     if batch_size < 1:
         raise KgError(f"batch size must be at least 1, not {batch_size}")
@@ -156,6 +127,14 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
     for label in NODE_LABELS:
         if not backend.schema(constraint_statement(label)):
             backend.schema(index_statement(label))
+    # With a unique key per relationship type the server refuses a duplicate edge, so
+    # edges it does not hold yet can be CREATEd (a third cheaper than MERGE on Neo4j 5);
+    # should one exist after all, the batch is redone with MERGE. Without (FalkorDB), MERGE.
+    unique_edges = True
+    for etype in EDGE_TYPES:
+        if not backend.schema(edge_constraint_statement(etype)):
+            unique_edges = False
+            backend.schema(edge_index_statement(etype))
 
     docs = {k: d for k, d in graph.nodes(data=True) if d["label"] == "Document"}
     stored = {}
@@ -172,6 +151,14 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
     if changed:
         say(f"replacing {len(changed)} changed document(s)")
 
+    # The edges the server holds for the graph's documents: every edge key names its
+    # document (kg.graph.model), so these include every graph edge already there.
+    names = sorted(d["name"] for d in docs.values())
+    held = {etype: set() for etype in EDGE_TYPES}
+    for docs_chunk in chunks(names, batch_size):
+        for etype in EDGE_TYPES:
+            held[etype].update(_collected(backend.read(doc_edge_keys(etype), {"docs": docs_chunk})))
+
     nodes, edges, batches = 0, 0, 0
     for label, rows in sorted(node_rows(graph).items()):
         statement = cypher.merge_nodes(label, [p for p in rows[0] if p != "key"])
@@ -182,33 +169,37 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
         say(f"{label}: {len(rows)} nodes")
     for (etype, start, end), rows in sorted(edge_rows(graph).items()):
         props = [p for p in rows[0] if p not in ("source", "target", "key")]
-        statement = cypher.merge_edges(etype, start, end, props)
-        for batch in chunks(rows, batch_size):
-            backend.write(statement, {"rows": batch})
-            edges += len(batch)
-            batches += 1
+        merge = cypher.merge_edges(etype, start, end, props)
+        if unique_edges:
+            new = [r for r in rows if r["key"] not in held[etype]]
+            parts = [(cypher.create_edges(etype, start, end, props), new, merge),
+                     (merge, [r for r in rows if r["key"] in held[etype]], None)]
+        else:
+            parts = [(merge, rows, None)]
+        for statement, part, on_conflict in parts:
+            for batch in chunks(part, batch_size):
+                backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
+                edges += len(batch)
+                batches += 1
         say(f"{etype} ({start}→{end}): {len(rows)} relationships")
 
     # Entity keys come from cross-document resolution, so a page's facts can
     # move to another key even when its sha1 did not change: whatever the
     # server holds for the graph's documents that the graph lacks goes.
-    names = sorted(d["name"] for d in docs.values())
     edge_keys = {k for _, _, k in graph.edges(keys=True)}
+    for etype in DOC_EDGE_TYPES:
+        for keys in chunks(sorted(held[etype] - edge_keys), batch_size):
+            backend.write(delete_edges(etype), {"keys": keys})
     for docs_chunk in chunks(names, batch_size):
-        for etype in DOC_EDGE_TYPES:
-            stale = [r["key"] for r in backend.read(doc_edge_keys(etype), {"docs": docs_chunk})
-                     if r["key"] not in edge_keys]
-            for keys in chunks(stale, batch_size):
-                backend.write(delete_edges(etype), {"keys": keys})
         for label in ("Metric", "Article"):
-            stale = [r["key"] for r in backend.read(doc_node_keys(label), {"docs": docs_chunk})
-                     if r["key"] not in graph]
+            stale = [k for k in _collected(backend.read(doc_node_keys(label), {"docs": docs_chunk}))
+                     if k not in graph]
             for keys in chunks(stale, batch_size):
                 backend.write(delete_nodes(label), {"keys": keys})
 
     removed = 0
     for label in ENTITY_LABELS.values():
-        orphans = [r["key"] for r in backend.read(unmentioned_entities(label), {}) if r["key"] not in graph]
+        orphans = [k for k in _collected(backend.read(unmentioned_entities(label), {})) if k not in graph]
         for keys in chunks(orphans, batch_size):
             backend.write(delete_nodes(label), {"keys": keys})
         removed += len(orphans)
@@ -243,10 +234,15 @@ class Neo4jBackend:
     def _server_unescapes_strings(self) -> bool:
         # Neo4j echoes a string parameter as sent; FalkorDB's Bolt bridge reads
         # backslash escapes in it (and fails on a bare quote), so it needs escaping.
-        return self.read(probe_string_params(), {"probe": "\\'"})[0]["probe"] == "'"
+        with self._session() as s:
+            echoed = s.execute_read(lambda tx: tx.run(probe_string_params(), {"probe": "\\'"}).single()[0])
+        return echoed == "'"
 
-    def _params(self, params):
-        return escape_for_unescaping_server(params) if self.escape else params
+    def _pieces(self, params) -> list[dict]:
+        """The parameters to send: as given to Neo4j; to FalkorDB's bridge escaped, in small pieces."""
+        if not self.escape:
+            return [params]
+        return [escape_for_unescaping_server(p) for p in split_params(params, FALKOR_BOLT_PARAM_BYTES)]
 
     def schema(self, statement) -> bool:
         import neo4j.exceptions as nx
@@ -262,15 +258,26 @@ class Neo4jBackend:
                 self.warned = True
             return False
 
-    def write(self, statement, params):
-        params = self._params(params)
+    def write(self, statement, params, on_conflict=None):
+        import neo4j.exceptions as nx
+
         with self._session() as s:
-            s.execute_write(lambda tx: tx.run(statement, params).consume())
+            for piece in self._pieces(params):
+                try:
+                    s.execute_write(lambda tx, p=piece: tx.run(statement, p).consume())
+                except nx.ConstraintError:
+                    # A CREATE met an edge already there (e.g. a commit whose reply was lost,
+                    # then retried by the driver): the same rows again, with MERGE.
+                    if on_conflict is None:
+                        raise
+                    s.execute_write(lambda tx, p=piece: tx.run(on_conflict, p).consume())
 
     def read(self, statement, params):
-        params = self._params(params)
+        rows = []
         with self._session() as s:
-            return s.execute_read(lambda tx: [r.data() for r in tx.run(statement, params)])
+            for piece in self._pieces(params):
+                rows += s.execute_read(lambda tx, p=piece: [r.data() for r in tx.run(statement, p)])
+        return rows
 
 
 def _one_line(exc, settings=None) -> str:
@@ -281,12 +288,31 @@ def _one_line(exc, settings=None) -> str:
     return " ".join(text.split())
 
 
+# What kg speaks: Bolt, direct (bolt) or routed (neo4j), plain or TLS.
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_bolt_uri(settings) -> None:
+    """Neo4jError for an HTTP address: the Neo4j Browser's address (http://host:7474) is easily
+    pasted for the Bolt one, and driver 6 would take it for its optional HTTP API (needing aiohttp)."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(settings.uri).scheme.lower() if "://" in settings.uri else ""
+    if scheme in ("http", "https"):
+        raise Neo4jError(f"{settings.redacted_uri()}: an HTTP address (the Neo4j Browser's?); kg talks to Neo4j "
+                         f"over Bolt: use bolt://HOST:7687 or neo4j://HOST:7687")
+
+
 def open_driver(settings, *, pool_size=None):
     """A connected driver, or Neo4jError naming the (redacted) URI and what went wrong."""
     import neo4j
 
+    check_bolt_uri(settings)
+    # Notifications off: the server's hints ("property sha1 does not exist" on a first load)
+    # would reach the user's terminal as driver log warnings, and they cost a little per query.
     options = {"connection_timeout": settings.connection_timeout,
-               "max_transaction_retry_time": settings.max_retry_time}
+               "max_transaction_retry_time": settings.max_retry_time,
+               "notifications_min_severity": "OFF"}
     if pool_size:
         options["max_connection_pool_size"] = pool_size
     try:
