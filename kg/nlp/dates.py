@@ -45,8 +45,20 @@ DATE = re.compile(
 )
 
 
+# Where an expression can start; DATE is tried only there (most characters of a
+# page start none, and the full pattern is slow to try everywhere).
+_DATE_START = re.compile(r"[0-9今本去上前明第下年末底全以一二三四]")
+
+
 def _expressions(text):
-    for m in DATE.finditer(text):
+    pos = 0
+    for c in _DATE_START.finditer(text):
+        if c.start() < pos:
+            continue
+        m = DATE.match(text, c.start())
+        if m is None or m.end() == m.start():
+            continue
+        pos = m.end()
         if m.group("ye") and not m.group("yr"):
             continue  # 年末 with no year before it: no date of its own
         yield m

@@ -78,13 +78,22 @@ class Gazetteer:
             for form in forms:
                 self.forms.setdefault(form, []).append(div)
         self.max_len = max(map(len, self.forms))
+        # The lengths of the names starting with each character, longest first: a
+        # lookup tries only those (names are looked for at every position of a window).
+        lengths: dict = {}
+        for form in self.forms:
+            lengths.setdefault(form[0], set()).add(len(form))
+        self._lengths = {ch: sorted(ns, reverse=True) for ch, ns in lengths.items()}
 
     def match_at(self, text: str, pos: int = 0):
         """Longest division name or short form starting at `pos`: (form, divisions) or None."""
-        for n in range(min(self.max_len, len(text) - pos), 1, -1):
-            divs = self.forms.get(text[pos:pos + n])
-            if divs:
-                return text[pos:pos + n], divs
+        if pos >= len(text):
+            return None
+        for n in self._lengths.get(text[pos], ()):
+            if n >= 2 and pos + n <= len(text):
+                divs = self.forms.get(text[pos:pos + n])
+                if divs:
+                    return text[pos:pos + n], divs
         return None
 
     def lookup(self, form: str) -> list[Division]:

@@ -25,8 +25,6 @@ import os
 from pathlib import Path
 from typing import Optional
 
-import re
-
 import spacy
 from spacy.lang.zh import ChineseTokenizer
 from spacy.tokens import Doc
@@ -38,9 +36,6 @@ PKUSEG_MODEL_ENV = "KG_PKUSEG_MODEL"
 
 class SegmenterError(ValueError):
     """A segmenter that cannot run as configured (load_pipeline names the config file)."""
-
-
-_CHAR = re.compile(r"\S|\s")
 
 
 @spacy.registry.tokenizers("kg.ChineseTokenizer.v1")
@@ -87,13 +82,15 @@ class PageTokenizer(ChineseTokenizer):
         # One token a character, as spaCy's char segmenter gives, built directly:
         # spaCy aligns its words to the text one by one, several times slower.
         words, spaces = [], []
-        for m in _CHAR.finditer(text):
-            ch = m.group()
-            if ch == " " and words and not spaces[-1] and not words[-1].isspace():
-                spaces[-1] = True
-            else:
-                words.append(ch)
-                spaces.append(False)
+        for k, piece in enumerate(text.split(" ")):
+            if k:  # a space stood here: the previous character's trailing space, or a token
+                if words and not spaces[-1] and not words[-1].isspace():
+                    spaces[-1] = True
+                else:
+                    words.append(" ")
+                    spaces.append(False)
+            words.extend(piece)
+            spaces.extend([False] * len(piece))
         return Doc(self.vocab, words=words, spaces=spaces)
 
     def page_doc(self, cleaned, articles=None):

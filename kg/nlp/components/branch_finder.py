@@ -51,6 +51,7 @@ class BranchFinder:
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
         self.collective_re = re.compile("邮政|邮银")
+        self.prefix_re = re.compile("|".join(map(re.escape, self.prefixes)))  # longest first
         self.unit_word_re = re.compile("|".join(map(re.escape, longest_first(self.unit_words))))
 
     def __call__(self, doc):
@@ -235,11 +236,7 @@ class BranchFinder:
 
     def _prefix_spans(self, window: str):
         """Network prefixes in a window (中国邮政集团有限公司 holds the stop word 有)."""
-        spans = []
-        for p in self.prefixes:
-            for m in re.finditer(re.escape(p), window):
-                spans.append(m.span())
-        return spans
+        return [m.span() for m in self.prefix_re.finditer(window)]
 
     def _distinctive(self, local: str) -> bool:
         rest = local

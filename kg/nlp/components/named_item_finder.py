@@ -17,7 +17,7 @@ from spacy.language import Language
 
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import Stops, window_start
+from kg.nlp.name_growth import Stops, Taken, window_start
 
 CJK = r"\u3400-\u9fff"
 YEAR_BEFORE = re.compile(r"\d{4}年?$")
@@ -48,6 +48,8 @@ class NamedItemFinder:
         self.patterns = []
         for row in jsonl(patterns, ("id", "label", "regex")):
             try:
+                if row.get("prefilter"):
+                    row = dict(row, prefilter_re=re.compile(row["prefilter"]))
                 self.patterns.append((row, re.compile(row["regex"])))
             except re.error as exc:
                 from kg.errors import ConfigError
@@ -61,13 +63,14 @@ class NamedItemFinder:
     def __call__(self, doc):
         text = layout(doc).text
         found = mentions(doc)
+        taken = Taken((x.start, x.end) for x in found)
         for row, rx in self.patterns:
             has_head = "head" in rx.groupindex
-            for m in rx.finditer(text):
+            for m in self._matches(row, rx, text):
                 s, e = m.span("name")
                 head_start = m.start("head") if has_head else e
                 if row.get("grow"):
-                    floor = max((x.end for x in found if x.end <= head_start), default=0)
+                    floor = taken.last_end(head_start)
                     s = self._grow(text, max(s, floor), head_start, row.get("needs_stop", False), floor)
                     if s is None:
                         continue
@@ -89,6 +92,7 @@ class NamedItemFinder:
                     if owner is not None:
                         name, info = found[owner].text + name, {"owner": owner}
                 found.append(Mention(s, e, row["label"], name, f"named_item_finder:{row['id']}", info=info))
+                taken.add(s, e)
         if self.known_re:
             for m in self.known_re.finditer(text):
                 label, end = self.known[m.group()], m.end()
@@ -100,6 +104,19 @@ class NamedItemFinder:
                     end = tail.end() if tail else end
                 found.append(Mention(m.start(), end, label, text[m.start():end], "named_item_finder:known"))
         return doc
+
+    @staticmethod
+    def _matches(row, rx, text):
+        """The pattern's matches; with a prefilter, only around each head it finds."""
+        heads = row.get("prefilter_re")
+        if heads is None:
+            yield from rx.finditer(text)
+            return
+        for h in heads.finditer(text):
+            lo, hi = max(0, h.start() - 40), min(len(text), h.end() + 16)
+            m = next((m for m in rx.finditer(text, lo, hi) if m.start("head") == h.start()), None)
+            if m is not None:
+                yield m
 
     def _stands_alone(self, text, s, e) -> bool:
         """A short known name is a word of its own: a stop word or a break before it,
