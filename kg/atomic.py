@@ -13,6 +13,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -58,8 +59,10 @@ def atomic_write(
     exclusive = mode.startswith("x")
     if exclusive and path.exists():
         raise OutputError(path, "already exists")
-    tmp = _temp_file(path)
+    tmp = None
     try:
+        with _signals_held():  # so a SIGTERM cannot land between creating the temp and naming it here
+            tmp = _temp_file(path)
         binary = mode in _BINARY_MODES
         f = open(tmp, "wb" if binary else "w", encoding=None if binary else encoding,
                  newline=None if binary else newline)
@@ -83,8 +86,9 @@ def atomic_write(
             _replace(tmp, path)
         _sync_dir(path.parent)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def refuse_overwriting(output: str | os.PathLike, inputs, *, what: str = "an input") -> None:
@@ -118,9 +122,11 @@ def atomic_output(target: str | os.PathLike, build: Callable[[Path], T]) -> T:
     and `tmp` removed. Returns what `build` returned.
     """
     target = Path(target)
-    staging = _temp_dir(target)
-    tmp = staging / target.name
+    staging = None
     try:
+        with _signals_held():
+            staging = _temp_dir(target)
+        tmp = staging / target.name
         result = build(tmp)
         if not os.path.lexists(tmp):
             raise OutputError(target, "nothing was written")
@@ -132,7 +138,8 @@ def atomic_output(target: str | os.PathLike, build: Callable[[Path], T]) -> T:
         _sync_dir(target.parent)
         return result
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def atomic_replace_dir(target: str | os.PathLike, build: Callable[[Path], T]) -> T:
@@ -151,6 +158,21 @@ def atomic_replace_dir(target: str | os.PathLike, build: Callable[[Path], T]) ->
 
 
 # ----------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends; a held signal is delivered when it does."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError):  # a platform without per-thread masks: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _temp_file(path: Path) -> Path:
