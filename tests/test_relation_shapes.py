@@ -86,3 +86,43 @@ def test_a_partner_with_its_foreign_name_in_brackets():
 def test_a_platform_partner_named_after_its_kind():
     rec = extract("浙江省义乌市邮政分公司与跨境电商平台ShopNova合作推出“义速达”国际小包产品。")
     assert {t for _, _, t in relations(rec, "PARTNERS_WITH")} == {"ShopNova"}
+
+
+# WORKS_AT: how a report ties a person to a unit ---------------------------------------------
+
+def test_a_bare_title_goes_to_the_unit_of_that_kind_the_article_named():
+    rec = extract("贵阳市南明区花果园邮政支局推行“一人一岗”服务。“现在客户都愿意来网点坐坐。”支局长蒋德明说。")
+    assert has_relation(rec, "WORKS_AT", "蒋德明", "贵阳市南明区花果园邮政支局")
+
+
+def test_a_bare_noun_before_a_title_finds_the_named_cooperative():
+    rec = extract("兴义市支行为兴义市黔丰茶叶专业合作社发放贷款50万元。“有了贷款，我们建了新厂房。”合作社负责人杨光荣说。")
+    assert has_relation(rec, "WORKS_AT", "杨光荣", "兴义市黔丰茶叶专业合作社")
+
+
+def test_a_bare_title_with_no_unit_of_its_kind_names_no_unit():
+    rec = extract("安顺市分行推出“茶园贷”。“贷款到得很快。”合作社负责人吴光亮说。")
+    assert not [r for r in rec["relations"] if r["type"] == "WORKS_AT"]
+
+
+def test_coming_from_a_unit_is_working_there():
+    rec = extract("结业考核中，来自遵义市分行的周思琪以总分97分位列第一，来自六盘水市邮政分公司的学员龙海涛位列第二。")
+    assert has_relation(rec, "WORKS_AT", "周思琪", "遵义市分行")
+    assert has_relation(rec, "WORKS_AT", "龙海涛", "六盘水市邮政分公司")
+
+
+def test_a_title_after_a_declared_short_name():
+    rec = extract("“包裹进村了。”贵州省铜仁市江口县邮政分公司（以下简称“江口县分公司”）总经理田志强说。")
+    assert has_relation(rec, "WORKS_AT", "田志强", "江口县分公司")
+
+
+def test_a_title_after_a_place_clause():
+    rec = extract("在凯里市邮政分公司，理财经理潘丽娟已从业10年，维护着800多户客户。")
+    assert has_relation(rec, "WORKS_AT", "潘丽娟", "凯里市邮政分公司")
+
+
+def test_an_association_post_and_a_contestant():
+    rec = extract("贵州省集邮协会副会长、国家级邮展评审员梁正华在点评时说，选题更贴近生活。"
+                  "“回去要把练兵融入每天的工作。”首次参赛的都匀市分公司选手韦小雨说。")
+    assert has_relation(rec, "WORKS_AT", "梁正华", "贵州省集邮协会")
+    assert has_relation(rec, "WORKS_AT", "韦小雨", "都匀市分公司")

@@ -249,7 +249,7 @@ class PersonFinder:
         body = m.group("body")
         base = m.start("body")
         parts = [(off, p) for off, p in byline_parts(body, self.titles) if p not in self.credits]
-        for k, (offset, part) in enumerate(parts):
+        for offset, part in parts:
             names = [(offset, part)] if self._credit_name(part) else []
             if not names and len(parts) == 1:
                 # □甘肃省分行党委书记、行长林国华 (no space): a title, then the name.
@@ -257,12 +257,9 @@ class PersonFinder:
                 if t and t.end("name") == len(part):
                     names = [(offset + t.start("name"), t.group("name"))]
             for off, name in names:
+                # No title_end here: the labelling standard gives a byline's author no
+                # WORKS_AT, even when the byline names their post (□X分公司总经理 某某).
                 info = {}
-                if k > 0:
-                    prev_off, prev = parts[k - 1]
-                    if not self._credit_name(prev):  # a title phrase, not another name
-                        info["title_end"] = base + prev_off + len(prev)
-                        info["byline_prefix"] = (base, info["title_end"])
                 # A name rejoined over a space (刘 洋) ends after as many characters, spaces aside.
                 end, seen = off, 0
                 while seen < len(name) and end < len(body):

@@ -2,8 +2,16 @@
 
 person_finder keeps where a title ends; the unit is the mention (a name or an
 anaphor such as 该分公司) that ends where the title phrase begins:
-沿江大道邮政营业所|理财经理|钟雨桐, 该公司|柑橘收购组组长|李敏, and in a
-byline □吉林省分行|党委书记、行长 林国华.
+沿江大道邮政营业所|理财经理|钟雨桐, 该公司|柑橘收购组组长|李敏. Two framings
+put words between them that are not the title: a declared short name
+(X县邮政分公司（以下简称“X县分公司”）|总经理|某某, the unit's closing quote and
+bracket) and a place clause (在X营业所，|理财经理|某某). And 来自X分行的(学员)某某
+names where a person comes from with or without a title.
+A title that names only the kind of unit (支局长某某, 合作社负责人某某, said of a
+unit the article has named) goes to the nearest unit before it in the article
+whose name ends with that kind (X路邮政支局, Y专业合作社).
+A byline's author gets no WORKS_AT (the labelling standard), so bylines give
+no title here.
 """
 from __future__ import annotations
 
@@ -11,9 +19,14 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
+from kg.nlp.mentions import Relation, layout, live, live_before, mentions, relations, resolved
 
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
+CLOSERS = re.compile(r"^[”’」』）)]+")  # the end of （以下简称“…”） after a declared name
+COMES_FROM = "来自"
+# What may stand before a bare title's unit noun: the start of a clause or quote.
+CLAUSE_EDGE = re.compile(r"[\s。！？；，：、“”‘’「」（）()]$")
+BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
 
 
 @Language.factory("kg_works_at_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
@@ -31,16 +44,58 @@ class WorksAtFinder:
             if person.label != "PERSON":
                 continue
             title_end = person.info.get("title_end")
-            if title_end is None:
-                continue
+            linked = False
             for i, org in reversed(orgs):
                 if org.end > person.start:
                     continue
-                title = text[org.end:title_end].strip()
-                if org.end <= title_end and TITLE.match(title):
+                title = self._title(text, org, person, title_end)
+                if title is not None:
                     target = resolved(doc, i)
                     if found[target].label in ("BRANCH", "PARTNER"):
                         out.append(Relation("WORKS_AT", p, target, org.start, person.end,
                                             "works_at_finder:" + person.rule.split(":")[-1], title=title))
+                        linked = True
                 break
+            if not linked and title_end is not None:
+                self._by_kind(doc, text, p, person, title_end, out)
         return doc
+
+    @staticmethod
+    def _title(text, org, person, title_end):
+        """The title between a unit and a person's name, "" for 来自X的某某, None for no link."""
+        if text.endswith(COMES_FROM, 0, org.start) and text.startswith("的", org.end):
+            between = text[org.end + 1:person.start]
+            if between == "" or (title_end == person.start and TITLE.match(between)):
+                return between
+            return None
+        if title_end is None or org.end > title_end:
+            return None
+        title = CLOSERS.sub("", text[org.end:title_end].strip())
+        if title.startswith("，") and text.endswith("在", 0, org.start):
+            title = title[1:]
+        return title if TITLE.match(title) else None
+
+    @staticmethod
+    def _by_kind(doc, text, p, person, title_end, out):
+        """支局长某某 / 合作社负责人某某: the unit the article named whose name ends with that kind."""
+        word = person.info.get("title_word") or ""
+        start = title_end - len(word)
+        bare = word.lstrip("副")
+        if bare.endswith("长") and len(bare) >= 3:  # 支局长 → 支局; 行长 or 局长 alone say too little
+            noun, edge = bare[:-1], start
+        else:
+            m = BARE_NOUN.search(text, max(start - 5, 0), start)
+            if m is None:
+                return
+            noun, edge = m.group("noun"), m.start("noun")
+        if edge > 0 and not CLAUSE_EDGE.search(text, 0, edge):
+            return  # words before the title that are not a bare unit noun: someone else's title
+        art_start, _ = layout(doc).article(person.start)
+        for i, org in reversed(live_before(doc, start)):
+            if org.start < art_start:
+                return
+            if org.label in ("BRANCH", "PARTNER") and org.kind == "name" and org.end <= edge \
+                    and org.text.endswith(noun) and len(org.text) > len(noun):
+                out.append(Relation("WORKS_AT", p, resolved(doc, i), org.start, person.end,
+                                    "works_at_finder:by_kind", title=text[edge:title_end]))
+                return
