@@ -223,3 +223,21 @@ def test_batched_docs_find_what_single_docs_find():
     one = [persons(finder(split(nlp.make_doc(t)))) for t in texts]
     batched = [persons(d) for d in finder.pipe((split(nlp.make_doc(t)) for t in texts), batch_size=3)]
     assert batched == one and one[1] == [(3, 6, "周晓东"), (7, 10, "吴丽萍"), (11, 14, "郑国华")]
+
+
+def test_produce_in_a_list_closed_by_goods_is_no_person():
+    text = "该分公司帮助农户销售土豆、燕麦等农产品超过3000吨，还上线了黄桃、柳橙等生鲜产品。"
+    assert not people(text) & {"燕麦", "黄桃", "柳橙"}
+
+
+def test_a_list_of_people_closed_by_deng_keeps_them():
+    assert {"程国栋", "龚丽萍"} <= people("程国栋、龚丽萍等人的作品入选展览。")
+    assert {"程国栋", "龚丽萍"} <= people("程国栋、龚丽萍等10余位嘉宾出席了开幕式。")
+
+
+def test_short_slogans_in_quotes_are_no_people():
+    assert "包赢" not in people("挂包人员由“挂而不管”转变为“挂好、包赢、帮完成”。")
+
+
+def test_a_routes_end_is_a_place():
+    assert "乌兰巴托" not in people("邮件经二连浩特至乌兰巴托陆运邮路发运，最快2天送达乌兰巴托。")

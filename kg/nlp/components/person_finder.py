@@ -40,6 +40,8 @@ from kg.nlp.names_model import NameModel
 from kg.text.byline import byline_parts
 
 CJK = "\u3400-\u9fff"
+# Words a place follows, not a person: a route's end (二连浩特至|乌兰巴托, 送达|奥什).
+ROUTE_TO = re.compile(r"(?:至|送达|发往|运往|寄往|抵达|直达|飞往|开往|销往)$")
 DOT = "·"
 BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
 NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
@@ -58,11 +60,13 @@ MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf
         "credits": "config/credit_words.txt",
         "stops": "config/person_stops.txt",
         "place_after": "config/place_after.txt",
+        "things": "config/list_things.txt",
         "model": "",
     },
 )
-def make_person_finder(nlp, name, titles, surnames, honorifics, followers, credits, stops, place_after, model):
-    return PersonFinder(titles, surnames, honorifics, followers, credits, stops, place_after, model)
+def make_person_finder(nlp, name, titles, surnames, honorifics, followers, credits, stops, place_after, things,
+                       model):
+    return PersonFinder(titles, surnames, honorifics, followers, credits, stops, place_after, model, things)
 
 
 @lru_cache(maxsize=4)
@@ -77,7 +81,8 @@ def load_model(path: str, surnames: tuple[str, ...]) -> NameModel:
 
 class PersonFinder:
     def __init__(self, titles, surnames, honorifics, followers, credits="config/credit_words.txt",
-                 stops="config/person_stops.txt", place_after="config/place_after.txt", model=""):
+                 stops="config/person_stops.txt", place_after="config/place_after.txt", model="",
+                 things="config/list_things.txt"):
         self.titles = longest_first(word_list(titles))
         self.title_set = set(self.titles)
         self.surnames = set(word_list(surnames))
@@ -86,6 +91,7 @@ class PersonFinder:
         self.credits = longest_first(word_list(credits))
         self.stops = set(word_list(stops))
         self.place_after = longest_first(word_list(place_after))
+        self.things = word_list(things)
         self.places = default_gazetteer()
         self.model = load_model(str(model or MODEL_PATH), tuple(sorted(self.surnames)))
         self.words = self.model.word_set()
@@ -153,6 +159,7 @@ class PersonFinder:
             s, e = self._trim(text, s, e)
             if e - s >= 2 and self._real(text[s:e]) and self._model_name(text, s, e):
                 model_found.append((s, e))
+        model_found = [(s, e) for s, e in model_found if not in_list_of_things(text, s, e, self.things)]
         # One person, one name in an article: where the model cut a name short once
         # (孙浩|然骑着) the longer form it found elsewhere in the article stands.
         known = {found[i].text for i in range(first, len(found))} | {text[s:e] for s, e in model_found}
@@ -187,6 +194,8 @@ class PersonFinder:
             return False  # two words (普惠|金融), not a surname and a given name
         if any(text.startswith(w, end) for w in self.place_after):
             return False  # 吐尔尕特|口岸
+        if ROUTE_TO.search(text, max(start - 2, 0), start):
+            return False  # a route's end (二连浩特至|乌兰巴托), not a person
         if DOT in name or len(name) > 4:
             # A foreign name is written in the characters of transliteration (阿卜杜·卡迪尔,
             # 纳扎尔巴耶夫), not in words (寄递·三农).
@@ -266,3 +275,36 @@ class PersonFinder:
                     seen += not body[end].isspace()
                     end += 1
                 yield base + off, base + end, info, name
+
+
+# Where a list's items end (、 joins them).
+ITEM_EDGE = "，。；：！？（）()《》\n"
+OPEN_QUOTES, CLOSE_QUOTES = "“‘「", "”’」"
+# The noun after 等: a few characters of Chinese up to a figure (等10多个国家元首 counts
+# people) or a joining word (等党和国家领导人), and not 人 (等人的作品).
+THING_AFTER = re.compile(r"(?!人)(?:(?![和及与的])[\u4e00-\u9fff]){2,6}")
+
+
+def in_list_of_things(text: str, start: int, end: int, things) -> bool:
+    """A name-shaped word in a 、-list of things: one closed by 等 and a noun of goods or
+    places (土豆、燕麦等农产品), or three or more short slogans in quotes (“挂好、包赢、帮完成”).
+    People come in lists too (张某、李某等人的作品; 等10多位嘉宾), so a list alone says nothing."""
+    if not ((start > 0 and text[start - 1] == "、") or (end < len(text) and text[end] == "、")):
+        return False
+    k = end
+    while k < len(text) and k - end < 40 and text[k] not in ITEM_EDGE:
+        if text[k] == "等":
+            after = THING_AFTER.match(text, k + 1)
+            return bool(after) and any(t in after.group() for t in things)
+        if text[k] in CLOSE_QUOTES:
+            break
+        k += 1
+    if k >= len(text) or text[k] not in CLOSE_QUOTES:
+        return False
+    j = start
+    while j > 0 and start - j < 40 and text[j - 1] not in ITEM_EDGE + CLOSE_QUOTES + OPEN_QUOTES:
+        j -= 1
+    if j == 0 or text[j - 1] not in OPEN_QUOTES:
+        return False
+    items = text[j:k].split("、")
+    return len(items) >= 3 and all(1 <= len(item) <= 4 for item in items)
