@@ -126,3 +126,22 @@ def test_an_association_post_and_a_contestant():
                   "“回去要把练兵融入每天的工作。”首次参赛的都匀市分公司选手韦小雨说。")
     assert has_relation(rec, "WORKS_AT", "梁正华", "贵州省集邮协会")
     assert has_relation(rec, "WORKS_AT", "韦小雨", "都匀市分公司")
+
+
+def test_a_foreign_company_glossed_in_latin_is_a_partner_and_no_figures_subject():
+    rec = extract("据了解，该专线由云南省邮政分公司与湄江航空货运公司（Mekong Air Cargo）合作运营，初期每周执飞3班。")
+    assert has_relation(rec, "PARTNERS_WITH", "云南省邮政分公司", "湄江航空货运公司")
+    assert not [m for m in rec["metrics"] if m["subject"]["name"] == "湄江航空货运公司"]
+
+
+def test_a_client_of_a_unit_works_with_it():
+    rec = extract("大理州洱源县乳业科技有限公司是洱源县邮政分公司的仓配合作客户，每月寄递乳制品2万件。")
+    assert has_relation(rec, "PARTNERS_WITH", "洱源县邮政分公司", "大理州洱源县乳业科技有限公司")
+
+
+def test_a_department_listed_after_another_is_the_same_units():
+    rec = extract("昆明市邮政分公司举办2024年寄递技能竞赛。本次竞赛由昆明市分公司人力资源部、寄递事业部具体承办，"
+                  "赛题来源于一线。")
+    assert has_relation(rec, "PART_OF", "寄递事业部", "昆明市分公司")
+    assert has_relation(rec, "RUNS", "寄递事业部", "2024年寄递技能竞赛")
+    assert has_relation(rec, "RUNS", "昆明市分公司人力资源部", "2024年寄递技能竞赛")

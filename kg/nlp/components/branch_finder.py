@@ -68,6 +68,8 @@ class BranchFinder:
             mention = None
             if parent is not None and self.suffixes[m.group()].get("joins_parent"):
                 mention = self._department(text, parent, s, e, m.group())
+                if mention is None:
+                    mention = self._listed_department(text, parent, s, e, m.group())
             if mention is None:
                 mention = self._grow(text, s, e, m.group(), floor=last_end)
             if mention is None and parent is not None and parent.end == s \
@@ -163,6 +165,23 @@ class BranchFinder:
         unit = parse_unit(name, suffix, self.gaz, self.prefixes, self.suffixes[suffix].get("org") or parent.info.get("org"))
         return Mention(parent.end, e, "BRANCH", name, f"branch_finder:department:{suffix}",
                        info={"unit": unit, "org": unit.org, "parent_written": True})
+
+    def _listed_department(self, text, prev, s, e, suffix):
+        """某分公司人力资源部、寄递事业部: a department listed after another is the same unit's."""
+        if not prev.rule.startswith("branch_finder:department:") or text[prev.end:prev.end + 1] != "、":
+            return None
+        local = text[prev.end + 1:s]
+        if len(local) > 8 or self.stops.inside(local) or re.search(r"[^\u3400-\u9fff]", local):
+            return None
+        owner = prev.text[:len(prev.text) - (prev.end - prev.start)]  # the unit the first department is of
+        if not owner:
+            return None
+        written = text[prev.end + 1:e]
+        unit = parse_unit(owner + written, suffix, self.gaz, self.prefixes,
+                          self.suffixes[suffix].get("org") or prev.info.get("org"))
+        # Named as written (the reader sees 寄递事业部); whose it is stays in full_name for PART_OF.
+        return Mention(prev.end + 1, e, "BRANCH", written, f"branch_finder:department:{suffix}",
+                       info={"unit": unit, "org": unit.org, "parent_written": True, "full_name": owner + written})
 
     def _quoted_team(self, text, w, s, e, suffix):
         """“红马甲”志愿服务小组: a team named by a quote and the word for the team."""

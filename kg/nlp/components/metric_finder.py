@@ -328,8 +328,10 @@ class MetricFinder:
         ms = doc._.kg_mentions
         cands = [(i, m) for i, m in live_in(doc, start, s)
                  if ms[resolved(doc, i)].label in ENTITY_LABELS + ITEM_LABELS + ("PERSON",)]
+        glosses = {m.start for _, m in cands if m.start and text[m.start - 1] in "（("}
+        # A name glossed in brackets (某公司（Lion Air）) stands where its name stands: an object after 与 too.
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
-                if not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
+                if m.start not in glosses and not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
         if not free:
             return None
         k, (i, m) = free[0]

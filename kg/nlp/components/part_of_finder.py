@@ -68,8 +68,9 @@ class PartOfFinder:
                 continue
             if not m.info.get("unit") or not m.info["unit"].suffix.endswith(DEPARTMENTS):
                 continue
-            for k in range(len(m.text) - 2, 1, -1):
-                parent = names.get(m.text[:k])
+            full = m.info.get("full_name", m.text)  # a listed department's owner is in its full name
+            for k in range(len(full) - 2, 1, -1):
+                parent = names.get(full[:k])
                 if parent is not None and parent != resolved(doc, j):
                     add(resolved(doc, j), parent, m.start, m.end, "named_inside")
                     break

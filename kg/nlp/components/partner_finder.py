@@ -42,6 +42,9 @@ def make_partner_finder(nlp, name, suffixes, stops, name_words, generic):
     return PartnerFinder(suffixes, stops, name_words, generic)
 
 
+LATIN_GLOSS = re.compile(r"[（(]\s*[A-Za-z][A-Za-z .&'-]{2,}[）)]")
+
+
 class PartnerFinder:
     def __init__(self, suffixes, stops, name_words, generic):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
@@ -150,7 +153,9 @@ class PartnerFinder:
                            info={"unit": unit})
         if len(cand) < row.get("min_len", 4):
             return None
-        placed = unit.regions or any(cand.startswith(c) for c in self.countries)
+        # A name glossed with its own Latin name (某某航空货运公司（Lion Air Cargo）) is a
+        # foreign body's proper name, as a place would make it.
+        placed = unit.regions or any(cand.startswith(c) for c in self.countries) or LATIN_GLOSS.match(text, e)
         if row.get("needs_place") and not placed:
             # Without a place, a name must say more than what kind of body it is.
             if len(self._rest(body)) < row.get("or_distinct", 99):

@@ -3,7 +3,8 @@
 Stated as 与/同/跟 + organisation + a verb of cooperation (与浙江省人社局合作,
 与省人社局开展全面合作), or a cooperation verb right before the organisation
 (配合省人社局, 携手…, 联合…), or with the organisation first
-(湖北医保局与湖北省分行签订合作协议); cues from config/relation_cues.jsonl.
+(湖北医保局与湖北省分行签订合作协议), or as a client (某某公司是某县邮政分公司的
+仓配合作客户); cues from config/relation_cues.jsonl.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ STRICT_WITH = re.compile(r"(?:与|同|跟)(?:[^，。；！？]{0,8}(?:平台|�
 # A bracketed foreign name or short name right after the partner is still its name.
 BRACKETED = re.compile(r"\s*[（(][^（）()]{1,60}[）)]")
 # 由某分公司、某协会联合主办: the units among the organisers run it, with the others.
+# 某公司是某分公司的大客户 / 长期合作伙伴: what is between the unit and the word.
+CLIENT_OF = re.compile(r"的[\u4e00-\u9fff]{0,8}(?:客户|合作伙伴|合作单位|合作企业)")
 ORGANISED = re.compile(r"由(?P<who>[^，。；！？]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|实施|发起|牵头|运营|开通|运行)")
 
 
@@ -66,7 +69,24 @@ class PartnershipFinder:
                 out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end, "partnership_finder:" + rule))
         self._co_organisers(doc, text, lay, out)
         self._partner_first(doc, lay, out)
+        self._client_of(doc, text, out)
         return doc
+
+    @staticmethod
+    def _client_of(doc, text, out):
+        """某公司是某县邮政分公司的仓配合作客户: the unit serves the organisation under an arrangement."""
+        found = mentions(doc)
+        items = live(doc)
+        for n, (i, m) in enumerate(items):
+            if found[resolved(doc, i)].label != "PARTNER" or not text.startswith("是", m.end):
+                continue
+            nxt = items[n + 1] if n + 1 < len(items) else None
+            if nxt is None or nxt[1].start != m.end + 1:
+                continue
+            unit = resolved(doc, nxt[0])
+            if found[unit].label == "BRANCH" and CLIENT_OF.match(text, nxt[1].end):
+                out.append(Relation("PARTNERS_WITH", unit, resolved(doc, i), m.start, nxt[1].end,
+                                    "partnership_finder:client_of"))
 
     def _co_organisers(self, doc, text, lay, out):
         """由A分公司、B协会联合主办…: A works with B; 由B协会组织 (a unit's plan): the actor works with B."""

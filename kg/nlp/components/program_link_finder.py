@@ -11,7 +11,9 @@ Not linked: a programme of a place or the state (自治区“滩羊提质”工�
 nationally known products without a verb, and tools a unit uses inside
 (config/internal_products.txt: …系统, …预警) as OFFERS. An event named with its
 organiser (某集团有限公司第三届某大赛) is run by that organiser; a unit joined by
-联合/携手 to the subject runs it too.
+联合/携手 to the subject runs it too. 本次竞赛由A、B承办: the units named as its
+organisers run the event the article named (the programme called a 竞赛, or the
+one a 竞赛 was written just after).
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ LINKS = {"PROGRAM": "RUNS", "PRODUCT": "OFFERS"}
 # Whose programme it is, written right before it: a place or the state.
 OWNED_BY_PLACE = re.compile(r"(?:国家|全国|自治区|自治州|省|市|县|区|政府|中央)[“”]?$")
 JOINED = re.compile(r"(?:联合|携手|会同|协同)$")
+THIS_EVENT = re.compile(r"(?:本次|此次|这次|本届|该)(?P<kind>[\u4e00-\u9fff]{2,3}?)由(?P<who>[^，。；！？]{2,60}?)"
+                        r"(?:联合|共同|具体|负责)*(?:主办|承办|举办|组织|实施|发起|牵头)")
 
 
 @Language.factory(
@@ -79,7 +83,29 @@ class ProgramLinkFinder:
             acting += [a for a in self._joined(doc, text, c_start, m.start) if a not in acting]
             for actor in acting:
                 out.append(Relation(rel, actor, target, m.start, m.end, f"program_link_finder:{rel.lower()}"))
+        self._organisers(doc, lay, text, out)
         return doc
+
+    @staticmethod
+    def _organisers(doc, lay, text, out):
+        """本次竞赛由某分公司人力资源部、某事业部具体承办: those units run the article's 竞赛."""
+        found = mentions(doc)
+        for m in THIS_EVENT.finditer(text):
+            kind = m.group("kind")
+            a_start, _ = lay.article(m.start())
+            programs = [(i, p) for i, p in live_in(doc, a_start, m.start()) if p.label == "PROGRAM"]
+            event = next((resolved(doc, i) for i, p in reversed(programs) if found[resolved(doc, i)].text.endswith(kind)),
+                         None)
+            if event is None:  # “某某计划”新员工入职培训: the programme a 培训 follows
+                event = next((resolved(doc, i) for i, p in reversed(programs)
+                              if kind in text[p.end:p.end + 12].split("，")[0]), None)
+            if event is None:
+                continue
+            a, b = m.span("who")
+            for i, u in live_in(doc, a, b):
+                if found[resolved(doc, i)].label == "BRANCH":
+                    out.append(Relation("RUNS", resolved(doc, i), event, m.start(), m.end(),
+                                        "program_link_finder:organiser_of_this"))
 
     @staticmethod
     def _outside_subject(doc, lay, text, pos):
