@@ -92,3 +92,29 @@ def test_the_object_of_a_verb_names_the_figure():
 def test_a_quoted_name_used_later_without_quotes_is_the_subject():
     found = mets("新疆邮政在阿拉木图推出“天山邮仓”海外仓配产品。天山邮仓仓储面积达5000平方米。")
     assert ("天山邮仓", "仓储面积", 5000, "平方米") in found
+
+
+def test_the_whole_networks_figure_is_the_units_of_that_level():
+    got = by_value("本报讯 近日，甘肃省邮政分公司举办《敦煌》邮票首发活动。首发当日，全省邮政销售邮票及相关产品金额达156万元。")
+    assert got[1560000]["subject"]["name"] == "甘肃省邮政分公司"
+    assert not got[1560000]["name"].startswith("全省")
+
+
+def test_a_speakers_department_does_not_own_the_whole_citys_figure():
+    got = by_value("今年，天水市邮政分公司开展苹果寄递季活动。天水市分公司寄递事业部负责人马立新介绍，"
+                   "预计今年苹果季全市邮政寄递量将突破800万件。")
+    assert got[8000000]["subject"]["name"] in ("天水市邮政分公司", "天水市分公司")
+
+
+def test_teams_listed_with_their_units_get_their_own_scores():
+    got = by_value("经过激烈角逐，城关区分公司代表队以95.5分获得团体一等奖，七里河区分公司代表队、"
+                   "安宁区分公司代表队分别以93分、90.5分获得团体二等奖、三等奖。")
+    assert got[95.5]["subject"]["name"].startswith("城关区分公司")
+    assert got[93]["subject"]["name"].startswith("七里河区分公司")
+    assert got[90.5]["subject"]["name"].startswith("安宁区分公司")
+    assert "团体" in got[93]["name"]
+
+
+def test_a_figure_named_by_a_products_kind_is_the_products():
+    got = by_value("中国邮政集团有限公司发行《祁连》特种邮票1套3枚，邮票面值3.6元。")
+    assert got[3.6]["subject"]["name"] != "中国邮政集团有限公司"

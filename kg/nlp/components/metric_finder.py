@@ -21,10 +21,10 @@ from itertools import accumulate
 
 from spacy.language import Language
 
-from kg.nlp.actors import actors, clause_start
+from kg.nlp.actors import actors, clause_end, clause_start
 from kg.nlp.dates import find_dates
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.nlp.mentions import Metric, layout, live, live_in, metrics, resolved
+from kg.nlp.mentions import Metric, layout, live, live_before, live_in, metrics, resolved
 from kg.nlp.numbers import NumberError, parse_number
 
 CN = "零〇一二两三四五六七八九十百千"
@@ -43,6 +43,9 @@ AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同�
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
+WHOLE_NETWORK = re.compile(r"全(?P<level>省|市|区|县|州|盟)(?:邮政|邮储银行|邮银)")
+LEVELS = {"省": 1, "市": 2, "州": 2, "盟": 2, "区": 3, "县": 3}
+BY_MEANS = {"以", "凭", "凭借"}  # 以287.5分获得…: a figure that names the means, not the measure
 LEADING_JUNK = re.compile(r"^(?:[、，和及与至到]|其中|分别|同比分别|今年已|已)+")
 # 由原来的45%提高到78%: a change reports its end value.
 CHANGE_FROM = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?")
@@ -190,7 +193,7 @@ class MetricFinder:
                 before = ""
             name = after_de or before or (after if kind in ("measure", "money") and after and
                                           not re.match(r"[的，。、]", after) else "")
-        name = LEADING_JUNK.sub("", name).replace("分别", "")
+        name = LEADING_JUNK.sub("", WHOLE_NETWORK.sub("", name)).replace("分别", "")
         prev = out[-1] if out else None
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
                 and CONTINUES.fullmatch(text[prev.end:s]):
@@ -202,13 +205,49 @@ class MetricFinder:
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
                 and name in self.trim:
             name = prev.name  # 净增1.05亿元，突破9亿元: the same measure, named before
+        if any(text.endswith(w, c_start, s) for w in BY_MEANS) and kind not in ("count", "percent"):
+            # 某代表队以287.5分获得团体一等奖: nothing names the figure before it; what it won does.
+            name = text[e:clause_end(text, e)].strip()[:16]
         if not name:
             return None
         respective = self._respective(doc, found, text, c_start, sent_start, s)
         if respective is not None:
             subject = respective
+        else:
+            subject = self._item_named(doc, sent_start, s, name, subject)
         return Metric(subject, name, value, "元" if unit == "元" else unit, self._as_of(lay, dates, s),
                       text[s:e], s, e, f"metric_finder:{kind}", value_max=value_max)
+
+    @staticmethod
+    def _network_unit(doc, lay, s, level_char):
+        """全省邮政 / 全市邮政: the article's unit for a whole province (city), named before s."""
+        a_start, _ = lay.article(s)
+        want = LEVELS[level_char]
+        ms = doc._.kg_mentions
+        for i, m in reversed(live_before(doc, s)):
+            if m.start < a_start:
+                break
+            unit = m.info.get("unit")
+            if m.label != "BRANCH" or m.kind != "name" or unit is None or unit.local or m.info.get("parent_written"):
+                continue
+            levels = [d.level for d in unit.divisions if d is not None]
+            if levels and levels[-1] == want:
+                return resolved(doc, i)
+        return None
+
+    @staticmethod
+    def _item_named(doc, sent_start, s, name, subject):
+        """发行《某某》特种邮票1套4枚，邮票面值5.4元: a figure whose name opens with the kind
+        of a product or programme named just before in its sentence is that item's."""
+        ms = doc._.kg_mentions
+        for i, m in reversed(live_in(doc, sent_start, s)):
+            item = resolved(doc, i)
+            if ms[item].label not in ITEM_LABELS or item == subject:
+                continue
+            kind = ms[item].text[-2:]
+            if len(ms[item].text) > 3 and name.startswith(kind) and len(name) > len(kind):
+                return item
+        return subject
 
     def _named_after_de(self, text, e):
         """不低于500亿元的意向性信贷支持, 300平方米的农产品冷库: the name follows 的."""
@@ -225,9 +264,14 @@ class MetricFinder:
         units = [(i, m) for i, m in live_in(doc, sent_start, resp.start())
                  if doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
         listed = units[-1:]
+        head = units[-1][1].start if units else 0  # where the list's first item begins
         for i, m in reversed(units[:-1]):
-            if text[m.end:listed[0][1].start] in ("、", "和", "及", "与"):
+            gap = text[m.end:head]
+            if gap == "":
+                head = m.start  # 某区分公司|代表队: a unit and its team written back to back are one item
+            elif gap in ("、", "和", "及", "与"):
                 listed.insert(0, (i, m))
+                head = m.start
             else:
                 break
         if len(listed) < 2:
@@ -298,6 +342,12 @@ class MetricFinder:
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
         # The subject of the figure's clause, else of the nearest clause before it
         # in the same part of the sentence (…中宁县分公司寄递枸杞386万件，同比增长19.4%).
+        whole = WHOLE_NETWORK.search(text, c_start, s)
+        if whole and not live_in(doc, whole.end(), s):
+            # 某事业部负责人介绍，全市邮政寄递量将突破…: the city's network, not the speaker's department.
+            unit = self._network_unit(doc, lay, s, whole.group("level"))
+            if unit is not None:
+                return unit
         end, start = s, c_start
         while True:
             subject = self._first_subject(doc, found, text, start, end)
@@ -307,6 +357,13 @@ class MetricFinder:
                 break
             end, start = start, max(part_start, clause_start(text, max(part_start, start - 1)))
         lead = self.rank.sub("", text[part_start:s])  # 列全省邮政第2位 ranks a unit, it is no place
+        # 全省邮政…达2.36亿件: the province's network is the unit reporting, not a place.
+        whole = WHOLE_NETWORK.search(lead)
+        if whole:
+            unit = self._network_unit(doc, lay, s, whole.group("level"))
+            if unit is not None:
+                return unit
+        lead = WHOLE_NETWORK.sub("", lead)
         if any(p in lead for p in self.place_subjects):
             return None  # a figure about a place
         p_start, p_end = lay.paragraph(s)
