@@ -118,3 +118,10 @@ def test_teams_listed_with_their_units_get_their_own_scores():
 def test_a_figure_named_by_a_products_kind_is_the_products():
     got = by_value("中国邮政集团有限公司发行《祁连》特种邮票1套3枚，邮票面值3.6元。")
     assert got[3.6]["subject"]["name"] != "中国邮政集团有限公司"
+
+
+def test_the_count_before_a_merger_and_a_threshold_are_not_reported():
+    found = mets("遵义市分公司将原有的214条乡村邮路整合为163条，资产在50万元以上的客户增加了120户。")
+    values = {v for _, _, v, _ in found}
+    assert 214 not in values and 500000 not in values
+    assert 163 in values

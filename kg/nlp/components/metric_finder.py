@@ -51,7 +51,11 @@ LEADING_JUNK = re.compile(r"^(?:[、，和及与至到]|其中|分别|同比分�
 CHANGE_FROM = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?")
 CHANGE_FROM_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?$")
 CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)")
-CHANGE_TO_BEFORE = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)$")
+CHANGE_TO_BEFORE = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)了?$")
+# 将原有的326条邮路整合为248条: the value before a change, not reported as it stands.
+ORIGINAL = re.compile(r"(?:原有|原来|原先)的?$")
+# 资产在20万元以上的客户: a threshold describing whom is counted, not a figure reported.
+THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
 
 
@@ -170,6 +174,10 @@ class MetricFinder:
             kind, unit = "percent", "%"
         if CHANGE_FROM_BEFORE.search(text, max(0, s - 6), s) and CHANGE_TO.match(text, e):
             return None  # 由原来的45%提高到78%: the value before the change is not reported
+        if ORIGINAL.search(text, max(0, s - 4), s):
+            return None
+        if THRESHOLD.match(text, e) and text.endswith("在", c_start, s):
+            return None
         change = CHANGE_TO_BEFORE.search(text, max(c_start, s - 12), s)
         if change:
             # …率由原来的45%提高到78%: named by what stands before 由.
