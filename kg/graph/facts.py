@@ -1,0 +1,495 @@
+"""The graph's content without networkx: entities across documents, what each document
+adds, and facts and figures merged over every document that states them.
+
+docs/GRAPH.md states the rules; this module applies them. `kg.graph.model.build_graph`
+(networkx) and the embedded store (kg.graph.store, which writes and updates a
+database document by document) both build on it, so a store updated in place
+and a graph built afresh from the same records agree.
+
+Three steps:
+- `entity_summaries(record)`: what resolution needs of a document's entities,
+  small enough to keep per document in the store;
+- `resolve(summaries by doc)`: the cross-document merge rule → a node key for
+  every entity of every document, and the entity nodes;
+- `doc_facts(record)`: the document's own rows (its Document, Articles, mentions)
+  and its readings of facts and figures, still naming entities by their record
+  ids; `Merged` gathers readings from any number of documents into one edge per
+  fact and one Metric per figure, and can drop one document's readings again.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import lru_cache
+
+from kg.graph.model import (
+    EDGE_PROPS, ENTITY_LABELS, EVIDENCE_PROPS, FACT_TYPES, METRIC_KEY_PROPS, NODE_PROPS,
+    is_generic_branch, norm, regions_compatible, stable_hash,
+)
+from kg.lexicon import jsonl
+from kg.nlp.records import RecordError
+from kg.paths import config_dir
+
+# Labels whose names are specific enough to merge by name when a region is unknown.
+NAME_MERGE_LABELS = {"PROGRAM", "PRODUCT", "PARTNER", "PERSON"}
+UNIT_WORDS = "unit_words.jsonl"
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def entity_summaries(record) -> list[list]:
+    """[id, label, name, qualified, aliases, region] for each entity of a record."""
+    out = []
+    for ent in record.get("entities") or []:
+        label = ent.get("label")
+        if label not in ENTITY_LABELS:
+            raise RecordError(record["doc"], f"entity {ent.get('id')} has unknown label {label!r}")
+        name = ent.get("name") or ""
+        out.append([ent.get("id"), label, name, ent.get("qualified") or name,
+                    [a for a in (ent.get("aliases") or []) if a],
+                    [r for r in (ent.get("region") or []) if r]])
+    return out
+
+
+@lru_cache(maxsize=4)
+def _unit_nodes(path: str) -> dict:
+    """{norm(word or node name): node name} from config/unit_words.jsonl rows that name a node."""
+    nodes = {}
+    for row in jsonl(path, ("text",)):
+        if row.get("node"):
+            nodes[norm(row["text"])] = row["node"]
+            nodes[norm(row["node"])] = row["node"]
+    return nodes
+
+
+def unit_nodes() -> dict:
+    return _unit_nodes(str(config_dir() / UNIT_WORDS))
+
+
+class _Sig:
+    """One distinct entity as documents write it; identical occurrences share one."""
+
+    __slots__ = ("label", "name", "qualified", "aliases", "region", "pinned", "first", "docs", "names")
+
+    def __init__(self, label, name, qualified, aliases, region, pinned, first):
+        self.label, self.name, self.qualified = label, name, qualified
+        self.aliases, self.region, self.pinned, self.first = aliases, region, pinned, first
+        self.docs = set()
+        self.names = {norm(n) for n in [name, *aliases] if norm(n)}
+
+
+class _Cluster:
+    __slots__ = ("members", "regions", "docs", "pinned")
+
+    def __init__(self, sig):
+        self.members = [sig]
+        self.regions = {sig.region} if sig.region else set()
+        self.docs = set(sig.docs)
+        self.pinned = sig.pinned
+
+
+class _Resolver:
+    """Union-find over distinct occurrences, refusing unions the merge rule forbids."""
+
+    def __init__(self, sigs):
+        self.parent = list(range(len(sigs)))
+        self.clusters = {i: _Cluster(s) for i, s in enumerate(sigs)}
+        self.sigs = sigs
+
+    def find(self, i):
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i, j, *, by_name):
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return
+        a, b = self.clusters[ri], self.clusters[rj]
+        if (a.pinned or b.pinned) and (a.docs | b.docs) != (a.docs & b.docs):
+            return
+        if not all(regions_compatible(x, y) for x in a.regions for y in b.regions):
+            return
+        if by_name and not (a.regions and b.regions) and self.sigs[i].label not in NAME_MERGE_LABELS:
+            return
+        self.parent[rj] = ri
+        a.members += b.members
+        a.regions |= b.regions
+        a.docs |= b.docs
+        a.pinned = a.pinned or b.pinned
+        del self.clusters[rj]
+
+
+class Resolution:
+    """Node keys of every document's entities, and the entity nodes."""
+
+    def __init__(self, summaries, keys, nodes):
+        self.summaries = summaries  # {doc: [summary, ...]}
+        self.keys = keys            # {doc: [node key per summary]}
+        self.nodes = nodes          # {node key: attributes}
+
+    def key_map(self, doc) -> dict:
+        """{entity id: node key} for one document."""
+        return {ent[0]: key for ent, key in zip(self.summaries.get(doc, ()), self.keys.get(doc, ()))}
+
+
+def resolve(summaries_by_doc: dict) -> Resolution:
+    """Apply the merge rule to every document's entity summaries (docs/GRAPH.md).
+
+    Documents are taken in name order, which fixes every tie; identical
+    occurrences in many documents are one candidate, so the work grows with
+    the distinct names, not with the pages repeating them.
+    """
+    units = unit_nodes()
+    index, sigs, placement = {}, [], {}
+    for doc in sorted(summaries_by_doc):
+        row = []
+        for ent_id, label, name, qualified, aliases, region in summaries_by_doc[doc]:
+            region = tuple(region)
+            aliases = tuple(aliases)
+            org = False
+            if label == "BRANCH" and not region:
+                node = units.get(norm(qualified)) or units.get(norm(name))
+                if node:  # 总行 on any page is the bank's head office (config/unit_words.jsonl)
+                    org = True
+                    aliases = tuple(dict.fromkeys(a for a in (name, *aliases) if norm(a) != norm(node)))
+                    name = qualified = node
+            pinned = label == "BRANCH" and not region and not org and is_generic_branch(qualified)
+            sig = (label, name, qualified, aliases, region, doc if pinned else None)
+            i = index.get(sig)
+            if i is None:
+                i = index[sig] = len(sigs)
+                sigs.append(_Sig(label, name, qualified, aliases, region, pinned, (doc, str(ent_id))))
+            sigs[i].docs.add(doc)
+            row.append(i)
+        placement[doc] = row
+
+    uf = _Resolver(sigs)
+    by_qualified, by_name, holders = defaultdict(list), defaultdict(list), defaultdict(list)
+    for i, s in enumerate(sigs):
+        by_qualified[(s.label, norm(s.qualified))].append(i)
+        by_name[(s.label, norm(s.name))].append(i)
+        for n in sorted(s.names):
+            holders[(s.label, n)].append(i)
+    for group in by_qualified.values():
+        for n, j in enumerate(group[1:], 1):
+            for k in group[:n]:  # a refused union may still be allowed with another member
+                uf.union(k, j, by_name=False)
+                if uf.find(k) == uf.find(j):
+                    break
+    for name_key, named in by_name.items():
+        # Roots, not occurrences: most occurrences of a name already share one node.
+        targets = list(dict.fromkeys(uf.find(j) for j in named))
+        for i in holders.get(name_key, ()):
+            for t in targets:
+                uf.union(i, t, by_name=True)
+
+    nodes, key_of_root = {}, {}
+    base = defaultdict(list)
+    for root, cl in uf.clusters.items():
+        ordered = sorted(cl.members, key=lambda m: m.first)
+        rep = max(ordered, key=lambda m: len(norm(m.qualified)))
+        base[f"{rep.label.lower()}:{norm(rep.qualified)}"].append((root, cl, ordered, rep))
+    for bkey, group in base.items():
+        for root, cl, ordered, rep in group:
+            # sorted first: equally long regions must not depend on set order
+            region = max(sorted(cl.regions), key=len) if cl.regions else ()
+            key = bkey
+            if cl.pinned:
+                key = f"{bkey}@{min(cl.docs)}"
+            elif len(group) > 1:
+                key = f"{bkey}@{'/'.join(region) if region else min(cl.docs)}"
+            while key in nodes:
+                key += "+"
+            aliases, seen = [], set()
+            for m in [rep, *ordered]:
+                for a in [m.name, *m.aliases]:
+                    if norm(a) and norm(a) not in seen:
+                        seen.add(norm(a))
+                        aliases.append(a)
+            nodes[key] = {
+                "label": ENTITY_LABELS[rep.label], "name": rep.name, "qualified": rep.qualified,
+                "aliases": aliases, "region": list(region), "docs": sorted(cl.docs),
+            }
+            key_of_root[root] = key
+    keys = {doc: [key_of_root[uf.find(i)] for i in row] for doc, row in placement.items()}
+    return Resolution({d: summaries_by_doc[d] for d in placement}, keys, nodes)
+
+
+# ------------------------------------------------------- one document's rows
+
+
+def fact_fields(etype: str) -> list[str]:
+    """The properties of one reading of a fact, in stored order."""
+    return [p for p in EDGE_PROPS[etype] if p not in EVIDENCE_PROPS]
+
+
+METRIC_FIELDS = [p for p in NODE_PROPS["Metric"] if p not in EVIDENCE_PROPS and p not in METRIC_KEY_PROPS]
+
+
+class DocFacts:
+    """What one record contributes: its own rows, and readings naming entities by record id."""
+
+    __slots__ = ("doc", "document", "articles", "has_article", "mentions", "facts", "metrics")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.document = None
+        self.articles, self.has_article, self.mentions = [], [], []
+        self.facts, self.metrics = [], []  # (type, head id, tail id, reading) / (subject id, figure, reading)
+
+
+def doc_key(doc) -> str:
+    return f"doc:{doc}"
+
+
+def doc_facts(record) -> DocFacts:
+    """A record's rows: Document, Articles, HAS_ARTICLE, MENTIONED_IN (by entity id) and readings."""
+    doc = record["doc"]
+    out = DocFacts(doc)
+    dkey = doc_key(doc)
+    out.document = {"key": dkey, **{p: record.get(p) for p in NODE_PROPS["Document"]}}
+    out.document.update(name=doc, skipped=record.get("skipped") or None)
+    if record.get("skipped"):
+        return out
+    articles = {}
+
+    def article(index):
+        """The Article of a provenance index, bare if the record did not list it."""
+        if not isinstance(index, int):
+            return None
+        if index not in articles:
+            articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
+                               "title": None, "subtitle": None, "bylines": []}
+        return articles[index]["key"]
+
+    for art in record.get("articles") or []:
+        if isinstance(art.get("index"), int):
+            article(art["index"])
+            articles[art["index"]].update(title=art.get("title"), subtitle=art.get("subtitle"),
+                                          bylines=list(art.get("bylines") or []))
+    ids = set()
+    seen = set()
+    for ent in record.get("entities") or []:
+        ids.add(ent.get("id"))
+        for n, m in enumerate(ent.get("mentions") or []):
+            akey = article(m.get("article"))
+            if akey is None:
+                continue
+            start, end = m.get("start"), m.get("end")
+            # A mention is a span of the page: its key needs no entity, so it is known before resolution.
+            mkey = f"men:{doc}@{start}-{end}" if isinstance(start, int) and isinstance(end, int) \
+                else f"men:{doc}#{ent.get('id')}.{n}"
+            if mkey in seen:
+                continue
+            seen.add(mkey)
+            out.mentions.append((ent.get("id"), ent.get("label"), {
+                "target": akey, "key": mkey, "text": m.get("text"), "doc": doc, "article": m.get("article"),
+                "sentence": m.get("sentence"), "start": start, "end": end, "rule": m.get("rule")}))
+
+    def ref(value, what):
+        ref_id = value.get("id") if isinstance(value, dict) else None
+        if ref_id not in ids:
+            raise RecordError(doc, f"{what} refers to entity id {ref_id!r}, which the record does not list")
+        return ref_id
+
+    for n, rel in enumerate(record.get("relations") or []):
+        etype = rel.get("type")
+        if etype not in FACT_TYPES:
+            raise RecordError(doc, f"relation {n} has unknown type {etype!r}")
+        head = ref(rel.get("head"), f"relation {n} head")
+        tail = ref(rel.get("tail"), f"relation {n} tail")
+        out.facts.append((etype, head, tail, tuple(doc if p == "doc" else rel.get(p) for p in fact_fields(etype))))
+    for met in record.get("metrics") or []:
+        subject = met.get("subject")
+        sid = ref(subject, f"metric {met.get('name')!r} subject") if subject else None
+        value = met.get("value")
+        value_text = met.get("value_text") if met.get("value_text") is not None \
+            else (str(value) if value is not None else None)
+        figure = (met.get("name"), float(value) if isinstance(value, (int, float)) else None, value_text,
+                  met.get("unit"), met.get("as_of"))
+        out.metrics.append((sid, figure, tuple(doc if p == "doc" else met.get(p) for p in METRIC_FIELDS)))
+    out.articles = [articles[i] for i in sorted(articles)]
+    out.has_article = [{"source": dkey, "target": a["key"], "key": f"has:{doc}#{a['index']}", "doc": doc}
+                       for a in out.articles]
+    return out
+
+
+# ------------------------------------------------------- merged facts
+
+
+def fact_key(etype, head, tail) -> str:
+    return "rel:" + stable_hash(etype, head, tail)
+
+
+def metric_key(subject, figure, doc) -> str:
+    name, _value, value_text, unit, as_of = figure
+    # A figure with no subject says nothing that another page could repeat: it stays its page's.
+    return "metric:" + stable_hash(subject, name, value_text, unit, as_of, None if subject else doc)
+
+
+def _num(v):
+    return v if isinstance(v, int) else -1
+
+
+class _Entry:
+    __slots__ = ("what", "readings")
+
+    def __init__(self, what):
+        self.what = what      # (type, head, tail) or (subject, figure)
+        self.readings = []
+
+
+class Merged:
+    """Readings of facts and figures from any number of documents, merged by key.
+
+    One edge per (type, head, tail) and one Metric per (subject, name, value,
+    unit, as_of); `drop_docs` takes documents' readings out again (a changed
+    or removed page in an incremental build).
+    """
+
+    def __init__(self):
+        self.facts: dict[str, _Entry] = {}
+        self.metrics: dict[str, _Entry] = {}
+        self._strings: dict = {}  # one object per distinct sentence: pages repeat reports
+
+    def _intern(self, reading, sentence_at):
+        if sentence_at is None or reading[sentence_at] is None:
+            return reading
+        s = reading[sentence_at]
+        s = self._strings.setdefault(s, s)
+        return reading[:sentence_at] + (s,) + reading[sentence_at + 1:]
+
+    def add_fact(self, etype, head, tail, reading):
+        if head == tail:  # both ends resolved to one node: no fact left to state
+            return
+        key = fact_key(etype, head, tail)
+        entry = self.facts.get(key)
+        if entry is None:
+            entry = self.facts[key] = _Entry((etype, head, tail))
+        entry.readings.append(self._intern(reading, _SENTENCE[etype]))
+
+    def add_metric(self, subject, figure, reading):
+        key = metric_key(subject, figure, reading[_METRIC_DOC])
+        entry = self.metrics.get(key)
+        if entry is None:
+            entry = self.metrics[key] = _Entry((subject, figure))
+        entry.readings.append(self._intern(reading, _METRIC_SENTENCE))
+
+    def add(self, found: DocFacts, keys: dict):
+        """A document's readings, its entity ids mapped to node keys by `keys`."""
+        for etype, head, tail, reading in found.facts:
+            self.add_fact(etype, keys[head], keys[tail], reading)
+        for sid, figure, reading in found.metrics:
+            self.add_metric(keys[sid] if sid is not None else None, figure, reading)
+
+    def drop_docs(self, docs):
+        """Forget every reading from `docs`; entries left with none disappear from the rows."""
+        docs = set(docs)
+        for entries, at in ((self.facts, _FACT_DOC), (self.metrics, _METRIC_DOC)):
+            for entry in entries.values():
+                entry.readings = [r for r in entry.readings if r[at] not in docs]
+
+    def fact_rows(self):
+        """(type, row) per fact with readings: source, target, key and EDGE_PROPS, sorted by key."""
+        for key in sorted(self.facts):
+            entry = self.facts[key]
+            etype, head, tail = entry.what
+            fields = fact_fields(etype)
+            readings = _ordered(entry.readings, fields)
+            if not readings:
+                continue
+            row = {"source": head, "target": tail, "key": key, **dict(zip(fields, readings[0]))}
+            row.update(_evidence(readings, fields))
+            if etype == "WORKS_AT":  # the first reading that gives a title
+                row["title"] = next((r[fields.index("title")] for r in readings if r[fields.index("title")]), None)
+            yield etype, row
+
+    def metric_rows(self):
+        """(Metric row, REPORTED row or None) per figure with readings, sorted by key."""
+        for key in sorted(self.metrics):
+            entry = self.metrics[key]
+            subject, figure = entry.what
+            readings = _ordered(entry.readings, METRIC_FIELDS)
+            if not readings:
+                continue
+            first = dict(zip(METRIC_FIELDS, readings[0]))
+            row = {"key": key, **dict(zip(METRIC_KEY_PROPS, figure)), **first}
+            row.update(_evidence(readings, METRIC_FIELDS))
+            row = {p: row.get(p) for p in ["key", *NODE_PROPS["Metric"]]}
+            reported = None
+            if subject is not None:
+                reported = {"source": subject, "target": key, "key": "rep:" + key[len("metric:"):],
+                            **{p: first.get(p) for p in EDGE_PROPS["REPORTED"]}}
+            yield row, reported
+
+    def load_fact(self, etype, head, tail, key, sentences, evidence):
+        """A stored fact edge's readings, back from its `sentences` and `evidence` properties."""
+        entry = self.facts.setdefault(key, _Entry((etype, head, tail)))
+        entry.readings.extend(self._intern(r, _SENTENCE[etype])
+                              for r in _readings(evidence, sentences, fact_fields(etype)))
+
+    def load_metric(self, subject, figure, key, sentences, evidence):
+        entry = self.metrics.setdefault(key, _Entry((subject, figure)))
+        entry.readings.extend(self._intern(r, _METRIC_SENTENCE)
+                              for r in _readings(evidence, sentences, METRIC_FIELDS))
+
+
+_SENTENCE = {t: fact_fields(t).index("sentence") for t in FACT_TYPES}
+_FACT_DOC = 0
+assert all(fact_fields(t)[_FACT_DOC] == "doc" for t in FACT_TYPES)
+_METRIC_DOC = METRIC_FIELDS.index("doc")
+_METRIC_SENTENCE = METRIC_FIELDS.index("sentence")
+
+
+def _ordered(readings, fields):
+    """Readings by document, article and position, one per place in a document."""
+    at = {p: fields.index(p) for p in ("doc", "article", "start", "end")}
+    out, seen = [], set()
+    for r in sorted(readings, key=lambda r: (str(r[at["doc"]]), _num(r[at["article"]]), _num(r[at["start"]]),
+                                             _num(r[at["end"]]), json.dumps(r, ensure_ascii=False, default=str))):
+        place = (r[at["doc"]], r[at["article"]], r[at["start"]], r[at["end"]])
+        if place in seen:
+            continue
+        seen.add(place)
+        out.append(r)
+    return out
+
+
+def _evidence(readings, fields) -> dict:
+    """docs, sentences, count and evidence (JSON: field names, then each reading with its
+    sentence as an index into `sentences`) of ordered readings."""
+    s_at, d_at = fields.index("sentence"), fields.index("doc")
+    sentences, index = [], {}
+    items = []
+    for r in readings:
+        s = r[s_at]
+        if s is not None and s not in index:
+            index[s] = len(sentences)
+            sentences.append(s)
+        items.append([index.get(s) if i == s_at else v for i, v in enumerate(r)])
+    return {
+        "docs": sorted({r[d_at] for r in readings}),
+        "sentences": sentences,
+        "count": len(readings),
+        "evidence": json.dumps({"fields": fields, "readings": items}, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _readings(evidence, sentences, fields):
+    """Readings from a stored `evidence` JSON, mapped onto the current `fields`."""
+    data = json.loads(evidence)
+    stored = data["fields"]
+    at = {f: i for i, f in enumerate(stored)}
+    out = []
+    for item in data["readings"]:
+        values = []
+        for f in fields:
+            v = item[at[f]] if f in at else None
+            if f == "sentence" and isinstance(v, int):
+                v = sentences[v]
+            values.append(v)
+        out.append(tuple(values))
+    return out
