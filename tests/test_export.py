@@ -64,12 +64,14 @@ def test_neo4j_csv_headers_and_rows(graph, tmp_path):
             "四川省达州市邮政分公司;达州市分公司", "四川省;达州市", "a.txt;b.txt", "Branch"] in branches
     metrics = read_csv(out / "nodes_Metric.csv")
     assert metrics[0] == ["key:ID", "name", "value:double", "value_text", "unit", "as_of", "as_of_text", "text",
-                          "rank", "doc", "article:long", "sentence", "start:long", "end:long", "rule", ":LABEL"]
+                          "rank", "doc", "article:long", "sentence", "start:long", "end:long", "rule",
+                          "docs:string[]", "sentences:string[]", "count:long", "evidence", ":LABEL"]
     works = read_csv(out / "rels_WORKS_AT.csv")
     assert works[0] == [":START_ID", ":END_ID", "key", "doc", "article:long", "sentence", "start:long",
-                        "end:long", "rule", "title", ":TYPE"]
+                        "end:long", "rule", "title", "docs:string[]", "sentences:string[]", "count:long", "evidence",
+                        ":TYPE"]
     assert works[1][:2] == ["person:罗启铃", "branch:四川省达州市绥定大道南邮政营业所"]
-    assert works[1][-2:] == ["理财经理", "WORKS_AT"]
+    assert works[1][9:13] == ["理财经理", "a.txt", works[1][5], "1"] and works[1][-1] == "WORKS_AT"
     nodes = sum(len(read_csv(p)) - 1 for p in out.glob("nodes_*.csv"))
     edges = sum(len(read_csv(p)) - 1 for p in out.glob("rels_*.csv"))
     assert (nodes, edges) == (graph.number_of_nodes(), graph.number_of_edges())

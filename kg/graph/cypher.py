@@ -325,3 +325,41 @@ def count_skipped_documents() -> str:
 def show_connection(etype: str) -> str:
     """The (from table, to table) pairs a relation table allows."""
     return f"CALL SHOW_CONNECTION({_string_literal(etype)}) RETURN *"
+
+
+# --- what `kg lookup` / `kg viz` read (kg.graph.reader) -------------------------------
+
+
+def node_by_key(label: str, props) -> str:
+    return f"MATCH (n:{q(label)}) WHERE n.key = $key RETURN " + ", ".join(f"n.{q(p)}" for p in ["key", *props])
+
+
+def _edge_return(props) -> str:
+    return "a.key, b.key, r.key" + "".join(f", r.{q(p)}" for p in props)
+
+
+def facts_at_node(etype: str, props) -> str:
+    """One fact type's edges at the node $key, either way."""
+    return (f"MATCH (a)-[r:{q(etype)}]->(b) WHERE a.key = $key OR b.key = $key "
+            f"RETURN {_edge_return(props)} ORDER BY r.key")
+
+
+def all_facts(etype: str, props) -> str:
+    return f"MATCH (a)-[r:{q(etype)}]->(b) RETURN {_edge_return(props)} ORDER BY r.key"
+
+
+def metrics_of_subjects(props) -> str:
+    """The figures the entities $keys reported: subject key, metric key, then props."""
+    cols = "".join(f", m.{q(p)}" for p in props)
+    return f"MATCH (s)-[:REPORTED]->(m:Metric) WHERE s.key IN $keys RETURN s.key, m.key{cols} ORDER BY m.key"
+
+
+def mentions_of(props, limit=None) -> str:
+    cols = ", ".join(f"r.{q(p)}" for p in props)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    return f"MATCH (e)-[r:MENTIONED_IN]->(:Article) WHERE e.key = $key RETURN {cols} ORDER BY r.doc, r.article{tail}"
+
+
+def degrees() -> str:
+    """How many edges each node $keys has, all types, either way."""
+    return "MATCH (n)-[r]-() WHERE n.key IN $keys RETURN n.key, count(r)"

@@ -279,7 +279,7 @@ def doc_facts(record) -> DocFacts:
             if akey is None:
                 continue
             start, end = m.get("start"), m.get("end")
-            # A mention is a span of the page: its key needs no entity, so it is known before resolution.
+            # A mention is a span of the page; `mention_key` adds the entity's node key once it is known.
             mkey = f"men:{doc}@{start}-{end}" if isinstance(start, int) and isinstance(end, int) \
                 else f"men:{doc}#{ent.get('id')}.{n}"
             if mkey in seen:
@@ -315,6 +315,12 @@ def doc_facts(record) -> DocFacts:
     out.has_article = [{"source": dkey, "target": a["key"], "key": f"has:{doc}#{a['index']}", "doc": doc}
                        for a in out.articles]
     return out
+
+
+def mention_key(span_key: str, entity_key: str) -> str:
+    """A MENTIONED_IN edge's key: its span and its entity, so a mention that moves to
+    another node (the merge changed) is another edge for stores that MERGE by key."""
+    return f"{span_key}:{entity_key}"
 
 
 # ------------------------------------------------------- merged facts

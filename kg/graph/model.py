@@ -156,7 +156,8 @@ def build_graph(records):
             _add_edge(g, row["source"], row["target"], "HAS_ARTICLE", row["key"], **_props(row))
         keys = res.key_map(found.doc)
         for ent_id, _label, row in found.mentions:
-            _add_edge(g, keys[ent_id], row["target"], "MENTIONED_IN", row["key"], **_props(row))
+            _add_edge(g, keys[ent_id], row["target"], "MENTIONED_IN", facts.mention_key(row["key"], keys[ent_id]),
+                      **_props(row))
         merged.add(found, keys)
     for etype, row in merged.fact_rows():
         _add_edge(g, row["source"], row["target"], etype, row["key"], **_props(row))

@@ -53,8 +53,10 @@ LOCK_SUFFIX = ".build-lock"
 # What a Document keeps for the next build (never exported: see kg.graph.model.NODE_PROPS).
 DOC_STORE_PROPS = {"fingerprint": "str", "digest": "str", "entities": "str", "entity_keys": "str", "record": "blob"}
 STORE_PROPS = {**NODE_PROPS, "Document": {**NODE_PROPS["Document"], **DOC_STORE_PROPS}}
-# Above this share of the documents touched, writing a fresh store is quicker than updating in place.
+# Above this share of the documents touched (and more than IN_PLACE_FLOOR documents),
+# writing a fresh store is quicker than updating in place.
 IN_PLACE_SHARE = 0.5
+IN_PLACE_FLOOR = 8
 # Rows per Parquet row group while streaming; a Document's record can be large, so also bytes.
 SPOOL_ROWS = 50_000
 SPOOL_BYTES = 64 << 20
@@ -437,7 +439,7 @@ def _rewrite(spool: _Spool, out: Path, transform):
     return n
 
 
-def _copy(conn, table, source, pair=None, log=None):
+def _copy(conn, table, source, pair=None):
     """COPY an Arrow table or a Parquet file into `table` (a FROM/TO pair for relation tables)."""
     from_label, to_label = pair or (None, None)
     if isinstance(source, Path):
@@ -612,6 +614,8 @@ class FreshBuild:
             def with_from(batch):
                 table = keep(batch)
                 source = keys_by_occ.take(table.column("_occ"))
+                key = pc.binary_join_element_wise(table.column("key"), source, ":")  # facts.mention_key
+                table = table.set_column(table.schema.get_field_index("key"), "key", key)
                 return table.drop_columns(["_occ"]).add_column(0, "from", source)
 
             out = self.folder / f"MENTIONED_IN.{label}.copy.parquet"
@@ -673,7 +677,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
                and json.loads(stored[name][1] or "[]") != res.keys.get(name, [])}
     touched = set(changed) | set(removed) | rekeyed
     total = len(set(stored) | set(changed))
-    if len(touched) > max(8, IN_PLACE_SHARE * total):
+    if len(touched) > max(IN_PLACE_FLOOR, IN_PLACE_SHARE * total):
         raise _NeedsFresh()
     log(f"updating {len(touched)} document(s) in place")
 
@@ -746,7 +750,8 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             has_rows += f.has_article
             keys = res.key_map(name)
             for ent_id, label, row in f.mentions:
-                men_rows.setdefault(_entity_label(label), []).append({**row, "source": keys[ent_id]})
+                men_rows.setdefault(_entity_label(label), []).append(
+                    {**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id]})
         for label, rows in (("Document", doc_rows), ("Article", art_rows), ("Metric", metric_rows)):
             if rows:
                 _copy(conn, label, _table(rows, _node_columns(label)))
@@ -833,10 +838,11 @@ def _work_folder(target: Path):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_fresh(target: Path, entries, log) -> int:
-    """A new store at `target` from `entries` (an iterable of _Entry), swapped in atomically."""
+def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
+    """A new store at `target` from `entries` (an iterable of _Entry), swapped in atomically;
+    (rows written, documents)."""
 
-    def build(tmp: Path) -> int:
+    def build(tmp: Path) -> tuple[int, int]:
         (tmp.parent / PID_FILE).write_text(str(os.getpid()))
         spool = tmp.parent / "rows"
         spool.mkdir()
@@ -845,7 +851,7 @@ def _write_fresh(target: Path, entries, log) -> int:
             fresh.add(entry)
         try:
             with _connect(tmp, read_only=False) as conn:
-                written = fresh.finish(conn, log)
+                written = fresh.finish(conn, log), len(fresh.latest)
         except (RuntimeError, StoreError, OSError) as exc:
             if disk_full(tmp.parent):
                 raise StoreError(f"{target}: cannot write: no space left on device") from None
@@ -900,11 +906,10 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
     target.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(target):
         _clean_stale_builds(target)
-        remove = set(remove)
-        if not target.exists():
-            written = _write_fresh(target, (_Entry(r, fingerprints.get(r["doc"])) for r in timed(records)
-                                            if r["doc"] not in remove), log)
-            changed, removed = None, 0
+        if not target.exists():  # nothing stored yet, so nothing to remove
+            written, changed = _write_fresh(target, (_Entry(r, fingerprints.get(r["doc"])) for r in timed(records)),
+                                            log)
+            removed = 0
         else:
             written, changed, removed = _build_existing(target, timed(records), remove, fingerprints, log)
     result = store_stats(target)
@@ -928,12 +933,13 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
                 doc = record["doc"]
                 entry = _Entry(record, fingerprints.get(doc))
                 old = state.get(doc)
-                if layout.current and old and old["digest"] == entry.digest and old["fingerprint"] == entry.fingerprint \
-                        and doc not in remove:
+                if layout.current and old and old["digest"] == entry.digest and old["fingerprint"] == entry.fingerprint:
+                    changed_docs.pop(doc, None)  # an earlier record of it in this build is superseded
                     continue
                 spool.write(entry.data + b"\n")
                 changed_docs[doc] = (n, entry.fingerprint)
                 n += 1
+        remove = set(remove)  # known once the records are read (kg build --prune)
         removed = {d for d in remove if d in state or d in changed_docs}
         for d in removed:
             changed_docs.pop(d, None)
@@ -949,14 +955,18 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
                     if doc in changed_docs and changed_docs[doc][0] == i:  # the last record of a doc wins
                         yield _Entry(record, changed_docs[doc][1], data=line.rstrip(b"\n"))
 
-        if layout.current and len(changed_docs) <= max(8, IN_PLACE_SHARE * len(state | changed_docs)):
+        if layout.current and len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs)):
             entries = {e.record["doc"]: e for e in spooled()}
-            with _connect(target, read_only=False) as conn:
-                try:
+            try:
+                with _connect(target, read_only=False) as conn:
                     written = _update_in_place(conn, target, entries, removed, state, log)
-                    return written, len(entries), len(removed)
-                except _NeedsFresh:
-                    pass
+                return written, len(entries), len(removed)
+            except _NeedsFresh:
+                pass
+            except (RuntimeError, OSError) as exc:  # rolled back: the store is as it was
+                if disk_full(target.parent):
+                    raise StoreError(f"{target}: cannot write: no space left on device") from None
+                raise StoreError(f"{target}: cannot update the database ({_one_line(exc)})") from None
 
         def everything():
             """The stored records that stay, then the new ones."""
@@ -978,7 +988,7 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
             yield from spooled()
 
         log("writing a fresh store")
-        written = _write_fresh(target, everything(), log)
+        written, _docs = _write_fresh(target, everything(), log)
         return written, len(changed_docs), len(removed)
 
 
