@@ -927,14 +927,16 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
             for name, sha1, digest, fp, skipped in _query(conn, cypher.document_state())}
     with _work_folder(target) as work:
         spool_path = work / "records.jsonl"
-        changed_docs, n = {}, 0
+        changed_docs, refingerprinted, n = {}, {}, 0
         with open(spool_path, "wb") as spool:
             for record in records:
                 doc = record["doc"]
                 entry = _Entry(record, fingerprints.get(doc))
                 old = state.get(doc)
-                if layout.current and old and old["digest"] == entry.digest and old["fingerprint"] == entry.fingerprint:
+                if layout.current and old and old["digest"] == entry.digest:
                     changed_docs.pop(doc, None)  # an earlier record of it in this build is superseded
+                    if old["fingerprint"] != entry.fingerprint:  # read again, found the same: note who read it
+                        refingerprinted[doc] = entry.fingerprint
                     continue
                 spool.write(entry.data + b"\n")
                 changed_docs[doc] = (n, entry.fingerprint)
@@ -943,6 +945,13 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
         removed = {d for d in remove if d in state or d in changed_docs}
         for d in removed:
             changed_docs.pop(d, None)
+            refingerprinted.pop(d, None)
+        for d in changed_docs:
+            refingerprinted.pop(d, None)
+        if refingerprinted:
+            _set_fingerprints(target, refingerprinted)
+            for d, fp in refingerprinted.items():
+                state[d]["fingerprint"] = fp
         if layout.current and not changed_docs and not removed:
             log("nothing changed")
             return 0, 0, 0
@@ -990,6 +999,20 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
         log("writing a fresh store")
         written, _docs = _write_fresh(target, everything(), log)
         return written, len(changed_docs), len(removed)
+
+
+def _set_fingerprints(target, fingerprints: dict):
+    """Documents extracted again with the same result only take the new fingerprint."""
+    rows = [{"key": f"doc:{d}", "fingerprint": fp} for d, fp in sorted(fingerprints.items())]
+    with _connect(target, read_only=False) as conn:
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(cypher.update_nodes("Document", ["fingerprint"]), {"rows": rows})
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(RuntimeError):
+                conn.execute("ROLLBACK")
+            raise
 
 
 def run_query(db_path, query: str, params=None, *, write=False):
