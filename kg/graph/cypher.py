@@ -363,3 +363,11 @@ def mentions_of(props, limit=None) -> str:
 def degrees() -> str:
     """How many edges each node $keys has, all types, either way."""
     return "MATCH (n)-[r]-() WHERE n.key IN $keys RETURN n.key, count(r)"
+
+
+def show_tables() -> str:
+    return "CALL SHOW_TABLES() RETURN *"
+
+
+def comment_on_table(table: str, text: str) -> str:
+    return f"COMMENT ON TABLE {q(table)} IS {_string_literal(text)}"

@@ -38,17 +38,17 @@ UNIT_WORDS = "unit_words.jsonl"
 # ---------------------------------------------------------------- resolution
 
 
-def entity_summaries(record) -> list[list]:
-    """[id, label, name, qualified, aliases, region] for each entity of a record."""
+def entity_summaries(record) -> list[tuple]:
+    """(id, label, name, qualified, aliases, region) for each entity of a record (doc_facts has them too)."""
     out = []
     for ent in record.get("entities") or []:
         label = ent.get("label")
         if label not in ENTITY_LABELS:
             raise RecordError(record["doc"], f"entity {ent.get('id')} has unknown label {label!r}")
         name = ent.get("name") or ""
-        out.append([ent.get("id"), label, name, ent.get("qualified") or name,
-                    [a for a in (ent.get("aliases") or []) if a],
-                    [r for r in (ent.get("region") or []) if r]])
+        out.append((ent.get("id"), label, name, ent.get("qualified") or name,
+                    tuple(a for a in (ent.get("aliases") or ()) if a),
+                    tuple(r for r in (ent.get("region") or ()) if r)))
     return out
 
 
@@ -227,26 +227,45 @@ def fact_fields(etype: str) -> list[str]:
 
 
 METRIC_FIELDS = [p for p in NODE_PROPS["Metric"] if p not in EVIDENCE_PROPS and p not in METRIC_KEY_PROPS]
+_FIELDS = {t: fact_fields(t) for t in FACT_TYPES}
+_SENTENCE = {t: fact_fields(t).index("sentence") for t in FACT_TYPES}
+_FACT_DOC = 0
+assert all(fact_fields(t)[_FACT_DOC] == "doc" for t in FACT_TYPES)
+_METRIC_DOC = METRIC_FIELDS.index("doc")
+_METRIC_SENTENCE = METRIC_FIELDS.index("sentence")
+
+
+# A mention row, after its entity: the Article it is in, its key (the span), then its properties.
+MENTION_FIELDS = ["target", "key", *EDGE_PROPS["MENTIONED_IN"]]
 
 
 class DocFacts:
-    """What one record contributes: its own rows, and readings naming entities by record id."""
+    """What one record contributes: its own rows, and readings naming entities by record id.
 
-    __slots__ = ("doc", "document", "articles", "has_article", "mentions", "facts", "metrics")
+    mentions: (entity id, label, values in MENTION_FIELDS order); facts: (type,
+    head id, tail id, reading); metrics: (subject id or None, figure, reading);
+    summaries: entity_summaries of the record, as tuples.
+    """
+
+    __slots__ = ("doc", "document", "articles", "has_article", "mentions", "facts", "metrics", "summaries")
 
     def __init__(self, doc):
         self.doc = doc
         self.document = None
         self.articles, self.has_article, self.mentions = [], [], []
-        self.facts, self.metrics = [], []  # (type, head id, tail id, reading) / (subject id, figure, reading)
+        self.facts, self.metrics, self.summaries = [], [], []
 
 
 def doc_key(doc) -> str:
     return f"doc:{doc}"
 
 
-def doc_facts(record) -> DocFacts:
-    """A record's rows: Document, Articles, HAS_ARTICLE, MENTIONED_IN (by entity id) and readings."""
+def doc_facts(record, strings: dict | None = None) -> DocFacts:
+    """A record's rows: Document, Articles, HAS_ARTICLE, MENTIONED_IN (by entity id) and readings.
+
+    `strings`, if given, makes equal names and sentences one object across
+    records (a build holds many readings until the end; pages repeat reports).
+    """
     doc = record["doc"]
     out = DocFacts(doc)
     dkey = doc_key(doc)
@@ -254,40 +273,42 @@ def doc_facts(record) -> DocFacts:
     out.document.update(name=doc, skipped=record.get("skipped") or None)
     if record.get("skipped"):
         return out
+    same = strings.setdefault if strings is not None else (lambda s, _d: s)
     articles = {}
-
-    def article(index):
-        """The Article of a provenance index, bare if the record did not list it."""
-        if not isinstance(index, int):
-            return None
-        if index not in articles:
-            articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
-                               "title": None, "subtitle": None, "bylines": []}
-        return articles[index]["key"]
-
     for art in record.get("articles") or []:
-        if isinstance(art.get("index"), int):
-            article(art["index"])
-            articles[art["index"]].update(title=art.get("title"), subtitle=art.get("subtitle"),
-                                          bylines=list(art.get("bylines") or []))
+        index = art.get("index")
+        if isinstance(index, int):
+            articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index, "title": art.get("title"),
+                               "subtitle": art.get("subtitle"), "bylines": list(art.get("bylines") or [])}
     ids = set()
     seen = set()
+    mentions = out.mentions
     for ent in record.get("entities") or []:
-        ids.add(ent.get("id"))
-        for n, m in enumerate(ent.get("mentions") or []):
-            akey = article(m.get("article"))
-            if akey is None:
+        ent_id, label = ent.get("id"), ent.get("label")
+        if label not in ENTITY_LABELS:
+            raise RecordError(doc, f"entity {ent_id} has unknown label {label!r}")
+        ids.add(ent_id)
+        name = ent.get("name") or ""
+        out.summaries.append((ent_id, label, name, ent.get("qualified") or name,
+                              tuple(a for a in (ent.get("aliases") or ()) if a),
+                              tuple(r for r in (ent.get("region") or ()) if r)))
+        for n, m in enumerate(ent.get("mentions") or ()):
+            index = m.get("article")
+            if not isinstance(index, int):
                 continue
+            if index not in articles:  # a provenance index the record did not list: a bare Article
+                articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
+                                   "title": None, "subtitle": None, "bylines": []}
             start, end = m.get("start"), m.get("end")
             # A mention is a span of the page; `mention_key` adds the entity's node key once it is known.
-            mkey = f"men:{doc}@{start}-{end}" if isinstance(start, int) and isinstance(end, int) \
-                else f"men:{doc}#{ent.get('id')}.{n}"
+            mkey = f"men:{doc}@{start}-{end}" if type(start) is int and type(end) is int \
+                else f"men:{doc}#{ent_id}.{n}"
             if mkey in seen:
                 continue
             seen.add(mkey)
-            out.mentions.append((ent.get("id"), ent.get("label"), {
-                "target": akey, "key": mkey, "text": m.get("text"), "doc": doc, "article": m.get("article"),
-                "sentence": m.get("sentence"), "start": start, "end": end, "rule": m.get("rule")}))
+            sentence = m.get("sentence")
+            mentions.append((ent_id, label, (f"art:{doc}#{index}", mkey, m.get("text"), doc, index,
+                                             same(sentence, sentence), start, end, m.get("rule"))))
 
     def ref(value, what):
         ref_id = value.get("id") if isinstance(value, dict) else None
@@ -295,14 +316,18 @@ def doc_facts(record) -> DocFacts:
             raise RecordError(doc, f"{what} refers to entity id {ref_id!r}, which the record does not list")
         return ref_id
 
-    for n, rel in enumerate(record.get("relations") or []):
+    for n, rel in enumerate(record.get("relations") or ()):
         etype = rel.get("type")
         if etype not in FACT_TYPES:
             raise RecordError(doc, f"relation {n} has unknown type {etype!r}")
         head = ref(rel.get("head"), f"relation {n} head")
         tail = ref(rel.get("tail"), f"relation {n} tail")
-        out.facts.append((etype, head, tail, tuple(doc if p == "doc" else rel.get(p) for p in fact_fields(etype))))
-    for met in record.get("metrics") or []:
+        reading = [rel.get(p) for p in _FIELDS[etype]]
+        reading[_FACT_DOC] = doc
+        s = reading[_SENTENCE[etype]]
+        reading[_SENTENCE[etype]] = same(s, s)
+        out.facts.append((etype, head, tail, tuple(reading)))
+    for met in record.get("metrics") or ():
         subject = met.get("subject")
         sid = ref(subject, f"metric {met.get('name')!r} subject") if subject else None
         value = met.get("value")
@@ -310,7 +335,11 @@ def doc_facts(record) -> DocFacts:
             else (str(value) if value is not None else None)
         figure = (met.get("name"), float(value) if isinstance(value, (int, float)) else None, value_text,
                   met.get("unit"), met.get("as_of"))
-        out.metrics.append((sid, figure, tuple(doc if p == "doc" else met.get(p) for p in METRIC_FIELDS)))
+        reading = [met.get(p) for p in METRIC_FIELDS]
+        reading[_METRIC_DOC] = doc
+        s = reading[_METRIC_SENTENCE]
+        reading[_METRIC_SENTENCE] = same(s, s)
+        out.metrics.append((sid, same(figure, figure), tuple(reading)))
     out.articles = [articles[i] for i in sorted(articles)]
     out.has_article = [{"source": dkey, "target": a["key"], "key": f"has:{doc}#{a['index']}", "doc": doc}
                        for a in out.articles]
@@ -360,6 +389,7 @@ class Merged:
         self.facts: dict[str, _Entry] = {}
         self.metrics: dict[str, _Entry] = {}
         self._strings: dict = {}  # one object per distinct sentence: pages repeat reports
+        self._keys: dict = {}     # the key of each (type, head, tail) / figure seen: hashing is not free
 
     def _intern(self, reading, sentence_at):
         if sentence_at is None or reading[sentence_at] is None:
@@ -371,18 +401,24 @@ class Merged:
     def add_fact(self, etype, head, tail, reading):
         if head == tail:  # both ends resolved to one node: no fact left to state
             return
-        key = fact_key(etype, head, tail)
+        what = (etype, head, tail)
+        key = self._keys.get(what)
+        if key is None:
+            key = self._keys[what] = fact_key(etype, head, tail)
         entry = self.facts.get(key)
         if entry is None:
             entry = self.facts[key] = _Entry((etype, head, tail))
-        entry.readings.append(self._intern(reading, _SENTENCE[etype]))
+        entry.readings.append(reading)
 
     def add_metric(self, subject, figure, reading):
-        key = metric_key(subject, figure, reading[_METRIC_DOC])
+        what = (subject, figure, None if subject else reading[_METRIC_DOC])
+        key = self._keys.get(what)
+        if key is None:
+            key = self._keys[what] = metric_key(subject, figure, reading[_METRIC_DOC])
         entry = self.metrics.get(key)
         if entry is None:
             entry = self.metrics[key] = _Entry((subject, figure))
-        entry.readings.append(self._intern(reading, _METRIC_SENTENCE))
+        entry.readings.append(reading)
 
     def add(self, found: DocFacts, keys: dict):
         """A document's readings, its entity ids mapped to node keys by `keys`."""
@@ -443,11 +479,6 @@ class Merged:
                               for r in _readings(evidence, sentences, METRIC_FIELDS))
 
 
-_SENTENCE = {t: fact_fields(t).index("sentence") for t in FACT_TYPES}
-_FACT_DOC = 0
-assert all(fact_fields(t)[_FACT_DOC] == "doc" for t in FACT_TYPES)
-_METRIC_DOC = METRIC_FIELDS.index("doc")
-_METRIC_SENTENCE = METRIC_FIELDS.index("sentence")
 
 
 def _ordered(readings, fields):
@@ -455,7 +486,7 @@ def _ordered(readings, fields):
     at = {p: fields.index(p) for p in ("doc", "article", "start", "end")}
     out, seen = [], set()
     for r in sorted(readings, key=lambda r: (str(r[at["doc"]]), _num(r[at["article"]]), _num(r[at["start"]]),
-                                             _num(r[at["end"]]), json.dumps(r, ensure_ascii=False, default=str))):
+                                             _num(r[at["end"]]), tuple(map(str, r)))):
         place = (r[at["doc"]], r[at["article"]], r[at["start"]], r[at["end"]])
         if place in seen:
             continue

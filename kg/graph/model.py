@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 ENTITY_LABELS = {
     "BRANCH": "Branch",
@@ -79,7 +80,12 @@ _ORG_SUFFIX = re.compile(r"(邮政)?(分公司|支行|分行|营业所|营业部
 
 def norm(text) -> str:
     """NFKC, no whitespace, no quote marks: the scorer's comparison form."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
+    return _norm(str(text or ""))
+
+
+@lru_cache(maxsize=1 << 16)  # names recur on every page
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not ch.isspace() and ch not in QUOTES)
 
 
@@ -155,7 +161,8 @@ def build_graph(records):
         for row in found.has_article:
             _add_edge(g, row["source"], row["target"], "HAS_ARTICLE", row["key"], **_props(row))
         keys = res.key_map(found.doc)
-        for ent_id, _label, row in found.mentions:
+        for ent_id, _label, values in found.mentions:
+            row = dict(zip(facts.MENTION_FIELDS, values))
             _add_edge(g, keys[ent_id], row["target"], "MENTIONED_IN", facts.mention_key(row["key"], keys[ent_id]),
                       **_props(row))
         merged.add(found, keys)

@@ -57,9 +57,10 @@ STORE_PROPS = {**NODE_PROPS, "Document": {**NODE_PROPS["Document"], **DOC_STORE_
 # writing a fresh store is quicker than updating in place.
 IN_PLACE_SHARE = 0.5
 IN_PLACE_FLOOR = 8
-# Rows per Parquet row group while streaming; a Document's record can be large, so also bytes.
-SPOOL_ROWS = 50_000
-SPOOL_BYTES = 64 << 20
+# Rows per Parquet row group while streaming; Documents carry their records, so also bytes:
+# LadybugDB reads a row group whole when it copies it.
+SPOOL_ROWS = 20_000
+SPOOL_BYTES = 2 << 20
 # Records of this many documents are read back from a store at a time.
 RECORD_PAGE = 64
 _BLOB_MAGIC = b"KGZ1"
@@ -209,28 +210,24 @@ def unpack_record(blob) -> dict:
     return _loads(pa.decompress(blob[12:], decompressed_size=size, codec="zstd", asbytes=True))
 
 
+def layout_signature() -> str:
+    """What the store's tables look like, as a digest: kept as the Document table's comment."""
+    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES], sort_keys=True)
+    return f"kg store {hashlib.sha1(shape.encode()).hexdigest()[:12]}"
+
+
 class _Layout:
     """What kind of store a file is: current, an older kg layout (records only), or not kg's."""
 
     def __init__(self, conn, db_path):
         try:
-            self.doc_columns = {row[1]: row[2] for row in _query(conn, cypher.table_info("Document"))}
+            tables = {row[1]: row[4] for row in _query(conn, cypher.show_tables())}
         except RuntimeError as exc:
             raise StoreError(f"{db_path}: not a kg graph database ({_one_line(exc)})") from None
-        self.current = all(p in self.doc_columns for p in STORE_PROPS["Document"]) and \
-            self.doc_columns.get("record") == "BLOB" and self._tables_match(conn)
-
-    @staticmethod
-    def _tables_match(conn) -> bool:
-        for label, props in STORE_PROPS.items():
-            cols = [row[1] for row in _query(conn, cypher.table_info(label))]
-            if cols != ["key", *props]:
-                return False
-        for etype, props in EDGE_PROPS.items():
-            cols = [row[1] for row in _query(conn, cypher.table_info(etype))]
-            if cols != ["key", *props]:
-                return False
-        return True
+        if "Document" not in tables:
+            raise StoreError(f"{db_path}: not a kg graph database (it has no Document table)")
+        # One query: a store whose tables kg would lay out otherwise is written afresh.
+        self.current = tables["Document"] == layout_signature()
 
 
 def _record_rows(conn, names):
@@ -380,36 +377,41 @@ def _table(rows, columns):
 
 
 class _Spool:
-    """Rows of one table streamed to a Parquet file, a row group at a time."""
+    """Rows (tuples in column order) of one table streamed to a Parquet file, a row group at a time."""
 
     def __init__(self, path: Path, columns):
         self.path, self.columns = path, columns
-        self.cols = [[] for _ in columns]
+        self.pending = []
         self.rows = 0
         self.bytes = 0
         self.writer = None
 
     def add(self, values, size=0):
-        for col, v in zip(self.cols, values):
-            col.append(v)
-        self.rows += 1
+        self.pending.append(values)
         self.bytes += size
-        if len(self.cols[0]) >= SPOOL_ROWS or self.bytes >= SPOOL_BYTES:
+        if len(self.pending) >= SPOOL_ROWS or self.bytes >= SPOOL_BYTES:
+            self.flush()
+
+    def extend(self, rows):
+        self.pending.extend(rows)
+        if len(self.pending) >= SPOOL_ROWS:
             self.flush()
 
     def flush(self):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if not self.cols[0] and self.writer is not None:
+        if not self.pending and self.writer is not None:
             return
         types = _arrow_types()
-        table = pa.Table.from_arrays([pa.array(c, type=types[k]) for c, (_, k) in zip(self.cols, self.columns)],
+        cols = list(zip(*self.pending)) if self.pending else [()] * len(self.columns)
+        table = pa.Table.from_arrays([pa.array(c, type=types[k]) for c, (_, k) in zip(cols, self.columns)],
                                      names=[n for n, _ in self.columns])
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema, compression="none")
         self.writer.write_table(table)
-        self.cols = [[] for _ in self.columns]
+        self.rows += len(self.pending)
+        self.pending = []
         self.bytes = 0
 
     def close(self):
@@ -455,18 +457,9 @@ def _entity_label(record_label):
     return ENTITY_LABELS[record_label]
 
 
-class _Interner:
-    """One object per distinct string, tuple or summary: pages repeat names and sentences."""
-
-    def __init__(self):
-        self.seen = {}
-
-    def __call__(self, value):
-        return self.seen.setdefault(value, value)
-
-    def summary(self, ent):
-        ent_id, label, name, qualified, aliases, region = ent
-        return (ent_id, *self((label, name, qualified, tuple(aliases), tuple(region))))
+def _summaries_json(summaries) -> str:
+    """A document's entity summaries as stored (JSON lists)."""
+    return _dumps([list(x) for x in summaries]).decode("utf-8")
 
 
 class _Entry:
@@ -503,16 +496,17 @@ class FreshBuild:
                          for label in ENTITY_LABELS.values()}
         self.summaries, self.latest, self.recs, self.readings = {}, {}, [], []
         self.n_occ = 0
-        self.intern = _Interner()
+        self.strings = {}
+        self.doc_props = ["key", *NODE_PROPS["Document"]]
+        self.art_cols = [p for p, _ in _node_columns("Article")]
 
     def add(self, entry: _Entry):
         facts = self.facts
         record = entry.record
         rec_no = len(self.recs)
         doc = record["doc"]
-        found = facts.doc_facts(record)
-        summaries = [self.intern.summary(s) for s in facts.entity_summaries(record)] \
-            if not record.get("skipped") else []
+        found = facts.doc_facts(record, self.strings)
+        summaries = found.summaries
         base = self.n_occ
         occ = {ent[0]: base + i for i, ent in enumerate(summaries)}
         self.n_occ += len(summaries)
@@ -521,25 +515,20 @@ class FreshBuild:
         self.summaries[doc] = summaries
         d = found.document
         blob = entry.packed()
-        self.docs.add((*(d.get(p) for p in ["key", *NODE_PROPS["Document"]]), entry.fingerprint, entry.digest,
-                       json.dumps([list(s[:4]) + [list(s[4]), list(s[5])] for s in summaries], ensure_ascii=False),
-                       None, blob, rec_no), size=len(blob))
-        art_cols = [p for p, _ in _node_columns("Article")]
-        for a in found.articles:
-            self.articles.add((*(a.get(p) for p in art_cols), rec_no))
-        for h in found.has_article:
-            self.has_article.add((h["source"], h["target"], h["key"], h["doc"], rec_no))
-        men_cols = [p for p, _ in _edge_columns("MENTIONED_IN")[1:]]
-        for ent_id, label, row in found.mentions:
-            self.mentions[_entity_label(label)].add((occ[ent_id], *(row[c if c != "to" else "target"]
-                                                                     for c in men_cols), rec_no))
+        self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest,
+                       _summaries_json(summaries), None, blob, rec_no), size=len(blob))
+        self.articles.extend([(*(a.get(p) for p in self.art_cols), rec_no) for a in found.articles])
+        self.has_article.extend([(h["source"], h["target"], h["key"], h["doc"], rec_no) for h in found.has_article])
+        by_label = {}
+        for ent_id, label, values in found.mentions:
+            rows = by_label.get(label)
+            if rows is None:
+                rows = by_label[label] = []
+            rows.append((occ[ent_id], *values, rec_no))
+        for label, rows in by_label.items():
+            self.mentions[ENTITY_LABELS[label]].extend(rows)
         if found.facts or found.metrics:
-            intern = self.intern
-            self.readings.append((rec_no, doc,
-                                  [(t, h, tl, tuple(intern(v) if isinstance(v, str) else v for v in r))
-                                   for t, h, tl, r in found.facts],
-                                  [(s, intern(f), tuple(intern(v) if isinstance(v, str) else v for v in r))
-                                   for s, f, r in found.metrics]))
+            self.readings.append((rec_no, doc, found.facts, found.metrics))
 
     def finish(self, conn, log) -> int:
         """Resolve, then COPY node tables and relation tables; returns the rows written."""
@@ -566,10 +555,13 @@ class FreshBuild:
         fact_groups, pairs = _fact_groups(merged, res.nodes)
         metric_rows, reported = _metric_groups(merged, res.nodes)
 
-        # One transaction: one commit for the schema and every table.
+        # Each COPY commits on its own: uncommitted rows live in memory, and a new store
+        # is only swapped in once whole (a killed build leaves its staging folder).
         conn.execute("BEGIN TRANSACTION")
         for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
             conn.execute(stmt)
+        conn.execute(cypher.comment_on_table("Document", layout_signature()))
+        conn.execute("COMMIT")
         written = 0
 
         import pyarrow.compute as pc
@@ -630,7 +622,6 @@ class FreshBuild:
         for (a, b), rows in sorted(reported.items()):
             _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
             written += len(rows)
-        conn.execute("COMMIT")
         return written
 
 
@@ -669,9 +660,11 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     summaries = {}
     for name, (ents, _keys) in stored.items():
         if name not in changed and name not in removed:
-            summaries[name] = json.loads(ents) if ents else []
+            summaries[name] = _loads(ents) if ents else []
     for name, entry in changed.items():
         summaries[name] = facts.entity_summaries(entry.record) if not entry.record.get("skipped") else []
+    # stored summaries come back as JSON lists
+    summaries = {n: [tuple(x[:4]) + (tuple(x[4]), tuple(x[5])) for x in v] for n, v in summaries.items()}
     res = facts.resolve(summaries)
     rekeyed = {name for name in summaries if name not in changed
                and json.loads(stored[name][1] or "[]") != res.keys.get(name, [])}
@@ -743,13 +736,14 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         for name in sorted(found):
             f, entry = found[name], entries[name]
             doc_rows.append({**f.document, "fingerprint": entry.fingerprint, "digest": entry.digest,
-                             "entities": json.dumps(summaries.get(name, []), ensure_ascii=False),
+                             "entities": _summaries_json(summaries.get(name, [])),
                              "entity_keys": json.dumps(res.keys.get(name, []), ensure_ascii=False),
                              "record": entry.packed()})
             art_rows += f.articles
             has_rows += f.has_article
             keys = res.key_map(name)
-            for ent_id, label, row in f.mentions:
+            for ent_id, label, values in f.mentions:
+                row = dict(zip(facts.MENTION_FIELDS, values))
                 men_rows.setdefault(_entity_label(label), []).append(
                     {**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id]})
         for label, rows in (("Document", doc_rows), ("Article", art_rows), ("Metric", metric_rows)):
