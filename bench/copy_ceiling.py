@@ -92,7 +92,10 @@ def copy_all(tables, ddl, source: str, work: Path) -> dict:
             pq.write_table(data, path, compression="none")
             prepared.append((table, pair, path, data.num_rows))
         elif source == "pandas":
-            prepared.append((table, pair, data.to_pandas(), data.num_rows))
+            import pandas as pd
+
+            # Arrow-backed columns: NumPy object arrays of lists are not something LadybugDB scans.
+            prepared.append((table, pair, data.to_pandas(types_mapper=pd.ArrowDtype), data.num_rows))
         else:
             prepared.append((table, pair, data, data.num_rows))
     target = work / f"ceiling-{source}.db"

@@ -176,7 +176,7 @@ def totals(c: dict) -> tuple[int, int]:
 @pytest.mark.server
 def test_kg_load_falkordb_killed_midway_then_rerun_equals_clean_load(falkordb_native, tmp_path):
     recs = tmp_path / "many.jsonl"
-    write_records(many_records(300), recs)
+    write_records(many_records(500), recs)  # merged facts: ~20 rows per copy
     graph = build_graph(read_records(recs))
     expected = (graph.number_of_nodes(), graph.number_of_edges())
     assert expected[0] + expected[1] > 9000

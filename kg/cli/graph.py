@@ -221,7 +221,8 @@ def build(inputs, db, pipeline, prune, replace_unreadable, lenient, date, quiet)
     if counts.get("removed"):
         changes.append(f"{plural(counts['removed'], 'document')} removed")
     click.echo(f"wrote {counts['rows']:,} nodes and edges in {counts['seconds']:.2f} s "
-               f"({_rate(counts['rows'], counts['seconds'])}/s)" + (f"; {', '.join(changes)}" if changes else ""))
+               f"({_rate(counts['rows'], counts['seconds'])}/s; LadybugDB writing {counts['write_seconds']:.2f} s, "
+               f"{_rate(counts['rows'], counts['write_seconds'])}/s)" + (f"; {', '.join(changes)}" if changes else ""))
     if pages and report.exit_code():
         sys.exit(report.exit_code())
 

@@ -485,8 +485,8 @@ def _ordered(readings, fields):
     """Readings by document, article and position, one per place in a document."""
     at = {p: fields.index(p) for p in ("doc", "article", "start", "end")}
     out, seen = [], set()
-    for r in sorted(readings, key=lambda r: (str(r[at["doc"]]), _num(r[at["article"]]), _num(r[at["start"]]),
-                                             _num(r[at["end"]]), tuple(map(str, r)))):
+    d, a, s, e = at["doc"], at["article"], at["start"], at["end"]
+    for r in sorted(readings, key=lambda r: (str(r[d]), _num(r[a]), _num(r[s]), _num(r[e]), repr(r))):
         place = (r[at["doc"]], r[at["article"]], r[at["start"]], r[at["end"]])
         if place in seen:
             continue

@@ -441,13 +441,32 @@ def _rewrite(spool: _Spool, out: Path, transform):
     return n
 
 
+class _Clock:
+    """Seconds a build spends in LadybugDB writing (statements, commits, the checkpoint at close),
+    apart from preparing rows: `kg build` reports both."""
+
+    seconds = 0.0
+
+
+WRITE_CLOCK = _Clock()
+
+
+def _exec(conn, statement, params=None):
+    """A write statement, timed on WRITE_CLOCK."""
+    t0 = time.perf_counter()
+    try:
+        return conn.execute(statement, params or {})
+    finally:
+        WRITE_CLOCK.seconds += time.perf_counter() - t0
+
+
 def _copy(conn, table, source, pair=None):
     """COPY an Arrow table or a Parquet file into `table` (a FROM/TO pair for relation tables)."""
     from_label, to_label = pair or (None, None)
     if isinstance(source, Path):
-        conn.execute(cypher.copy_from_file(table, str(source), from_label, to_label))
+        _exec(conn, cypher.copy_from_file(table, str(source), from_label, to_label))
     else:
-        conn.execute(cypher.copy_from_param(table, "rows", from_label, to_label), {"rows": source})
+        _exec(conn, cypher.copy_from_param(table, "rows", from_label, to_label), {"rows": source})
 
 
 # ------------------------------------------------------------------ a fresh store
@@ -455,6 +474,11 @@ def _copy(conn, table, source, pair=None):
 
 def _entity_label(record_label):
     return ENTITY_LABELS[record_label]
+
+
+def _interned(reading, strings) -> tuple:
+    """A reading read back from JSON, its strings one object each across the build."""
+    return tuple(strings.setdefault(v, v) if type(v) is str else v for v in reading)
 
 
 def _summaries_json(summaries) -> str:
@@ -494,9 +518,12 @@ class FreshBuild:
         men = [("_occ", "int"), *_edge_columns("MENTIONED_IN")[1:], ("_rec", "int")]
         self.mentions = {label: _Spool(folder / f"MENTIONED_IN.{label}.parquet", men)
                          for label in ENTITY_LABELS.values()}
-        self.summaries, self.latest, self.recs, self.readings = {}, {}, [], []
+        self.latest, self.recs = {}, []
+        # Each record's entity summaries and readings, spooled as JSON lines: a build holds
+        # nothing per page while pages stream in (long-lived small objects would also
+        # fragment the heap that every page's record passes through).
+        self.readings = open(folder / "readings.jsonl", "wb")
         self.n_occ = 0
-        self.strings = {}
         self.doc_props = ["key", *NODE_PROPS["Document"]]
         self.art_cols = [p for p, _ in _node_columns("Article")]
 
@@ -505,14 +532,13 @@ class FreshBuild:
         record = entry.record
         rec_no = len(self.recs)
         doc = record["doc"]
-        found = facts.doc_facts(record, self.strings)
+        found = facts.doc_facts(record)
         summaries = found.summaries
         base = self.n_occ
         occ = {ent[0]: base + i for i, ent in enumerate(summaries)}
         self.n_occ += len(summaries)
         self.recs.append((doc, len(summaries)))
         self.latest[doc] = rec_no
-        self.summaries[doc] = summaries
         d = found.document
         blob = entry.packed()
         self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest,
@@ -527,8 +553,16 @@ class FreshBuild:
             rows.append((occ[ent_id], *values, rec_no))
         for label, rows in by_label.items():
             self.mentions[ENTITY_LABELS[label]].extend(rows)
-        if found.facts or found.metrics:
-            self.readings.append((rec_no, doc, found.facts, found.metrics))
+        self.readings.write(_dumps([rec_no, summaries, found.facts, found.metrics]) + b"\n")
+
+    def _spooled(self):
+        """(rec_no, summaries, facts, metrics) of the records that count (the last of each doc)."""
+        live = set(self.latest.values())
+        with open(self.readings.name, "rb") as fh:
+            for line in fh:
+                rec_no, summaries, fact_list, metric_list = _loads(line)
+                if rec_no in live:
+                    yield rec_no, summaries, fact_list, metric_list
 
     def finish(self, conn, log) -> int:
         """Resolve, then COPY node tables and relation tables; returns the rows written."""
@@ -537,31 +571,34 @@ class FreshBuild:
         facts = self.facts
         for spool in (self.docs, self.articles, self.has_article, *self.mentions.values()):
             spool.close()
+        self.readings.close()
         log("merging entities across documents")
-        res = facts.resolve(self.summaries)
         live = set(self.latest.values())
+        res = facts.resolve({self.recs[rec_no][0]: [tuple(s[:4]) + (tuple(s[4]), tuple(s[5])) for s in summaries]
+                             for rec_no, summaries, _f, _m in self._spooled()})
         keys_by_occ = []
         for rec_no, (doc, n) in enumerate(self.recs):
             keys_by_occ.extend(res.keys[doc] if rec_no in live and n else [None] * n)
         keys_by_occ = pa.array(keys_by_occ, type=pa.string())
 
         merged = facts.Merged()
-        for rec_no, doc, fact_list, metric_list in self.readings:
-            if rec_no in live:
-                found = facts.DocFacts(doc)
-                found.facts, found.metrics = fact_list, metric_list
-                merged.add(found, res.key_map(doc))
-        self.readings = []
+        strings = {}
+        for rec_no, _s, fact_list, metric_list in self._spooled():
+            doc = self.recs[rec_no][0]
+            found = facts.DocFacts(doc)
+            found.facts = [(t, h, tl, _interned(r, strings)) for t, h, tl, r in fact_list]
+            found.metrics = [(sid, tuple(fig), _interned(r, strings)) for sid, fig, r in metric_list]
+            merged.add(found, res.key_map(doc))
         fact_groups, pairs = _fact_groups(merged, res.nodes)
         metric_rows, reported = _metric_groups(merged, res.nodes)
 
         # Each COPY commits on its own: uncommitted rows live in memory, and a new store
         # is only swapped in once whole (a killed build leaves its staging folder).
-        conn.execute("BEGIN TRANSACTION")
+        _exec(conn, "BEGIN TRANSACTION")
         for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
-            conn.execute(stmt)
-        conn.execute(cypher.comment_on_table("Document", layout_signature()))
-        conn.execute("COMMIT")
+            _exec(conn, stmt)
+        _exec(conn, cypher.comment_on_table("Document", layout_signature()))
+        _exec(conn, "COMMIT")
         written = 0
 
         import pyarrow.compute as pc
@@ -715,19 +752,19 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
 
     ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes)
     written = 0
-    conn.execute("BEGIN TRANSACTION")
+    _exec(conn, "BEGIN TRANSACTION")
     try:
         for etype, keys in old_facts.items():
             if keys:
-                conn.execute(cypher.delete_edges_by_key(etype), {"keys": keys})
+                _exec(conn, cypher.delete_edges_by_key(etype), {"keys": keys})
         if old_metrics:
-            conn.execute(cypher.delete_nodes_by_key("Metric"), {"keys": old_metrics})
-        conn.execute(cypher.delete_articles_of_docs(), {"docs": docs})
-        conn.execute(cypher.delete_nodes_by_key("Document"), {"keys": [facts.doc_key(d) for d in docs]})
+            _exec(conn, cypher.delete_nodes_by_key("Metric"), {"keys": old_metrics})
+        _exec(conn, cypher.delete_articles_of_docs(), {"docs": docs})
+        _exec(conn, cypher.delete_nodes_by_key("Document"), {"keys": [facts.doc_key(d) for d in docs]})
         for label, keys in ent_delete.items():
-            conn.execute(cypher.delete_nodes_by_key(label), {"keys": keys})
+            _exec(conn, cypher.delete_nodes_by_key(label), {"keys": keys})
         for label, rows in ent_update.items():
-            conn.execute(cypher.update_nodes(label, list(ENTITY_PROPS)), {"rows": rows})
+            _exec(conn, cypher.update_nodes(label, list(ENTITY_PROPS)), {"rows": rows})
             written += len(rows)
         for label, rows in ent_create.items():
             _copy(conn, label, _table(rows, _node_columns(label)))
@@ -762,7 +799,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
             written += len(rows)
         written += len(has_rows)
-        conn.execute("COMMIT")
+        _exec(conn, "COMMIT")
     except BaseException:
         with contextlib.suppress(RuntimeError):
             conn.execute("ROLLBACK")
@@ -846,6 +883,8 @@ def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
         try:
             with _connect(tmp, read_only=False) as conn:
                 written = fresh.finish(conn, log), len(fresh.latest)
+                closing = time.perf_counter()
+            WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
         except (RuntimeError, StoreError, OSError) as exc:
             if disk_full(tmp.parent):
                 raise StoreError(f"{target}: cannot write: no space left on device") from None
@@ -874,8 +913,10 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
     is told what is being written.
 
     Returns graph counts plus "documents", "skipped", "rows" (nodes and edges
-    written), "changed", "removed" and "seconds" (time in the store, which a
-    caller extracting pages meanwhile can tell from its own).
+    written), "changed", "removed", "seconds" (time in the store, which a
+    caller extracting pages meanwhile can tell from its own) and
+    "write_seconds" (the part of it LadybugDB spent writing: statements,
+    COPYs, commits and the closing checkpoint).
     """
     target = Path(db_path)
     log = progress or (lambda msg: None)
@@ -897,6 +938,7 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
             spent += time.perf_counter() - t0
             yield item
 
+    WRITE_CLOCK.seconds = 0.0
     target.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(target):
         _clean_stale_builds(target)
@@ -909,7 +951,7 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
     result = store_stats(target)
     result.update(documents=result["nodes"]["Document"], skipped=result.pop("skipped_documents"), rows=written,
                   changed=changed, removed=removed,
-                  seconds=time.perf_counter() - started - spent)
+                  seconds=time.perf_counter() - started - spent, write_seconds=WRITE_CLOCK.seconds)
     return result
 
 
@@ -961,15 +1003,9 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
         if layout.current and len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs)):
             entries = {e.record["doc"]: e for e in spooled()}
             try:
-                with _connect(target, read_only=False) as conn:
-                    written = _update_in_place(conn, target, entries, removed, state, log)
-                return written, len(entries), len(removed)
+                return _write_in_place(target, entries, removed, state, log), len(entries), len(removed)
             except _NeedsFresh:
                 pass
-            except (RuntimeError, OSError) as exc:  # rolled back: the store is as it was
-                if disk_full(target.parent):
-                    raise StoreError(f"{target}: cannot write: no space left on device") from None
-                raise StoreError(f"{target}: cannot update the database ({_one_line(exc)})") from None
 
         def everything():
             """The stored records that stay, then the new ones."""
@@ -995,18 +1031,65 @@ def _build_existing(target: Path, records, remove, fingerprints, log):
         return written, len(changed_docs), len(removed)
 
 
+def _write_in_place(target: Path, entries, removed, state, log) -> int:
+    """`_update_in_place` on a copy of the store, swapped in when it is whole.
+
+    The copy costs a file copy (the store is a fraction of its pages' size);
+    in exchange readers never wait for a build nor see one half done, and a
+    build that fails — a full disk while LadybugDB checkpoints, a kill —
+    leaves the old store exactly as it was, with no WAL beside it.
+    """
+    return _on_a_copy(target, lambda conn: _update_in_place(conn, target, entries, removed, state, log))
+
+
+def _settle(target: Path):
+    """A store with a WAL beside it (a `kg query --write` killed midway) is recovered first:
+    a copy of the main file alone would lose what the WAL holds."""
+    if any(Path(f"{target}{s}").exists() for s in SIDECARS):
+        try:
+            with _connect(target, read_only=False):
+                pass
+        except StoreError:
+            raise
+        except (RuntimeError, OSError) as exc:
+            raise StoreError(f"{target}: cannot recover the database ({_one_line(exc)})") from None
+
+
+def _on_a_copy(target: Path, change) -> int:
+    """Run `change(conn)` on a copy of the store and swap the copy in when it closed cleanly."""
+    _settle(target)
+
+    def update(tmp: Path) -> int:
+        (tmp.parent / PID_FILE).write_text(str(os.getpid()))
+        try:
+            shutil.copyfile(target, tmp)
+            with _connect(tmp, read_only=False) as conn:
+                written = change(conn)
+                closing = time.perf_counter()
+            WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
+        except (RuntimeError, OSError) as exc:
+            if disk_full(tmp.parent):
+                raise StoreError(f"{target}: cannot write: no space left on device") from None
+            raise StoreError(f"{target}: cannot update the database ({_one_line(exc)})") from None
+        left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
+        if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
+            raise StoreError(f"{target}: cannot write: no space left on device")
+        if left:
+            raise StoreError(f"{target}: the updated database did not close cleanly ({left[0]} file left)")
+        return written
+
+    return atomic_output(target, update)
+
+
 def _set_fingerprints(target, fingerprints: dict):
     """Documents extracted again with the same result only take the new fingerprint."""
     rows = [{"key": f"doc:{d}", "fingerprint": fp} for d, fp in sorted(fingerprints.items())]
-    with _connect(target, read_only=False) as conn:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            conn.execute(cypher.update_nodes("Document", ["fingerprint"]), {"rows": rows})
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(RuntimeError):
-                conn.execute("ROLLBACK")
-            raise
+
+    def change(conn):
+        _exec(conn, cypher.update_nodes("Document", ["fingerprint"]), {"rows": rows})
+        return 0
+
+    _on_a_copy(target, change)
 
 
 def run_query(db_path, query: str, params=None, *, write=False):
