@@ -4,8 +4,10 @@ Reads every table of a store that `kg build` wrote — each node table, each
 relation table per FROM/TO pair — into memory, creates an empty database with
 the same schema (kg.graph.cypher.ladybug_schema), and times nothing but the
 COPY statements: node tables first, then relation tables, one COPY per table
-(and pair), in one transaction, as kg does. The same rows are timed from each
-source LadybugDB scans: pyarrow tables, Parquet files and pandas DataFrames.
+(and pair), as kg does. The same rows are timed from each source LadybugDB
+scans — pyarrow tables, Parquet files and pandas DataFrames — each with every
+COPY committed on its own (as kg writes a new store) and with all of them in
+one transaction; the faster of the two counts.
 
     python bench/copy_ceiling.py kg.db                  # all sources, a table
     python bench/copy_ceiling.py kg.db --source parquet --json
@@ -78,7 +80,7 @@ def schema(db_path):
     return cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs)
 
 
-def copy_all(tables, ddl, source: str, work: Path) -> dict:
+def copy_all(tables, ddl, source: str, work: Path, one_transaction: bool = False) -> dict:
     """Time the COPYs of `tables` from `source` into a fresh database; rows, seconds, rows/s."""
     import ladybug
     import pyarrow.parquet as pq
@@ -104,6 +106,8 @@ def copy_all(tables, ddl, source: str, work: Path) -> dict:
     conn.execute("BEGIN TRANSACTION")
     for stmt in ddl:
         conn.execute(stmt)
+    if not one_transaction:
+        conn.execute("COMMIT")
     rows = 0
     started = time.perf_counter()
     for table, pair, data, n in prepared:
@@ -113,11 +117,13 @@ def copy_all(tables, ddl, source: str, work: Path) -> dict:
         else:
             conn.execute(cypher.copy_from_param(table, "rows", a, b), {"rows": data})
         rows += n
-    conn.execute("COMMIT")
+    if one_transaction:
+        conn.execute("COMMIT")
     conn.close()
     db.close()
     seconds = time.perf_counter() - started
-    return {"source": source, "rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
+    return {"source": source, "commit": "once" if one_transaction else "each", "rows": rows,
+            "seconds": seconds, "rows_per_second": rows / seconds}
 
 
 def ceiling(db_path, sources=SOURCES, runs: int = 1) -> list[dict]:
@@ -133,11 +139,12 @@ def ceiling(db_path, sources=SOURCES, runs: int = 1) -> list[dict]:
                     continue
             best = None
             for i in range(runs):
-                work = Path(tmp) / f"{source}{i}"
-                work.mkdir()
-                result = copy_all(tables, ddl, source, work)
-                shutil.rmtree(work, ignore_errors=True)
-                best = result if best is None or result["seconds"] < best["seconds"] else best
+                for once in (False, True):
+                    work = Path(tmp) / f"{source}{i}{int(once)}"
+                    work.mkdir()
+                    result = copy_all(tables, ddl, source, work, once)
+                    shutil.rmtree(work, ignore_errors=True)
+                    best = result if best is None or result["seconds"] < best["seconds"] else best
             out.append(best)
     return out
 
@@ -155,7 +162,8 @@ def main():
         print(json.dumps(results))
         return
     for r in results:
-        print(f"{r['source']:<8} {r['rows']:>9,} rows  {r['seconds']:7.2f} s  {r['rows_per_second']:>9,.0f} rows/s")
+        print(f"{r['source']:<8} {r['rows']:>9,} rows  {r['seconds']:7.2f} s  {r['rows_per_second']:>9,.0f} rows/s"
+              f"  (commit {r['commit']})")
 
 
 if __name__ == "__main__":

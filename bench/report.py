@@ -141,7 +141,7 @@ def markdown(r: dict) -> str:
             continue
         page = x.get("page_mb") or g["page_mb"]
         rows.append([name, f"{page} MB", _n(x["rows"]), x["runs"], _n(x["rows_per_second"]),
-                     f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.graph.store)"])
+                     f"batch {x['batch_size']}" if "batch_size" in x else "COPY per table (kg.graph.store)"])
     L += _table(["store", "page", "rows", "runs", "rows/s (median)", "notes"], rows)
     if "rows_per_second" in (g.get("neo4j") or {}):
         x = g["neo4j"]

@@ -67,11 +67,6 @@ def count_edges(etype: str) -> str:
     return f"MATCH ()-[r:{q(etype)}]->() RETURN count(r) AS n"
 
 
-def document_records() -> str:
-    """Each stored document's name and its extraction record (JSON text)."""
-    return "MATCH (d:Document) RETURN d.name AS name, d.record AS record ORDER BY name"
-
-
 def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[str]:
     """LadybugDB DDL: a node table per label (key is the primary key), a rel table per type.
 
@@ -371,3 +366,11 @@ def show_tables() -> str:
 
 def comment_on_table(table: str, text: str) -> str:
     return f"COMMENT ON TABLE {q(table)} IS {_string_literal(text)}"
+
+
+def count_nodes_by_label() -> str:
+    return "MATCH (n) RETURN label(n) AS label, count(*) AS n"
+
+
+def count_edges_by_type() -> str:
+    return "MATCH ()-[r]->() RETURN label(r) AS type, count(*) AS n"

@@ -233,6 +233,7 @@ _FACT_DOC = 0
 assert all(fact_fields(t)[_FACT_DOC] == "doc" for t in FACT_TYPES)
 _METRIC_DOC = METRIC_FIELDS.index("doc")
 _METRIC_SENTENCE = METRIC_FIELDS.index("sentence")
+SENTENCE_AT, METRIC_SENTENCE_AT = _SENTENCE, _METRIC_SENTENCE  # where a reading keeps its sentence
 
 
 # A mention row, after its entity: the Article it is in, its key (the span), then its properties.
@@ -482,17 +483,30 @@ class Merged:
 
 
 def _ordered(readings, fields):
-    """Readings by document, article and position, one per place in a document."""
-    at = {p: fields.index(p) for p in ("doc", "article", "start", "end")}
+    """Readings by document, article and position, one per place in a document.
+
+    The rest of a reading breaks ties, so the order (and the reading kept for a
+    place) never depends on the order readings came in: a store updated in
+    place and one built afresh agree.
+    """
+    d, a, s, e = (fields.index(p) for p in ("doc", "article", "start", "end"))
+    rest = [i for i in range(len(fields)) if i not in (d, a, s, e)]
+
+    def key(r):
+        return (r[d] or "", _num(r[a]), _num(r[s]), _num(r[e]), *[_text(r[i]) for i in rest])
+
     out, seen = [], set()
-    d, a, s, e = at["doc"], at["article"], at["start"], at["end"]
-    for r in sorted(readings, key=lambda r: (str(r[d]), _num(r[a]), _num(r[s]), _num(r[e]), repr(r))):
-        place = (r[at["doc"]], r[at["article"]], r[at["start"]], r[at["end"]])
+    for r in sorted(readings, key=key):
+        place = (r[d], r[a], r[s], r[e])
         if place in seen:
             continue
         seen.add(place)
         out.append(r)
     return out
+
+
+def _text(v) -> str:
+    return "" if v is None else v if type(v) is str else str(v)
 
 
 def _evidence(readings, fields) -> dict:

@@ -57,6 +57,10 @@ STORE_PROPS = {**NODE_PROPS, "Document": {**NODE_PROPS["Document"], **DOC_STORE_
 # writing a fresh store is quicker than updating in place.
 IN_PLACE_SHARE = 0.5
 IN_PLACE_FLOOR = 8
+# A new store commits each COPY on its own: faster than one transaction for them all
+# (bench/store_bench.py) and uncommitted rows are not all held at once; the store is
+# only swapped in when whole, so a killed build still leaves the old one.
+ONE_TRANSACTION = False
 # Rows per Parquet row group while streaming; Documents carry their records, so also bytes:
 # LadybugDB reads a row group whole when it copies it.
 SPOOL_ROWS = 20_000
@@ -314,16 +318,15 @@ def iter_edges(db_path, types=EDGE_TYPES):
 
 
 def _counts(conn, db_path) -> dict:
-    out = {"nodes": {}, "edges": {}}
+    """Three queries, whatever the schema's size: a cold `kg stats` is mostly start-up."""
     try:
-        for label in NODE_LABELS:
-            out["nodes"][label] = _query(conn, cypher.count_nodes(label))[0][0]
-        for etype in EDGE_TYPES:
-            out["edges"][etype] = _query(conn, cypher.count_edges(etype))[0][0]
-        out["skipped_documents"] = _query(conn, cypher.count_skipped_documents())[0][0]
+        nodes = dict(_query(conn, cypher.count_nodes_by_label()))
+        edges = dict(_query(conn, cypher.count_edges_by_type()))
+        skipped = _query(conn, cypher.count_skipped_documents())[0][0]
     except RuntimeError as exc:
         raise StoreError(f"{db_path}: not a kg graph database ({_one_line(exc)})") from None
-    return out
+    return {"nodes": {label: nodes.get(label, 0) for label in NODE_LABELS},
+            "edges": {etype: edges.get(etype, 0) for etype in EDGE_TYPES}, "skipped_documents": skipped}
 
 
 def counts(db_path) -> dict:
@@ -476,9 +479,12 @@ def _entity_label(record_label):
     return ENTITY_LABELS[record_label]
 
 
-def _interned(reading, strings) -> tuple:
-    """A reading read back from JSON, its strings one object each across the build."""
-    return tuple(strings.setdefault(v, v) if type(v) is str else v for v in reading)
+def _interned(reading, at, strings) -> tuple:
+    """A reading read back from JSON, its sentence one object across the build (pages repeat them)."""
+    s = reading[at]
+    if s is not None:
+        reading[at] = strings.setdefault(s, s)
+    return tuple(reading)
 
 
 def _summaries_json(summaries) -> str:
@@ -522,6 +528,7 @@ class FreshBuild:
         # Each record's entity summaries and readings, spooled as JSON lines: a build holds
         # nothing per page while pages stream in (long-lived small objects would also
         # fragment the heap that every page's record passes through).
+        self.entities = open(folder / "entities.jsonl", "wb")
         self.readings = open(folder / "readings.jsonl", "wb")
         self.n_occ = 0
         self.doc_props = ["key", *NODE_PROPS["Document"]]
@@ -553,16 +560,18 @@ class FreshBuild:
             rows.append((occ[ent_id], *values, rec_no))
         for label, rows in by_label.items():
             self.mentions[ENTITY_LABELS[label]].extend(rows)
-        self.readings.write(_dumps([rec_no, summaries, found.facts, found.metrics]) + b"\n")
+        self.entities.write(_dumps([rec_no, summaries]) + b"\n")
+        if found.facts or found.metrics:
+            self.readings.write(_dumps([rec_no, found.facts, found.metrics]) + b"\n")
 
-    def _spooled(self):
-        """(rec_no, summaries, facts, metrics) of the records that count (the last of each doc)."""
+    def _spooled(self, spool):
+        """The spooled lines of the records that count (the last of each doc), as lists."""
         live = set(self.latest.values())
-        with open(self.readings.name, "rb") as fh:
+        with open(spool.name, "rb") as fh:
             for line in fh:
-                rec_no, summaries, fact_list, metric_list = _loads(line)
-                if rec_no in live:
-                    yield rec_no, summaries, fact_list, metric_list
+                item = _loads(line)
+                if item[0] in live:
+                    yield item
 
     def finish(self, conn, log) -> int:
         """Resolve, then COPY node tables and relation tables; returns the rows written."""
@@ -571,11 +580,12 @@ class FreshBuild:
         facts = self.facts
         for spool in (self.docs, self.articles, self.has_article, *self.mentions.values()):
             spool.close()
+        self.entities.close()
         self.readings.close()
         log("merging entities across documents")
         live = set(self.latest.values())
         res = facts.resolve({self.recs[rec_no][0]: [tuple(s[:4]) + (tuple(s[4]), tuple(s[5])) for s in summaries]
-                             for rec_no, summaries, _f, _m in self._spooled()})
+                             for rec_no, summaries in self._spooled(self.entities)})
         keys_by_occ = []
         for rec_no, (doc, n) in enumerate(self.recs):
             keys_by_occ.extend(res.keys[doc] if rec_no in live and n else [None] * n)
@@ -583,22 +593,22 @@ class FreshBuild:
 
         merged = facts.Merged()
         strings = {}
-        for rec_no, _s, fact_list, metric_list in self._spooled():
+        fact_at, metric_at = facts.SENTENCE_AT, facts.METRIC_SENTENCE_AT
+        for rec_no, fact_list, metric_list in self._spooled(self.readings):
             doc = self.recs[rec_no][0]
             found = facts.DocFacts(doc)
-            found.facts = [(t, h, tl, _interned(r, strings)) for t, h, tl, r in fact_list]
-            found.metrics = [(sid, tuple(fig), _interned(r, strings)) for sid, fig, r in metric_list]
+            found.facts = [(t, h, tl, _interned(r, fact_at[t], strings)) for t, h, tl, r in fact_list]
+            found.metrics = [(sid, tuple(fig), _interned(r, metric_at, strings)) for sid, fig, r in metric_list]
             merged.add(found, res.key_map(doc))
         fact_groups, pairs = _fact_groups(merged, res.nodes)
         metric_rows, reported = _metric_groups(merged, res.nodes)
 
-        # Each COPY commits on its own: uncommitted rows live in memory, and a new store
-        # is only swapped in once whole (a killed build leaves its staging folder).
         _exec(conn, "BEGIN TRANSACTION")
         for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
             _exec(conn, stmt)
         _exec(conn, cypher.comment_on_table("Document", layout_signature()))
-        _exec(conn, "COMMIT")
+        if not ONE_TRANSACTION:
+            _exec(conn, "COMMIT")
         written = 0
 
         import pyarrow.compute as pc
@@ -659,6 +669,8 @@ class FreshBuild:
         for (a, b), rows in sorted(reported.items()):
             _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
             written += len(rows)
+        if ONE_TRANSACTION:
+            _exec(conn, "COMMIT")
         return written
 
 
