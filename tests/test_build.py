@@ -282,3 +282,18 @@ def test_lookup_card_shows_each_figure_once(repeated):
 def test_every_pages_head_office_is_one_node(repeated):
     _, rows = store.run_query(repeated, "MATCH (b:Branch) WHERE b.name CONTAINS '总行' RETURN b.key, size(b.docs)")
     assert rows == [["branch:邮储银行总行", 5]]
+
+
+def test_a_second_kg_build_on_one_store_stops_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    write_pages(tmp_path / "p", {"p.txt": page()})
+    db = tmp_path / "kg.db"
+    with store.build_lock(db):
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "build", str(tmp_path / "p"),
+                               "--db", str(db)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr == (f"Error: another build is writing {db} (pid {os.getpid()}); "
+                           f"run this one when it has finished\n")
+    assert not db.exists()

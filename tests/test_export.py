@@ -159,3 +159,25 @@ def test_neo4j_csv_imports_with_neo4j_admin_and_equals_kg_load(neo4j, graph, tmp
         server.stop()
     assert len(imported) == graph.number_of_nodes() + graph.number_of_edges()
     assert imported == loaded
+
+
+def test_store_exports_stream_the_same_graph(tmp_path, graph):
+    """JSON and neo4j-csv stream from the store table by table: the same nodes and edges as the
+    networkx graph of the same records."""
+    from kg.graph.export import export_store
+
+    db = tmp_path / "kg.db"
+    store.build_store(read_records(FIXTURE), db)
+    out = tmp_path / "kg.json"
+    assert export_store(db, "json", out)["edges"] == graph.number_of_edges()
+    back = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="edges")
+    assert dict(back.nodes(data=True)) == dict(graph.nodes(data=True))
+    export_graph(graph, "json", tmp_path / "nx.json")
+    same = nx.node_link_graph(json.loads((tmp_path / "nx.json").read_text(encoding="utf-8")), edges="edges")
+    assert sorted(back.edges(keys=True, data=True), key=repr) == sorted(same.edges(keys=True, data=True), key=repr)
+    csv_dir = tmp_path / "csv"
+    assert export_store(db, "neo4j-csv", csv_dir)["nodes"] == graph.number_of_nodes()
+    expected = tmp_path / "expected"
+    export_graph(graph, "neo4j-csv", expected)
+    for name in sorted(p.name for p in expected.glob("*.csv")):
+        assert sorted(read_csv(csv_dir / name)) == sorted(read_csv(expected / name)), name

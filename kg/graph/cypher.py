@@ -273,6 +273,11 @@ def entity_rows(label: str, props) -> str:
     return f"MATCH (n:{q(label)}) RETURN {cols}"
 
 
+def entity_rows_by_key(label: str, props) -> str:
+    cols = ", ".join(f"n.{q(p)}" for p in ["key", *props])
+    return f"MATCH (n:{q(label)}) WHERE n.key IN $keys RETURN {cols}"
+
+
 def facts_of_docs(etype: str) -> str:
     """Fact edges with a reading from any of $docs: ends, and the readings to rework."""
     return (f"MATCH (a)-[r:{q(etype)}]->(b) WHERE list_has_any(r.docs, $docs) "

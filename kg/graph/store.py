@@ -67,7 +67,11 @@ SPOOL_ROWS = 20_000
 SPOOL_BYTES = 2 << 20
 # Records of this many documents are read back from a store at a time.
 RECORD_PAGE = 64
-_BLOB_MAGIC = b"KGZ1"
+_BLOB_MAGIC = b"KGZ1"  # zstd
+_BLOB_ZLIB = b"KGZL"
+# An in-place update of fewer rows than this inserts them with UNWIND … CREATE, not
+# COPY from Arrow: quicker for a page or two, and pyarrow need not load.
+SMALL_INSERT = 5000
 
 
 class StoreError(KgError):
@@ -196,21 +200,35 @@ def _loads(data: bytes):
 
 
 def pack_record(data: bytes) -> bytes:
-    """Record JSON bytes compressed for the store: magic, length, zstd (via pyarrow)."""
-    import pyarrow as pa
+    """Record JSON bytes compressed for the store: a magic naming the codec, the length, the data.
 
-    return _BLOB_MAGIC + struct.pack("<Q", len(data)) + pa.compress(data, codec="zstd", asbytes=True)
+    zstd (through pyarrow) where a build has pyarrow loaded anyway (a new
+    store); zlib otherwise, so that replacing a page or two never loads it.
+    """
+    import sys
+
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa
+
+        return _BLOB_MAGIC + struct.pack("<Q", len(data)) + pa.compress(data, codec="zstd", asbytes=True)
+    import zlib
+
+    return _BLOB_ZLIB + struct.pack("<Q", len(data)) + zlib.compress(data, 6)
 
 
 def unpack_record(blob) -> dict:
     if isinstance(blob, str):  # a store from before records were compressed
         return json.loads(blob)
     blob = bytes(blob)
+    (size,) = struct.unpack("<Q", blob[4:12])
+    if blob.startswith(_BLOB_ZLIB):
+        import zlib
+
+        return _loads(zlib.decompress(blob[12:], bufsize=size))
     if not blob.startswith(_BLOB_MAGIC):
         raise ValueError("not a kg record")
     import pyarrow as pa
 
-    (size,) = struct.unpack("<Q", blob[4:12])
     return _loads(pa.decompress(blob[12:], decompressed_size=size, codec="zstd", asbytes=True))
 
 
@@ -423,9 +441,12 @@ class _Spool:
         return self.path
 
     def batches(self):
+        """The spooled rows again, a row group at a time (as they were written: bounded in bytes)."""
         import pyarrow.parquet as pq
 
-        yield from pq.ParquetFile(self.path).iter_batches(batch_size=SPOOL_ROWS)
+        spooled = pq.ParquetFile(self.path)
+        for i in range(spooled.num_row_groups):
+            yield from spooled.read_row_group(i).to_batches()
 
 
 def _rewrite(spool: _Spool, out: Path, transform):
@@ -463,10 +484,34 @@ def _exec(conn, statement, params=None):
         WRITE_CLOCK.seconds += time.perf_counter() - t0
 
 
+class _Rows:
+    """A few rows (dicts) for `_copy` to insert with UNWIND … CREATE rather than COPY."""
+
+    def __init__(self, rows, columns):
+        self.rows, self.columns = rows, columns
+
+
+def _rows_for(rows, columns):
+    """What `_copy` takes for these rows: a few as they are, many as an Arrow table."""
+    return _Rows(rows, columns) if len(rows) < SMALL_INSERT else _table(rows, columns)
+
+
 def _copy(conn, table, source, pair=None):
-    """COPY an Arrow table or a Parquet file into `table` (a FROM/TO pair for relation tables)."""
+    """Put rows into `table` (a FROM/TO pair for relation tables): COPY from a Parquet file or
+    an Arrow table, or UNWIND … CREATE for a few rows (_Rows)."""
     from_label, to_label = pair or (None, None)
-    if isinstance(source, Path):
+    if isinstance(source, _Rows):
+        props = [c for c, _ in source.columns if c not in ("key", "from", "to")]
+        if pair is None:
+            stmt = cypher.create_nodes(table, props)
+            rows = [{c: r.get(c) for c in ["key", *props]} for r in source.rows]
+        else:
+            stmt = cypher.create_edges(table, from_label, to_label, props)
+            rows = [{"source": r["source"], "target": r["target"], **{c: r.get(c) for c in ["key", *props]}}
+                    for r in source.rows]
+        for i in range(0, len(rows), 1000):
+            _exec(conn, stmt, {"rows": rows[i:i + 1000]})
+    elif isinstance(source, Path):
         _exec(conn, cypher.copy_from_file(table, str(source), from_label, to_label))
     else:
         _exec(conn, cypher.copy_from_param(table, "rows", from_label, to_label), {"rows": source})
@@ -757,12 +802,17 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     for name, f in found.items():
         merged.add(f, res.key_map(name))
     fact_groups, pairs = _fact_groups(merged, res.nodes)
-    have = _connections(conn)
-    if any(not pairs[t] <= have[t] for t in FACT_TYPES):  # a pair no table has yet: a new schema
-        raise _NeedsFresh()
+    undeclared = {t for t in FACT_TYPES if not pairs[t] <= ENDPOINTS[t]}
+    if undeclared:
+        have = _connections(conn, undeclared)
+        if any(not pairs[t] <= have[t] for t in undeclared):  # a pair no table has yet: a new schema
+            raise _NeedsFresh()
     metric_rows, reported = _metric_groups(merged, res.nodes)
 
-    ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes)
+    # Only entities of the touched documents can change: the others keep their members.
+    near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
+    near |= {k for name in touched for k in res.keys.get(name, ())}
+    ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
     written = 0
     _exec(conn, "BEGIN TRANSACTION")
     try:
@@ -779,7 +829,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             _exec(conn, cypher.update_nodes(label, list(ENTITY_PROPS)), {"rows": rows})
             written += len(rows)
         for label, rows in ent_create.items():
-            _copy(conn, label, _table(rows, _node_columns(label)))
+            _copy(conn, label, _rows_for(rows, _node_columns(label)))
             written += len(rows)
         doc_rows, art_rows, has_rows, men_rows = [], [], [], {}
         for name in sorted(found):
@@ -797,18 +847,18 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
                     {**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id]})
         for label, rows in (("Document", doc_rows), ("Article", art_rows), ("Metric", metric_rows)):
             if rows:
-                _copy(conn, label, _table(rows, _node_columns(label)))
+                _copy(conn, label, _rows_for(rows, _node_columns(label)))
                 written += len(rows)
         if has_rows:
-            _copy(conn, "HAS_ARTICLE", _table(has_rows, _edge_columns("HAS_ARTICLE")), ("Document", "Article"))
+            _copy(conn, "HAS_ARTICLE", _rows_for(has_rows, _edge_columns("HAS_ARTICLE")), ("Document", "Article"))
         for label, rows in sorted(men_rows.items()):
-            _copy(conn, "MENTIONED_IN", _table(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
+            _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
             written += len(rows)
         for (etype, a, b), rows in sorted(fact_groups.items()):
-            _copy(conn, etype, _table(rows, _edge_columns(etype)), (a, b))
+            _copy(conn, etype, _rows_for(rows, _edge_columns(etype)), (a, b))
             written += len(rows)
         for (a, b), rows in sorted(reported.items()):
-            _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
+            _copy(conn, "REPORTED", _rows_for(rows, _edge_columns("REPORTED")), (a, b))
             written += len(rows)
         written += len(has_rows)
         _exec(conn, "COMMIT")
@@ -819,21 +869,24 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     return written
 
 
-def _connections(conn) -> dict:
+def _connections(conn, types=FACT_TYPES) -> dict:
     """{relation type: {(from label, to label)}} the store's tables allow."""
     out = {}
-    for etype in FACT_TYPES:
+    for etype in types:
         out[etype] = {(row[0], row[1]) for row in _query(conn, cypher.show_connection(etype))}
     return out
 
 
-def _entity_diff(conn, nodes):
-    """Entity nodes to delete, update (props changed) and create so the store holds `nodes`."""
+def _entity_diff(conn, nodes, near):
+    """Entity nodes (among the keys `near`) to delete, update (props changed) and create so
+    that the store holds `nodes`."""
     props = list(ENTITY_PROPS)
+    keys = sorted(near)
     delete, update, create = {}, {}, {}
     for label in ENTITY_LABELS.values():
-        stored = {row[0]: dict(zip(props, row[1:])) for row in _query(conn, cypher.entity_rows(label, props))}
-        wanted = {k: {p: v[p] for p in props} for k, v in nodes.items() if v["label"] == label}
+        stored = {row[0]: dict(zip(props, row[1:]))
+                  for row in _query(conn, cypher.entity_rows_by_key(label, props), {"keys": keys})}
+        wanted = {k: {p: v[p] for p in props} for k, v in nodes.items() if v["label"] == label and k in near}
         gone = sorted(set(stored) - set(wanted))
         if gone:
             delete[label] = gone
