@@ -532,6 +532,10 @@ def _interned(reading, at, strings) -> tuple:
     return tuple(reading)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _summaries_json(summaries) -> str:
     """A document's entity summaries as stored (JSON lists)."""
     return _dumps([list(x) for x in summaries]).decode("utf-8")
@@ -670,7 +674,7 @@ class FreshBuild:
             if rows:
                 _copy(conn, label, _table(rows, _node_columns(label)))
                 written += len(rows)
-        log(f"writing {len(self.latest)} documents")
+        log(f"writing {_plural(len(self.latest), 'document')}")
 
         def with_keys(batch):
             table = keep(batch)
@@ -685,7 +689,7 @@ class FreshBuild:
                 _copy(conn, label, out)
                 written += n
         if metric_rows:
-            log(f"writing {len(metric_rows)} figures")
+            log(f"writing {_plural(len(metric_rows), 'figure')}")
             _copy(conn, "Metric", _table(metric_rows, _node_columns("Metric")))
             written += len(metric_rows)
         out = self.folder / "HAS_ARTICLE.copy.parquet"
@@ -766,7 +770,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     total = len(set(stored) | set(changed))
     if len(touched) > max(IN_PLACE_FLOOR, IN_PLACE_SHARE * total):
         raise _NeedsFresh()
-    log(f"updating {len(touched)} document(s) in place")
+    log(f"updating {_plural(len(touched), 'document')} in place")
 
     entries = dict(changed)
     for name, blob in _record_rows(conn, sorted(rekeyed)):
