@@ -201,7 +201,7 @@ def test_nothing_readable_exits_1_like_extract(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     result = build(empty, "--db", tmp_path / "kg.db")
-    assert (result.exit_code, result.stderr) == (1, "No input files found (folders are searched for *.txt).\n")
+    assert (result.exit_code, result.stderr) == (1, "No input files found (folders are searched for *.txt and *.pdf).\n")
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "a.txt").write_bytes(b"")
@@ -297,3 +297,24 @@ def test_a_second_kg_build_on_one_store_stops_with_one_line(tmp_path):
     assert done.stderr == (f"Error: another build is writing {db} (pid {os.getpid()}); "
                            f"run this one when it has finished\n")
     assert not db.exists()
+
+
+def test_a_pdf_is_its_pages_and_an_unchanged_pdf_is_not_read_again(tmp_path):
+    """A PDF's pages are documents `path#pN` under the folder given; rebuilt unchanged, none is
+    read again; changed to fewer pages, its pages gone leave with it."""
+    import pdfgen
+
+    folder = tmp_path / "pdfs"
+    (folder / "2023").mkdir(parents=True)
+    pdfgen.draw_pdf(folder / "2023" / "issue.pdf", [pdfgen.sample_stories(), pdfgen.sample_stories()])
+    db = tmp_path / "kg.db"
+    first = build(folder, "--db", db)
+    assert first.exit_code == 0, first.output
+    assert docs(db) == ["2023/issue.pdf#p1", "2023/issue.pdf#p2"]
+    again = build(folder, "--db", db)
+    assert again.exit_code == 0, again.output
+    assert "extracted nothing: 2 pages unchanged" in again.stdout
+    pdfgen.draw_pdf(folder / "2023" / "issue.pdf", [pdfgen.sample_stories()])
+    third = build(folder, "--db", db)
+    assert third.exit_code == 0, third.output
+    assert docs(db) == ["2023/issue.pdf#p1"]
