@@ -173,16 +173,31 @@ def resolve(summaries_by_doc: dict) -> Resolution:
         by_name[(s.label, norm(s.name))].append(i)
         for n in sorted(s.names):
             holders[(s.label, n)].append(i)
+    # The loops skip only unions the rule refuses anyway, so the result is the same as trying
+    # every pair; without that, a generic name on every page (县支行, pinned to each) would
+    # make them quadratic in the pages.
     for group in by_qualified.values():
-        for n, j in enumerate(group[1:], 1):
-            for k in group[:n]:  # a refused union may still be allowed with another member
-                uf.union(k, j, by_name=False)
-                if uf.find(k) == uf.find(j):
-                    break
+        free, pinned_by_doc = [], defaultdict(list)
+        for n, j in enumerate(group):
+            sj = sigs[j]
+            if n:
+                # a pinned occurrence merges only within its page
+                candidates = free + pinned_by_doc.get(sj.first[0], []) if sj.pinned or len(sj.docs) == 1 else free
+                for k in sorted(candidates):  # a refused union may still be allowed with another member
+                    uf.union(k, j, by_name=False)
+                    if uf.find(k) == uf.find(j):
+                        break
+            (pinned_by_doc[sj.first[0]] if sj.pinned else free).append(j)
     for name_key, named in by_name.items():
         # Roots, not occurrences: most occurrences of a name already share one node.
         targets = list(dict.fromkeys(uf.find(j) for j in named))
+        if name_key[0] not in NAME_MERGE_LABELS:  # a branch merges by name only where both have regions
+            targets = [t for t in targets if uf.clusters[uf.find(t)].regions]
+            if not targets:
+                continue
         for i in holders.get(name_key, ()):
+            if name_key[0] not in NAME_MERGE_LABELS and not uf.clusters[uf.find(i)].regions:
+                continue
             for t in targets:
                 uf.union(i, t, by_name=True)
 
