@@ -25,6 +25,10 @@ SEED = 20240531
 SIZES_MB = (1, 10, 50)
 SOURCES = (ROOT / "examples" / "sample_page.txt",
            ROOT.parent / "shared" / "corpus" / "dev" / "000_09546977b2fce549.txt")
+# Folders of page-sized pages (the store benchmarks) also draw on the dev2 pages,
+# so that their pages differ more; the 1/10/50 MB pages keep SOURCES, as measured before.
+PAGE_SOURCES = (*SOURCES, *sorted((ROOT.parent / "shared" / "corpus" / "dev2").glob("*.txt")))
+PAGE_BYTES = 14_000
 MB = 1024 * 1024
 
 
@@ -44,9 +48,9 @@ def raw_blocks(raw: str) -> list[str]:
     return [b if b.endswith("\n\n") else b.rstrip("\n") + "\n\n" for b in blocks]
 
 
-def source_blocks() -> list[str]:
+def source_blocks(sources=SOURCES) -> list[str]:
     blocks = []
-    for path in SOURCES:
+    for path in sources:
         if not path.exists():
             raise SystemExit(f"{path}: source page missing (the dev page lives in ../shared/corpus)")
         blocks.extend(raw_blocks(path.read_text(encoding="utf-8")))
@@ -90,6 +94,23 @@ def ensure_folder(n_files: int, directory: Path = CORPUS_DIR, seed: int = SEED) 
         lines = block.split("\n")
         start = rng.randrange(0, max(1, len(lines) - 80))
         (folder / f"page_{i:05d}.txt").write_text("\n".join(lines[start:start + 80]), encoding="utf-8")
+    return folder
+
+
+def ensure_pages(n_pages: int, directory: Path = CORPUS_DIR, seed: int = SEED,
+                 page_bytes: int = PAGE_BYTES) -> Path:
+    """A folder of n newspaper-sized pages (~14 KB, like the dev pages), each raw article
+    blocks of the real pages drawn at random (seeded): the same reports recur across
+    pages, as they do across a paper's issues. Page i is the same whatever n is, so the
+    100-page folder is the first tenth of the 1,000-page one."""
+    folder = directory / f"pages_{n_pages}"
+    if folder.is_dir() and len(list(folder.glob("*.txt"))) == n_pages:
+        return folder
+    blocks = source_blocks(PAGE_SOURCES)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n_pages):
+        text = generate(page_bytes, blocks, seed * 100_003 + i)
+        _write_atomic(folder / f"page_{i:05d}.txt", text.encode("utf-8"))
     return folder
 
 

@@ -15,9 +15,20 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+STORE_START = "<!-- store-bench: written by bench/store_bench.py -->"
+STORE_END = "<!-- /store-bench -->"
+
+
 def write(results: dict, out: Path) -> None:
     _write_atomic(out / "results.json", json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n")
-    _write_atomic(out / "RESULTS.md", markdown(results))
+    text = markdown(results)
+    # bench/store_bench.py's section (its own run) stays when this run rewrites the file.
+    old = out / "RESULTS.md"
+    kept = old.read_text(encoding="utf-8") if old.exists() else ""
+    if STORE_START in kept and STORE_END in kept:
+        block = STORE_START + kept.split(STORE_START, 1)[1].split(STORE_END, 1)[0] + STORE_END
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    _write_atomic(out / "RESULTS.md", text)
 
 
 def _n(x, digits=0) -> str:
@@ -130,7 +141,7 @@ def markdown(r: dict) -> str:
             continue
         page = x.get("page_mb") or g["page_mb"]
         rows.append([name, f"{page} MB", _n(x["rows"]), x["runs"], _n(x["rows_per_second"]),
-                     f"batch {x['batch_size']}" if "batch_size" in x else "batch 2000 (kg.graph.store)"])
+                     f"batch {x['batch_size']}" if "batch_size" in x else "COPY per table (kg.graph.store)"])
     L += _table(["store", "page", "rows", "runs", "rows/s (median)", "notes"], rows)
     if "rows_per_second" in (g.get("neo4j") or {}):
         x = g["neo4j"]

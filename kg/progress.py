@@ -22,3 +22,15 @@ def file_progress(enabled: bool = True, what: str = "reading"):
             bar.update(task, advance=1, description=f"{what} {path}")
 
         yield tick
+
+
+@contextmanager
+def status(enabled: bool = True):
+    """Yield a `say(message)` callable showing one changing status line on stderr; a no-op
+    when disabled or when stderr is not a terminal (so piped output stays clean)."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda message: None
+        return
+    with console.status("") as line:
+        yield lambda message: line.update(message)

@@ -53,14 +53,23 @@ ls -A small
     assert err == "Error: small/out.jsonl: cannot write: no space left on device\n", err
 
 
-def test_build_on_a_full_disk_says_so_and_keeps_the_old_store(tmp_path):
+@pytest.mark.parametrize("how", ["in place", "fresh"])
+def test_build_on_a_full_disk_says_so_and_keeps_the_old_store(tmp_path, how):
     shutil.copy(FIXTURES / "records.jsonl", tmp_path / "records.jsonl")
+    # A build only writes what changed: the second one brings changed records
+    # (one page, replaced in place; or every page, so a new store is written).
+    records = [json.loads(line) for line in (FIXTURES / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    for record in records if how == "fresh" else records[:1]:
+        record["sha1"] = "5" * 40
+        record["chars"] = (record.get("chars") or 0) + 1
+    (tmp_path / "changed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                            encoding="utf-8")
     code, out, err = on_small_disk(tmp_path, "4m", """
 kg build records.jsonl --db small/kg.db --quiet > /dev/null || exit 98
 kg stats --db small/kg.db --json > before.json
 free=$(df -k --output=avail small | tail -1)
 dd if=/dev/zero of=small/filler bs=1k count=$((free - 200)) 2>/dev/null
-kg build records.jsonl --db small/kg.db --quiet
+kg build changed.jsonl --db small/kg.db --quiet
 echo "rc=$?"
 kg stats --db small/kg.db --json > after.json
 ls -A small

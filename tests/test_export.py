@@ -64,12 +64,14 @@ def test_neo4j_csv_headers_and_rows(graph, tmp_path):
             "四川省达州市邮政分公司;达州市分公司", "四川省;达州市", "a.txt;b.txt", "Branch"] in branches
     metrics = read_csv(out / "nodes_Metric.csv")
     assert metrics[0] == ["key:ID", "name", "value:double", "value_text", "unit", "as_of", "as_of_text", "text",
-                          "rank", "doc", "article:long", "sentence", "start:long", "end:long", "rule", ":LABEL"]
+                          "rank", "doc", "article:long", "sentence", "start:long", "end:long", "rule",
+                          "docs:string[]", "sentences:string[]", "count:long", "evidence", ":LABEL"]
     works = read_csv(out / "rels_WORKS_AT.csv")
     assert works[0] == [":START_ID", ":END_ID", "key", "doc", "article:long", "sentence", "start:long",
-                        "end:long", "rule", "title", ":TYPE"]
+                        "end:long", "rule", "title", "docs:string[]", "sentences:string[]", "count:long", "evidence",
+                        ":TYPE"]
     assert works[1][:2] == ["person:罗启铃", "branch:四川省达州市绥定大道南邮政营业所"]
-    assert works[1][-2:] == ["理财经理", "WORKS_AT"]
+    assert works[1][9:13] == ["理财经理", "a.txt", works[1][5], "1"] and works[1][-1] == "WORKS_AT"
     nodes = sum(len(read_csv(p)) - 1 for p in out.glob("nodes_*.csv"))
     edges = sum(len(read_csv(p)) - 1 for p in out.glob("rels_*.csv"))
     assert (nodes, edges) == (graph.number_of_nodes(), graph.number_of_edges())
@@ -157,3 +159,25 @@ def test_neo4j_csv_imports_with_neo4j_admin_and_equals_kg_load(neo4j, graph, tmp
         server.stop()
     assert len(imported) == graph.number_of_nodes() + graph.number_of_edges()
     assert imported == loaded
+
+
+def test_store_exports_stream_the_same_graph(tmp_path, graph):
+    """JSON and neo4j-csv stream from the store table by table: the same nodes and edges as the
+    networkx graph of the same records."""
+    from kg.graph.export import export_store
+
+    db = tmp_path / "kg.db"
+    store.build_store(read_records(FIXTURE), db)
+    out = tmp_path / "kg.json"
+    assert export_store(db, "json", out)["edges"] == graph.number_of_edges()
+    back = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="edges")
+    assert dict(back.nodes(data=True)) == dict(graph.nodes(data=True))
+    export_graph(graph, "json", tmp_path / "nx.json")
+    same = nx.node_link_graph(json.loads((tmp_path / "nx.json").read_text(encoding="utf-8")), edges="edges")
+    assert sorted(back.edges(keys=True, data=True), key=repr) == sorted(same.edges(keys=True, data=True), key=repr)
+    csv_dir = tmp_path / "csv"
+    assert export_store(db, "neo4j-csv", csv_dir)["nodes"] == graph.number_of_nodes()
+    expected = tmp_path / "expected"
+    export_graph(graph, "neo4j-csv", expected)
+    for name in sorted(p.name for p in expected.glob("*.csv")):
+        assert sorted(read_csv(csv_dir / name)) == sorted(read_csv(expected / name)), name

@@ -1,6 +1,7 @@
 """The networkx graph built from records: schema, provenance and the cross-document merge rule."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -141,12 +142,46 @@ def test_people_and_programs_merge_by_name_without_region():
     assert len(branch_nodes(g)) == 2  # region-less branches do not merge by alias
 
 
-def test_one_fact_edge_per_type_head_tail_document():
+def test_one_fact_edge_per_type_head_tail_with_its_evidence():
     b, p = ent(0, "BRANCH", "达州市分公司", region=["四川省"]), ent(1, "PROGRAM", "周三会员日")
     rels = [rel("RUNS", b, p, 0), rel("RUNS", b, p, 50)]
-    g = build_graph([record("a.txt", [b, p], rels), record("b.txt", [b, p], rels[:1])])
-    runs = [d for _, _, d in g.edges(data=True) if d["type"] == "RUNS"]
-    assert sorted((d["doc"], d["start"]) for d in runs) == [("a.txt", 0), ("b.txt", 0)]
+    g = build_graph([record("b.txt", [b, p], rels[:1]), record("a.txt", [b, p], rels)])
+    (run,) = [d for _, _, d in g.edges(data=True) if d["type"] == "RUNS"]
+    # the first reading (documents by name, then position) gives the edge's own provenance
+    assert (run["doc"], run["start"]) == ("a.txt", 0)
+    assert run["docs"] == ["a.txt", "b.txt"] and run["count"] == 3 and run["sentences"] == ["…"]
+    readings = json.loads(run["evidence"])
+    assert readings["fields"][:2] == ["doc", "article"]
+    assert [(r[0], r[readings["fields"].index("start")]) for r in readings["readings"]] == [
+        ("a.txt", 0), ("a.txt", 50), ("b.txt", 0)]
+
+
+def test_one_metric_per_subject_name_value_unit_date():
+    b = ent(0, "BRANCH", "达州市分公司", region=["四川省"])
+    def met(start, value_text="5776000000", as_of="2022"):
+        return {"subject": ref(b), "name": "新增余额", "value": int(value_text), "value_text": value_text,
+                "unit": "元", "as_of": as_of, "text": "57.76亿元", "rank": None, "article": 0,
+                "sentence": f"句子{start}", "start": start, "end": start + 7, "rule": "test"}
+    g = build_graph([record("a.txt", [b], metrics=[met(10), met(90)]),
+                     record("b.txt", [b], metrics=[met(10), met(10, as_of="2023"), met(30, "1")])])
+    metrics = sorted((d["as_of"], d["value_text"], d["count"], tuple(d["docs"]), tuple(d["sentences"]))
+                     for _, d in g.nodes(data=True) if d["label"] == "Metric")
+    assert metrics == [("2022", "1", 1, ("b.txt",), ("句子30",)),
+                       ("2022", "5776000000", 3, ("a.txt", "b.txt"), ("句子10", "句子90")),
+                       ("2023", "5776000000", 1, ("b.txt",), ("句子10",))]
+    reported = [d for _, _, d in g.edges(data=True) if d["type"] == "REPORTED"]
+    assert len(reported) == 3
+
+
+def test_generic_unit_words_are_their_organisations_one_node():
+    pages = [[ent(0, "BRANCH", "总行"), ent(1, "BRANCH", "县支行")] for _ in range(2)]
+    pages += [[ent(0, "BRANCH", "总行")], [ent(0, "BRANCH", "邮储银行总行")]]
+    g = build_graph([record(f"{i}.txt", ents) for i, ents in enumerate(pages)])
+    nodes = branch_nodes(g)
+    assert nodes["branch:邮储银行总行"]["docs"] == ["0.txt", "1.txt", "2.txt", "3.txt"]
+    assert nodes["branch:邮储银行总行"]["aliases"] == ["邮储银行总行", "总行"]
+    # a generic unit with no organisation behind it still stays in its page
+    assert sorted(k for k in nodes if k.startswith("branch:县支行")) == ["branch:县支行@0.txt", "branch:县支行@1.txt"]
 
 
 def test_graph_does_not_depend_on_record_order():

@@ -425,7 +425,7 @@ def test_the_readme_pdf_example_reads_as_the_text_it_was_drawn_from(tmp_path):
     assert _facts(pdf_record) == _facts(text_record)
     built = CliRunner().invoke(main, ["build", str(tmp_path / "pages"), "--db", str(tmp_path / "pages.db"), "--quiet"])
     assert built.exit_code == 0, built.output
-    assert f"{tmp_path / 'pages.db'}: 1 documents" in built.stdout
+    assert f"{tmp_path / 'pages.db'}: 1 document\n" in built.stdout
 
 
 @pytest.mark.parametrize("columns, rules", [(2, True), (3, False), (4, False), (5, True), (6, False)])

@@ -54,3 +54,69 @@ def test_cli_stats_json_matches_the_store(tmp_path):
     assert data["nodes"] == stored["nodes"] and data["edges"] == stored["edges"]
     text = CliRunner().invoke(main, ["stats", "--db", str(db)])
     assert text.exit_code == 0 and "facts      5" in text.output
+
+
+QUICK = """
+import sys
+from kg.cli import main
+try:
+    main(sys.argv[1:], prog_name="kg")
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted(m for m in ("networkx", "spacy", "pyarrow", "pandas") if m in sys.modules)
+print("loaded:", ",".join(heavy), file=sys.stderr)
+"""
+
+
+VIEW = """
+import sys
+from kg.explore.viz import view_data
+from kg.graph.reader import StoreReader
+with StoreReader(sys.argv[1]) as r:
+    view = view_data(r, focus="达州", hops=1)
+assert view["nodes"] and view["focus"]
+heavy = sorted(m for m in ("networkx", "spacy", "pyarrow", "pandas") if m in sys.modules)
+print("loaded:", ",".join(heavy), file=sys.stderr)
+"""
+
+
+def test_viz_reads_what_it_draws_without_networkx(tmp_path):
+    """kg viz --focus gets its nodes and edges from the store with Cypher (the page's
+    JavaScript comes from elsewhere)."""
+    import subprocess
+    import sys
+
+    from kg.graph.store import build_store
+
+    db = tmp_path / "kg.db"
+    build_store(read_records(FIXTURE), db)
+    done = subprocess.run([sys.executable, "-c", VIEW, str(db)], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+
+
+@pytest.mark.parametrize("argv", [["stats"], ["query", "MATCH (b:Branch) RETURN count(b)"], ["lookup", "达州"]],
+                         ids=lambda a: a[0])
+def test_reading_commands_load_neither_networkx_nor_spacy(tmp_path, argv):
+    """kg stats, query, lookup and viz read the store with Cypher: no graph is rebuilt, so
+    networkx (and spaCy, pyarrow) stay out of the process."""
+    import subprocess
+    import sys
+
+    from kg.graph.store import build_store
+
+    db = tmp_path / "kg.db"
+    build_store(read_records(FIXTURE), db)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    done = subprocess.run([sys.executable, "-c", QUICK, *args, "--db", str(db)], capture_output=True, text=True,
+                          timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+
+
+def test_store_stats_match_the_graph(tmp_path):
+    from kg.explore.stats import store_stats
+    from kg.graph.store import build_store
+
+    db = tmp_path / "kg.db"
+    build_store(read_records(FIXTURE), db)
+    assert store_stats(db) == graph_stats(build_graph(read_records(FIXTURE)))

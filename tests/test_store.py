@@ -98,50 +98,153 @@ def test_builds_add_documents_to_what_is_stored(tmp_path, records):
     assert store.counts(path) == graph_counts(build_graph(records))
 
 
-def test_failed_build_leaves_the_old_store(db, records, monkeypatch):
-    before = store.counts(db)
+def dump(db):
+    """Every node and edge of a store with all its properties, comparable between stores."""
+    nodes = sorted((label, key, sorted((k, repr(v)) for k, v in props.items()))
+                   for _, label, key, props in store.iter_nodes(db))
+    edges = sorted((t, a, b, k, sorted((x, repr(v)) for x, v in props.items()))
+                   for t, a, b, k, props in store.iter_edges(db))
+    return nodes, edges
 
-    def boom(conn, g, merged, log):
-        conn.execute("CREATE NODE TABLE Half(key STRING PRIMARY KEY)")
-        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store, "_write", boom)
-    with pytest.raises(StoreError, match=r"kg.db: cannot write the new database \(disk on fire\)$"):
+def force_fresh(monkeypatch):
+    """Make every build on an existing store write a fresh one instead of updating in place."""
+    monkeypatch.setattr(store, "IN_PLACE_SHARE", 0.0)
+    monkeypatch.setattr(store, "IN_PLACE_FLOOR", 0)
+
+
+@pytest.mark.parametrize("how", ["in place", "fresh"])
+def test_failed_build_leaves_the_old_store(db, records, monkeypatch, how):
+    before = dump(db)
+    real = store._copy
+
+    def boom(conn, table, source, pair=None):
+        if table == "MENTIONED_IN":  # after the old rows went and some new ones came
+            raise RuntimeError("disk on fire")
+        return real(conn, table, source, pair)
+
+    monkeypatch.setattr(store, "_copy", boom)
+    if how == "fresh":
+        force_fresh(monkeypatch)
+    with pytest.raises(StoreError, match=r"kg.db: cannot (write|update) the (new )?database \(disk on fire\)$"):
         store.build_store([changed_a(records)], db)
     monkeypatch.undo()
-    assert store.counts(db) == before
+    assert dump(db) == before
     assert sorted(os.listdir(db.parent)) == ["kg.db"]
+
+
+@pytest.mark.parametrize("how", ["in place", "fresh"])
+def test_changed_document_equals_a_fresh_build(db, records, tmp_path, monkeypatch, how):
+    if how == "fresh":
+        force_fresh(monkeypatch)
+    result = store.build_store([changed_a(records)], db)
+    assert (result["changed"], result["rows"] > 0) == (1, True)
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([changed_a(records), *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+
+
+def test_unchanged_records_write_nothing(db, records):
+    before = dump(db)
+    result = store.build_store(records, db)
+    assert (result["rows"], result["changed"]) == (0, 0)
+    assert dump(db) == before
+
+
+def test_removed_document_leaves_what_a_build_without_it_has(db, records, tmp_path):
+    result = store.build_store([], db, remove=["b.txt"])
+    assert result["removed"] == 1
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([records[0], records[2]], fresh)
+    assert dump(db) == dump(fresh)
+    assert store.counts(db)["nodes"]["Document"] == 2
+
+
+def test_a_new_page_that_merges_two_nodes_moves_the_facts_of_both(tmp_path):
+    """A page giving a branch's full name and its short one joins two other pages' nodes:
+    their facts move to the merged node, in place, as a fresh build has them."""
+    from test_graph import ent, record, rel
+
+    short = ent(0, "BRANCH", "高新区支行", qualified="邮储银行成都市高新区支行", region=["四川省", "成都市"])
+    full = ent(0, "BRANCH", "中国邮政储蓄银行成都市高新区支行", region=["四川省", "成都市"])
+    program = ent(1, "PROGRAM", "乡村振兴贷")
+    both = ent(0, "BRANCH", "中国邮政储蓄银行成都市高新区支行", region=["四川省", "成都市"],
+               aliases=["中国邮政储蓄银行成都市高新区支行", "高新区支行"])
+    pages = [record("p1.txt", [short, program], [rel("RUNS", short, program)]),
+             record("p2.txt", [full, program], [rel("RUNS", full, program, start=9)]),
+             record("p3.txt", [both])]
+    db = tmp_path / "kg.db"
+    store.build_store(pages[:2], db)
+    assert store.counts(db)["edges"]["RUNS"] == 2
+    result = store.build_store(pages[2:], db)
+    assert result["changed"] == 1
+    fresh = tmp_path / "fresh.db"
+    store.build_store(pages, fresh)
+    assert dump(db) == dump(fresh)
+    _, rows = store.run_query(db, "MATCH (b:Branch)-[r:RUNS]->(:Program) RETURN b.name, r.docs, r.count")
+    assert rows == [["中国邮政储蓄银行成都市高新区支行", ["p1.txt", "p2.txt"], 2]]
+
+
+LOCKED_BUILD = """
+import sys
+from kg.graph import store
+from kg.nlp.records import read_records
+try:
+    store.build_store(read_records(sys.argv[1]), sys.argv[2])
+except store.StoreBusy as exc:
+    print(exc)
+"""
+
+
+def test_a_second_build_on_the_same_store_is_refused(db, records):
+    with store.build_lock(db):
+        probe = subprocess.run([sys.executable, "-c", LOCKED_BUILD, str(FIXTURE), str(db)],
+                               capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == (f"another build is writing {db} (pid {os.getpid()}); "
+                                    f"run this one when it has finished")
+    store.build_store([changed_a(records)], db)  # released: builds go on
+    assert not Path(f"{db}.build-lock").exists()
 
 
 KILLED_BUILD = """
 import sys, time
 from kg.graph import store
 from kg.nlp.records import read_records
-real = store._write
-def slow(conn, g, merged, log):
-    real(conn, g, merged, log)
-    print("written", flush=True)
-    time.sleep(60)
-store._write = slow
-store.build_store(read_records(sys.argv[1])[:1], sys.argv[2])
+real = store._copy
+def slow(conn, table, source, pair=None):
+    real(conn, table, source, pair)
+    if table == "MENTIONED_IN":
+        print("writing", flush=True)
+        time.sleep(60)
+store._copy = slow
+if sys.argv[3] == "fresh":
+    store.IN_PLACE_SHARE = 0.0
+    store.IN_PLACE_FLOOR = 0
+a = read_records(sys.argv[1])[0]
+a["sha1"] = "4" * 40
+a["entities"] = [e for e in a["entities"] if e["label"] != "PERSON"]
+a["relations"] = [r for r in a["relations"] if r["type"] != "WORKS_AT"]
+store.build_store([a], sys.argv[2])
 """
 
 
 @pytest.mark.slow
-def test_build_killed_midway_leaves_old_store_and_is_cleaned_up(db, records, tmp_path):
-    before = store.counts(db)
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(FIXTURE), str(db)],
+@pytest.mark.parametrize("how", ["in place", "fresh"])
+def test_build_killed_midway_leaves_old_store_and_is_cleaned_up(db, records, how):
+    before = dump(db)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(FIXTURE), str(db), how],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
-        assert proc.stdout.readline().strip() == "written"
+        assert proc.stdout.readline().strip() == "writing"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    leftovers = [n for n in os.listdir(db.parent) if n != "kg.db"]
-    assert leftovers and all(n.startswith(".kg.db.") for n in leftovers)
-    assert store.counts(db) == before
-    store.build_store(records, db)
+        proc.stdout.close()
+    assert dump(db) == before
+    store.build_store(records, db)  # the next build goes on, and tidies up
     assert sorted(os.listdir(db.parent)) == ["kg.db"]
+    assert dump(db) == before
 
 
 def test_query_refuses_writes_unless_asked(db):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from kg.cli import main
-from kg.graph.store import DEFAULT_DB
+from kg.cli.graph import DEFAULT_DB  # a literal: the store's module loads only when a command runs
 
 db_option = click.option(
     "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=True),
@@ -15,16 +15,11 @@ db_option = click.option(
 )
 
 
-def _load(db, quiet=False):
-    """The store's graph, with a spinner on a terminal: a big store takes a moment to rebuild."""
-    from kg.graph.store import load_graph
+def _load(db):
+    """A reader of the store: commands ask it with Cypher for just what they show."""
+    from kg.graph.reader import StoreReader
 
-    if quiet or not sys.stderr.isatty():
-        return load_graph(db)
-    from rich.console import Console
-
-    with Console(stderr=True).status(f"reading {db} …"):
-        return load_graph(db)
+    return StoreReader(db)
 
 
 def _echo_json(obj):
@@ -52,10 +47,13 @@ def lookup(text, db, as_json, limit):
     """
     from kg.explore.lookup import NotFound, lookup as do_lookup, render_card, render_hits
 
-    graph = _load(db)
-    try:
-        result = do_lookup(graph, text, limit=limit)
-    except NotFound as exc:
+    with _load(db) as graph:
+        try:
+            result = do_lookup(graph, text, limit=limit)
+        except NotFound as exc:
+            result = exc
+    if isinstance(result, NotFound):
+        exc = result
         if as_json:
             _echo_json({"query": text, "match": None, "did_you_mean": None, "hits": []})
         else:
@@ -95,8 +93,8 @@ def viz(db, focus, hops, output, quiet):
     from kg.explore.viz import write_html
 
     refuse_overwriting(output, [db], what="the graph database (--db)")
-    graph = _load(db, quiet)
-    result = write_html(graph, output, focus=focus, hops=hops)
+    with _load(db) as graph:
+        result = write_html(graph, output, focus=focus, hops=hops)
     if not quiet:
         hidden = f" ({result['isolated']} without relations, hidden until asked for)" if result["isolated"] else ""
         opens = (f"; opens on {result['shown_nodes']} around --focus" if focus else "")
@@ -114,9 +112,9 @@ def stats(db, as_json):
       kg stats
       kg stats --db kg.db --json
     """
-    from kg.explore.stats import graph_stats, render_stats
+    from kg.explore.stats import render_stats, store_stats
 
-    result = graph_stats(_load(db))
+    result = store_stats(db)
     if as_json:
         _echo_json(result)
     else:

@@ -48,6 +48,10 @@ def _records_from(inputs, progress, lenient=False, date=None):
                 yield record
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
 def build_summary(db, c) -> list[str]:
     from kg.graph.model import ENTITY_LABELS, FACT_TYPES
 
@@ -56,43 +60,183 @@ def build_summary(db, c) -> list[str]:
     relations = sum(c["edges"][t] for t in FACT_TYPES)
     by_type = ", ".join(f"{t} {c['edges'][t]}" for t in FACT_TYPES if c["edges"][t])
     return [
-        f"{db}: {c['nodes']['Document']} documents{f' ({skipped} skipped)' if skipped else ''}",
+        f"{db}: {plural(c['nodes']['Document'], 'document')}{f' ({skipped} skipped)' if skipped else ''}",
         f"entities: {entities}",
         f"relations: {relations}{f' ({by_type})' if by_type else ''}",
         f"metrics: {c['nodes']['Metric']}",
     ]
 
 
+def _rate(n, seconds) -> str:
+    return f"{n / seconds:,.0f}" if seconds > 0 else "–"
+
+
 @main.command("build")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @DB_OPTION
+@click.option("--pipeline", default="default", show_default=True,
+              help="Pipeline config for the pages: a name in pipelines/ (default, jieba, pkuseg) or a .cfg path.")
+@click.option("--prune", is_flag=True,
+              help="Also remove the documents the store holds that INPUTS no longer have (deleted pages).")
+@click.option("--replace-unreadable", is_flag=True,
+              help="A stored page that cannot be read now loses its facts (default: keep its last good read).")
 @click.option("--lenient", is_flag=True,
               help="Read a page with stray undecodable bytes or NULs, as U+FFFD, instead of skipping it.")
 @click.option("--date", "date", type=click.DateTime(["%Y-%m-%d", "%Y%m%d"]), metavar="YYYY-MM-DD",
               help="The pages' publication date (places 今年, 3月25日 … on the calendar) "
                    "[default: a date in each file name].")
-@click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
-def build(inputs, db, lenient, date, quiet):
+@click.option("--quiet", is_flag=True, help="No progress and no reading summary, only the store's summary.")
+def build(inputs, db, pipeline, prune, replace_unreadable, lenient, date, quiet):
     """Extract facts from pages (.txt, .pdf or folders of them; or record .jsonl files) into the graph store.
 
-    A document already in the store is replaced by its new record; the others
-    stay. The new database is written beside the old one and swapped in at
-    the end, so an interrupted build leaves the old store as it was.
+    Each page is a document named by its path inside the folder given
+    (2023-03/page1.txt), or by its file name when the file itself is given.
+    Only what changed is written: a page whose bytes and extractor (pipeline,
+    config/, kg's code) are as stored is not read again, a changed page
+    replaces just its own facts, and pages gone from INPUTS stay unless
+    --prune is given. A page that cannot be read now keeps its last good facts
+    (with a warning) unless --replace-unreadable is given. One build at a time
+    per store; an interrupted build leaves the store as it was.
 
     \b
     Example:
-      kg build examples/ --db kg.db
-      kg build pred.jsonl            # records from `kg extract`
-      kg build examples/ --date 2023-04-12   # the pages' date, for 今年 and 3月25日
+      kg build examples/                       # into ./kg.db
+      kg build examples/ --db kg.db --prune    # the store holds exactly examples/ now
+      kg build examples/ --date 2023-04-12     # the pages' date, for 今年 and 3月25日
+      kg extract examples/ -o pred.jsonl && kg build pred.jsonl --db records.db
     """
-    from kg.graph.store import build_store
+    import sys
+    import time
+
+    from kg.graph.store import build_lock, build_store, stored_documents
+    from kg.nlp.fingerprint import pipeline_fingerprint
+    from kg.nlp.records import iter_records
+    from kg.progress import file_progress, status
+    from kg.text.reading import RunReport, discover_documents, file_sha1, is_pdf
 
     day = date.date().isoformat() if date else None
-    counts = build_store(_records_from(list(inputs), not quiet, lenient, day), db, progress=not quiet)
+    record_files = [p for p in inputs if p.suffix == ".jsonl"]
+    page_inputs = [p for p in inputs if p.suffix != ".jsonl"]
+    report = RunReport()
+    show = not quiet
+    with build_lock(db):
+        state = stored_documents(db)
+        pages = list(discover_documents(page_inputs))
+        if not pages and not record_files:
+            for line in report.summary_lines():
+                click.echo(line, err=True)
+            sys.exit(1)
+        # A page read with another --date reads differently: the date is part of what extracted it.
+        fingerprint = (pipeline_fingerprint(pipeline) + (f"@{day}" if day else "")) if pages else None
+        pdf_pages = {}  # a PDF's document name → its pages' stored documents (name.pdf#pN)
+        for name in state:
+            if "#p" in name:
+                pdf_pages.setdefault(name.rsplit("#p", 1)[0], []).append(name)
+        present, todo, replaced = set(), [], set()
+        for path, doc in pages:
+            stored = pdf_pages.get(doc, []) if is_pdf(path) else [doc]
+            olds = [state.get(d) for d in stored]
+            if stored and all(old and not old["skipped"] and old["fingerprint"] == fingerprint and old["sha1"]
+                              for old in olds) and olds[0]["sha1"] == file_sha1(path):
+                report.processed += len(stored)
+                report.unchanged += len(stored)
+                if is_pdf(path):
+                    report.pdf_pages += len(stored)
+                present.update(stored)
+            else:
+                todo.append((path, doc))
+                if is_pdf(path):  # pages the file no longer has go with it
+                    replaced.update(d for d in stored if d in state)
+        fingerprints, gone, extracted = {}, set(), {"pages": 0, "chars": 0, "seconds": 0.0, "records": 0}
+
+        def records():
+            for path in record_files:
+                for record in iter_records(path):
+                    if day:
+                        from kg.nlp.assemble import with_date
+
+                        record = with_date(record, day, "option")
+                    present.add(record["doc"])
+                    extracted["records"] += 1
+                    yield record
+            if not todo:
+                return
+            # spaCy loads only when there are pages to read
+            from kg.nlp.extract import extract_documents, record_location
+
+            with file_progress(enabled=show) as tick:
+                found = extract_documents(todo, progress=tick, report=report, pipeline=pipeline, lenient=lenient,
+                                          date=day)
+                while True:
+                    t0 = time.perf_counter()
+                    record = next(found, None)
+                    extracted["seconds"] += time.perf_counter() - t0
+                    if record is None:
+                        return
+                    doc = record["doc"]
+                    where = record_location(record)
+                    replaced.discard(doc)
+                    if record.get("lenient"):
+                        click.echo(f"warning: {where}: {record['lenient']}", err=True)
+                    if record["skipped"]:
+                        click.echo(f"warning: {where}: {record['skipped']}", err=True)
+                        # a whole PDF that cannot be read stands for the pages stored of it
+                        kept = [d for d in pdf_pages.get(doc, ()) if not state[d]["skipped"]] or \
+                            ([doc] if state.get(doc) and not state[doc]["skipped"] else [])
+                        if prune and not Path(record["path"]).exists():
+                            gone.update([doc, *pdf_pages.get(doc, ())])
+                            continue
+                        if kept and not replace_unreadable:
+                            click.echo(f"warning: {where}: keeping the facts stored from its last good "
+                                       f"read (--replace-unreadable drops them)", err=True)
+                            present.update(kept)
+                            replaced.difference_update(kept)
+                            continue
+                    else:
+                        extracted["pages"] += 1
+                        extracted["chars"] += record.get("chars") or 0
+                    present.add(doc)
+                    fingerprints[doc] = fingerprint
+                    yield record
+
+        def removals():
+            return ((set(state) - present) | gone if prune else set()) | replaced
+
+        with status(enabled=show) as say:
+            counts = build_store(records(), db, remove=_Lazy(removals), fingerprints=fingerprints, progress=say)
+    if show and pages:
+        for line in report.summary_lines():
+            click.echo(line, err=True)
     for line in build_summary(db, counts):
         click.echo(line)
-    rate = counts["rows"] / counts["seconds"] if counts["seconds"] else 0
-    click.echo(f"wrote {counts['rows']} nodes and edges in {counts['seconds']:.2f} s ({rate:.0f}/s)")
+    if extracted["pages"] or todo:
+        click.echo(f"extracted {plural(extracted['pages'], 'page')} ({extracted['chars']:,} characters) in "
+                   f"{extracted['seconds']:.2f} s ({_rate(extracted['chars'], extracted['seconds'])} characters/s)"
+                   + (f"; {report.unchanged:,} unchanged" if report.unchanged else ""))
+    elif report.unchanged:
+        click.echo(f"extracted nothing: {plural(report.unchanged, 'page')} unchanged")
+    changes = []
+    if counts.get("changed"):
+        changes.append(f"{plural(counts['changed'], 'document')} replaced or added")
+    if counts.get("removed"):
+        changes.append(f"{plural(counts['removed'], 'document')} removed")
+    click.echo(f"wrote {counts['rows']:,} nodes and edges in {counts['seconds']:.2f} s "
+               f"({_rate(counts['rows'], counts['seconds'])}/s; LadybugDB writing {counts['write_seconds']:.2f} s, "
+               f"{_rate(counts['rows'], counts['write_seconds'])}/s)" + (f"; {', '.join(changes)}" if changes else ""))
+    if pages and report.exit_code():
+        sys.exit(report.exit_code())
+
+
+class _Lazy:
+    """A set computed when first used: which documents --prune removes is known once the inputs are read."""
+
+    def __init__(self, compute):
+        self.compute, self.value = compute, None
+
+    def __iter__(self):
+        if self.value is None:
+            self.value = self.compute()
+        return iter(self.value)
 
 
 # `kg load` (Neo4j) goes here, beside build.
@@ -245,11 +389,10 @@ def export(db, fmt, out):
       kg export --format neo4j-csv -o neo4j-import/ && sh neo4j-import/import.sh
     """
     from kg.atomic import refuse_overwriting
-    from kg.graph.export import export_graph
-    from kg.graph.store import load_graph
+    from kg.graph.export import export_store
 
     refuse_overwriting(out, [db], what="the graph database (--db)")
-    result = export_graph(load_graph(db), fmt, out)
+    result = export_store(db, fmt, out)
     click.echo(f"wrote {result['nodes']} nodes and {result['edges']} edges to {out} ({fmt})")
 
 

@@ -3,6 +3,9 @@
 Search is fuzzy (rapidfuzz) over canonical names and aliases; a query in
 Latin letters is also matched against the names' pinyin, so `liuzhou` finds
 柳州市邮政分公司.
+
+`graph` is a networkx graph or a reader of the store (kg.graph.reader): from a
+store only the entity names and the card's own facts are read.
 """
 from __future__ import annotations
 
@@ -14,11 +17,15 @@ from rapidfuzz import fuzz
 
 from kg.explore.display import format_metric
 from kg.errors import KgError
+import json
+
 from kg.graph.model import ENTITY_LABELS as _LABELS
-from kg.graph.model import FACT_TYPES
+from kg.graph.reader import reader
 
 ENTITY_LABELS = tuple(_LABELS.values())
 
+# Sentences printed under a relation on a card; the rest are counted.
+SOURCES_SHOWN = 3
 # A hit scoring below this is noise, not a match.
 MIN_SCORE = 60.0
 # The best hit is "clear" when the runner-up trails it by at least this much.
@@ -92,9 +99,7 @@ def _score(query: str, candidate: str) -> float:
 
 def entity_nodes(graph):
     """(key, attrs) of the nodes a person would look up: branches, partners, products, programs, people."""
-    for key, data in graph.nodes(data=True):
-        if data.get("label") in ENTITY_LABELS:
-            yield key, data
+    yield from reader(graph).entities()
 
 
 def search(graph, text, limit=10) -> list[Hit]:
@@ -145,47 +150,59 @@ def _source(data) -> dict:
     return {"doc": data.get("doc"), "article": data.get("article"), "sentence": data.get("sentence")}
 
 
-def _end(graph, key) -> dict:
-    data = graph.nodes[key]
-    return {"key": key, "label": data.get("label"), "name": data.get("name") or key}
+def _sources(data) -> list[dict]:
+    """Where a fact or figure was read: one source per distinct sentence, first reading first."""
+    try:
+        evidence = json.loads(data.get("evidence") or "")
+    except (TypeError, ValueError):
+        return [_source(data)]
+    fields, sentences = evidence["fields"], data.get("sentences") or []
+    at = {f: i for i, f in enumerate(fields)}
+    out, seen = [], set()
+    for item in evidence["readings"]:
+        s = item[at["sentence"]] if "sentence" in at else None
+        sentence = sentences[s] if isinstance(s, int) and s < len(sentences) else s
+        if sentence in seen:
+            continue
+        seen.add(sentence)
+        out.append({"doc": item[at["doc"]], "article": item[at["article"]] if "article" in at else None,
+                    "sentence": sentence})
+    return out or [_source(data)]
+
+
+def _read_count(data) -> dict:
+    return {"docs": list(data.get("docs") or [data.get("doc")]), "count": data.get("count") or 1}
 
 
 def card(graph, key) -> dict:
     """Everything the graph says about one entity, each fact with where it was read."""
-    if key not in graph:
+    r = reader(graph)
+    data = r.node(key)
+    if data is None or data.get("label") not in ENTITY_LABELS:
         raise NotFound(f"no node with key {key!r} in the graph")
-    data = graph.nodes[key]
-    relations: dict[tuple, dict] = {}
-    metrics, mentions = [], []
+    names = {k: d for k, d in r.entities()}
 
-    def add_relation(direction, etype, other, edata):
-        entry = relations.setdefault(
-            (direction, etype, other, edata.get("title")),
-            {"direction": direction, "type": etype, "other": _end(graph, other),
-             "title": edata.get("title"), "sources": []},
-        )
-        entry["sources"].append(_source(edata))
+    def end(other):
+        d = names.get(other) or {}
+        return {"key": other, "label": d.get("label"), "name": d.get("name") or other}
 
-    for _, other, edata in graph.out_edges(key, data=True):
-        etype = edata.get("type")
-        if etype in FACT_TYPES:
-            add_relation("out", etype, other, edata)
-        elif etype == "REPORTED":
-            m = graph.nodes[other]
-            metrics.append({
-                "key": other, "name": m.get("name"), "value": m.get("value"),
-                "value_text": m.get("value_text"), "unit": m.get("unit"),
-                "shown": format_metric(m), "as_of": m.get("as_of"), "as_of_text": m.get("as_of_text"),
-                "rank": m.get("rank"),
-                "text": m.get("text"), "source": _source(m),
-            })
-        elif etype == "MENTIONED_IN":
-            mentions.append({"text": edata.get("text"), **_source(edata)})
-    for other, _, edata in graph.in_edges(key, data=True):
-        if edata.get("type") in FACT_TYPES:
-            add_relation("in", edata["type"], other, edata)
+    relations = []
+    for head, tail, edata in r.facts_of(key):
+        direction, other = ("out", tail) if head == key else ("in", head)
+        relations.append({"direction": direction, "type": edata["type"], "other": end(other),
+                          "title": edata.get("title"), "sources": _sources(edata), **_read_count(edata)})
+    metrics = []
+    for m in r.metrics_of([key]).get(key, []):
+        metrics.append({
+            "key": m["key"], "name": m.get("name"), "value": m.get("value"),
+            "value_text": m.get("value_text"), "unit": m.get("unit"),
+            "shown": format_metric(m), "as_of": m.get("as_of"), "as_of_text": m.get("as_of_text"),
+            "rank": m.get("rank"),
+            "text": m.get("text"), "source": _source(m), "sources": _sources(m), **_read_count(m),
+        })
+    mentions = [{"text": m.get("text"), **_source(m)} for m in r.mentions_of(key)]
 
-    rel_list = sorted(relations.values(), key=lambda r: (r["direction"] != "out", r["type"], r["other"]["name"]))
+    rel_list = sorted(relations, key=lambda r: (r["direction"] != "out", r["type"], r["other"]["name"]))
     metrics.sort(key=lambda m: (str(m["source"]["doc"]), str(m["as_of"] or ""), m["name"] or ""))
     mentions.sort(key=lambda m: (str(m["doc"]), m["article"] if isinstance(m["article"], int) else -1))
     return {
@@ -236,7 +253,9 @@ def render_card(c: dict, did_you_mean: str | None = None, query: str | None = No
             arrow = f"-[{r['type']}]->" if r["direction"] == "out" else f"<-[{r['type']}]-"
             title = f" ({r['title']})" if r["title"] else ""
             lines.append(f"  {arrow} {r['other']['label']} {r['other']['name']}{title}")
-            lines.extend(_where(s, [r["other"]["name"], *c["aliases"], c["name"]]) for s in r["sources"])
+            lines.extend(_where(s, [r["other"]["name"], *c["aliases"], c["name"]])
+                         for s in r["sources"][:SOURCES_SHOWN])
+            lines.extend(_more(r, SOURCES_SHOWN))
     if c["metrics"]:
         lines.append("Metrics:")
         for m in c["metrics"]:
@@ -245,10 +264,21 @@ def render_card(c: dict, did_you_mean: str | None = None, query: str | None = No
             rank = f", {m['rank']}" if m["rank"] else ""
             lines.append(f"  {m['name']}: {m['shown']}{when}{rank}")
             lines.append(_where(m["source"], [m.get("text"), m.get("name")]))
+            lines.extend(_more(m, 1))
     if not c["relations"] and not c["metrics"] and c["mentions"]:
         lines.append("Mentioned in:")
         lines.extend(_where(m) for m in c["mentions"][:5])
     return "\n".join(lines)
+
+
+def _more(entry: dict, shown: int) -> list[str]:
+    """One line for the readings a card does not show: a fact is printed once, however often read."""
+    docs, count = len(entry.get("docs") or ()), entry.get("count") or 1
+    hidden = len(entry.get("sources") or ()) - shown
+    if docs <= 1 and hidden <= 0:
+        return []
+    return [f"      (read {count} time{'s' if count != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
+            + (f"; {hidden} more sentence{'s' if hidden != 1 else ''}" if hidden > 0 else "") + ")"]
 
 
 EVIDENCE_WIDTH = 80  # characters of a source sentence shown under a fact

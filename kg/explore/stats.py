@@ -7,8 +7,20 @@ from kg.graph.model import ENTITY_LABELS, FACT_TYPES, graph_counts
 def graph_stats(graph) -> dict:
     """Counts a person asks for first; every schema label and type is present, zeros included."""
     counts = graph_counts(graph)
-    nodes, edges = counts["nodes"], counts["edges"]
     skipped = sum(1 for _, d in graph.nodes(data=True) if d.get("label") == "Document" and d.get("skipped"))
+    return _stats(counts, skipped)
+
+
+def store_stats(db_path) -> dict:
+    """graph_stats of the embedded store, from count queries alone (nothing is rebuilt)."""
+    from kg.graph.store import store_stats as counted
+
+    counts = counted(db_path)
+    return _stats(counts, counts["skipped_documents"])
+
+
+def _stats(counts, skipped) -> dict:
+    nodes, edges = counts["nodes"], counts["edges"]
     return {
         "documents": nodes.get("Document", 0),
         "skipped_documents": skipped,

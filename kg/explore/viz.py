@@ -13,6 +13,9 @@ The page reports what it drew in `document.body.dataset` (counts, the time
 to the first drawing, where the legend and some nodes are on screen), which
 is what the browser tests read back. vis-network is vendored in kg/web with
 its licences.
+
+`graph` is a networkx graph or a reader of the store (kg.graph.reader): from a
+store only the entities, the fact edges and their figures are read, with Cypher.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from kg.explore.display import format_metric
 from kg.explore.layout import layout
 from kg.explore.lookup import ENTITY_LABELS, clear_match, search
 from kg.graph.model import FACT_TYPES
+from kg.graph.reader import reader
 
 WEB = "web"
 VIS_JS = "vis-network.min.js"
@@ -60,7 +64,8 @@ def vis_network_js() -> str:
 
 def resolve_focus(graph, name) -> str:
     """The node key `name` refers to; a KgError listing candidates when it is ambiguous or unknown."""
-    if name in graph and graph.nodes[name].get("label") in ENTITY_LABELS:
+    node = reader(graph).node(name)
+    if node is not None and node.get("label") in ENTITY_LABELS:
         return name
     hits = search(graph, name, limit=5)
     if not hits:
@@ -72,19 +77,21 @@ def resolve_focus(graph, name) -> str:
     return best.key
 
 
-def neighbourhood(graph, focus, hops) -> set:
+def neighbourhood(graph, focus, hops, facts=None) -> set:
     """Entity keys within `hops` fact edges of `focus`, direction ignored."""
     if hops < 0:
         raise KgError(f"--hops must be 0 or more, not {hops}")
+    around = {}
+    for u, v, _ in facts if facts is not None else reader(graph).fact_edges():
+        around.setdefault(u, []).append(v)
+        around.setdefault(v, []).append(u)
     seen, queue = {focus}, deque([(focus, 0)])
     while queue:
         key, depth = queue.popleft()
         if depth == hops:
             continue
-        around = [(v, d) for _, v, d in graph.out_edges(key, data=True)]
-        around += [(u, d) for u, _, d in graph.in_edges(key, data=True)]
-        for other, data in around:
-            if data.get("type") in FACT_TYPES and other not in seen:
+        for other in around.get(key, ()):
+            if other not in seen:
                 seen.add(other)
                 queue.append((other, depth + 1))
     return seen
@@ -103,14 +110,14 @@ def _docs_of(data) -> list:
     return [data["doc"]] if data.get("doc") else []
 
 
-def _tooltip(graph, key, data, relations: Counter) -> str:
+def _tooltip(key, data, relations: Counter, metrics: list) -> str:
     lines = [f"{data['label']} · {data.get('name') or key}"]
     aliases = [a for a in data.get("aliases") or [] if a != data.get("name")]
     if aliases:
         lines.append("also: " + _more(aliases, 4, "、"))
     if data.get("region"):
         lines.append("region: " + " ".join(data["region"]))
-    metrics = [graph.nodes[v] for _, v, d in graph.out_edges(key, data=True) if d.get("type") == "REPORTED"]
+    metrics = list(metrics)
     if metrics:
         lines.append("figures:")
         metrics.sort(key=lambda m: (str(m.get("as_of") or ""), str(m.get("name") or ""), str(m.get("value_text"))))
@@ -145,6 +152,10 @@ def _edge_tip(etype, title, head, tail, sources) -> str:
 
 def _sentences(data) -> list:
     """(doc, sentence) pairs an edge carries: one, or lists of evidence."""
+    if data.get("evidence"):  # each distinct sentence with the document it was first read in
+        from kg.explore.lookup import _sources
+
+        return [(x["doc"], x["sentence"]) for x in _sources(data)]
     sentences = data.get("sentences")
     if isinstance(sentences, (list, tuple)):
         docs = _docs_of(data)
@@ -159,13 +170,17 @@ def view_data(graph, *, focus=None, hops=2) -> dict:
     the ones shown when the page opens (all, or the --focus neighbourhood),
     `isolated` the ones with no relation (hidden until asked for).
     """
-    keys = sorted(k for k, d in graph.nodes(data=True) if d.get("label") in ENTITY_LABELS)
-    focus_key = resolve_focus(graph, focus) if focus else None
-    start = neighbourhood(graph, focus_key, hops) if focus_key else None
+    r = reader(graph)
+    entities = dict(r.entities())
+    fact_edges = r.fact_edges()
+    keys = sorted(entities)
+    focus_key = resolve_focus(r, focus) if focus else None
+    start = neighbourhood(r, focus_key, hops, fact_edges) if focus_key else None
     index = {k: i for i, k in enumerate(keys)}
+    figures = r.metrics_of(keys)
 
     facts: dict = {}  # (head, tail, type, title) -> [(doc, sentence)]
-    for u, v, data in graph.edges(data=True):
+    for u, v, data in fact_edges:
         etype = data.get("type")
         if etype in FACT_TYPES and u in index and v in index:
             facts.setdefault((u, v, etype, data.get("title")), []).extend(_sentences(data))
@@ -177,20 +192,20 @@ def view_data(graph, *, focus=None, hops=2) -> dict:
     positions = layout(keys, [(u, v) for u, v, _, _ in facts])
     nodes = []
     for key in keys:
-        data = graph.nodes[key]
+        data = entities[key]
         names = [data.get("name") or key] + [a for a in data.get("aliases") or [] if a != data.get("name")]
         x, y = positions[key]
         nodes.append({
             "id": index[key], "key": key, "label": names[0], "names": names, "type": data["label"],
             "x": x, "y": y, "size": 1 + sum(relations[key].values()),
             "isolated": not relations[key], "start": start is None or key in start,
-            "title": _tooltip(graph, key, data, relations[key]),
+            "title": _tooltip(key, data, relations[key], figures.get(key, [])),
         })
     edges = []
     for n, ((u, v, etype, title), sources) in enumerate(sorted(facts.items(), key=lambda kv: kv[0][:3] + (str(kv[0][3]),))):
         label = f"{etype} ({title})" if title else etype
         edges.append({"id": n, "from": index[u], "to": index[v], "type": etype, "label": label,
-                      "title": _edge_tip(etype, title, graph.nodes[u].get("name"), graph.nodes[v].get("name"),
+                      "title": _edge_tip(etype, title, entities[u].get("name"), entities[v].get("name"),
                                          sources)})
     types = Counter(n["type"] for n in nodes)
     rels = Counter(e["type"] for e in edges)
@@ -223,7 +238,8 @@ def counts(view) -> dict:
 def render_html(graph, *, focus=None, hops=2, title="kg graph") -> tuple[str, dict]:
     """(page text, counts) for the whole graph, or opening on a focus node's neighbourhood."""
     view = view_data(graph, focus=focus, hops=hops)
-    heading = title if not view["focus"] else f"{title}: {graph.nodes[view['focus']].get('name')} ± {hops}"
+    focus_name = next((n["label"] for n in view["nodes"] if n["key"] == view["focus"]), None)
+    heading = title if not view["focus"] else f"{title}: {focus_name} ± {hops}"
     view["title"] = heading
     fields = {
         "TITLE": html.escape(heading),

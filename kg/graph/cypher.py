@@ -12,7 +12,7 @@ import re
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # LadybugDB types for the property kinds declared in kg.graph.model.
-LADYBUG_TYPES = {"str": "STRING", "int": "INT64", "float": "DOUBLE", "list": "STRING[]"}
+LADYBUG_TYPES = {"str": "STRING", "int": "INT64", "float": "DOUBLE", "list": "STRING[]", "blob": "BLOB"}
 
 def q(name: str) -> str:
     """A label, type or property name, checked and backtick-quoted."""
@@ -65,11 +65,6 @@ def count_nodes(label: str) -> str:
 
 def count_edges(etype: str) -> str:
     return f"MATCH ()-[r:{q(etype)}]->() RETURN count(r) AS n"
-
-
-def document_records() -> str:
-    """Each stored document's name and its extraction record (JSON text)."""
-    return "MATCH (d:Document) RETURN d.name AS name, d.record AS record ORDER BY name"
 
 
 def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[str]:
@@ -221,3 +216,166 @@ def count_all_relationships() -> str:
 
 def probe_string_params() -> str:
     return "RETURN $probe AS probe"
+
+
+# --- the embedded store's bulk and incremental writes (kg.graph.store) ---------------
+
+
+def _string_literal(text: str) -> str:
+    """A single-quoted Cypher string (LadybugDB reads backslash escapes inside one)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _copy_options(from_label, to_label) -> str:
+    if from_label is None:
+        return ""
+    return f" (from={_string_literal(from_label)}, to={_string_literal(to_label)})"
+
+
+def copy_from_param(table: str, param: str, from_label: str | None = None, to_label: str | None = None) -> str:
+    """Bulk-load a node table (or one FROM/TO pair of a relation table) from an Arrow table parameter."""
+    if not _IDENT.match(param):
+        raise ValueError(f"not a safe parameter name: {param!r}")
+    return f"COPY {q(table)} FROM ${param}{_copy_options(from_label, to_label)}"
+
+
+def copy_from_file(table: str, path: str, from_label: str | None = None, to_label: str | None = None) -> str:
+    """Bulk-load from a Parquet file kg wrote itself (the path is kg's own staging folder, escaped)."""
+    return f"COPY {q(table)} FROM {_string_literal(str(path))}{_copy_options(from_label, to_label)}"
+
+
+def table_info(table: str) -> str:
+    return f"CALL TABLE_INFO({_string_literal(table)}) RETURN *"
+
+
+def document_state() -> str:
+    """What decides whether a document changed: its content hash, record digest and extractor fingerprint."""
+    return "MATCH (d:Document) RETURN d.name AS name, d.sha1 AS sha1, d.digest AS digest, " \
+           "d.fingerprint AS fingerprint, d.skipped AS skipped"
+
+
+def document_entities() -> str:
+    """Each document's entity summaries and the node keys they resolved to (JSON)."""
+    return "MATCH (d:Document) RETURN d.name AS name, d.entities AS entities, d.entity_keys AS entity_keys"
+
+
+def document_blobs() -> str:
+    """The stored (compressed) records of some documents."""
+    return "MATCH (d:Document) WHERE d.key IN $keys RETURN d.name AS name, d.record AS record"
+
+
+def document_names() -> str:
+    return "MATCH (d:Document) RETURN d.name AS name ORDER BY name"
+
+
+def entity_rows(label: str, props) -> str:
+    cols = ", ".join(f"n.{q(p)}" for p in ["key", *props])
+    return f"MATCH (n:{q(label)}) RETURN {cols}"
+
+
+def entity_rows_by_key(label: str, props) -> str:
+    cols = ", ".join(f"n.{q(p)}" for p in ["key", *props])
+    return f"MATCH (n:{q(label)}) WHERE n.key IN $keys RETURN {cols}"
+
+
+def facts_of_docs(etype: str) -> str:
+    """Fact edges with a reading from any of $docs: ends, and the readings to rework."""
+    return (f"MATCH (a)-[r:{q(etype)}]->(b) WHERE list_has_any(r.docs, $docs) "
+            f"RETURN r.key, label(a), a.key, label(b), b.key, r.sentences, r.evidence")
+
+
+def facts_by_key(etype: str) -> str:
+    return (f"MATCH (a)-[r:{q(etype)}]->(b) WHERE r.key IN $keys "
+            f"RETURN r.key, label(a), a.key, label(b), b.key, r.sentences, r.evidence")
+
+
+_METRIC_RETURN = ("RETURN m.key, s.key, label(s), m.name, m.value, m.value_text, m.unit, m.as_of, "
+                  "m.sentences, m.evidence")
+
+
+def metrics_of_docs() -> str:
+    return f"MATCH (m:Metric) WHERE list_has_any(m.docs, $docs) OPTIONAL MATCH (s)-[:REPORTED]->(m) {_METRIC_RETURN}"
+
+
+def metrics_by_key() -> str:
+    return f"MATCH (m:Metric) WHERE m.key IN $keys OPTIONAL MATCH (s)-[:REPORTED]->(m) {_METRIC_RETURN}"
+
+
+def delete_edges_by_key(etype: str) -> str:
+    return f"MATCH ()-[r:{q(etype)}]->() WHERE r.key IN $keys DELETE r"
+
+
+def delete_nodes_by_key(label: str) -> str:
+    return f"MATCH (n:{q(label)}) WHERE n.key IN $keys DETACH DELETE n"
+
+
+def delete_articles_of_docs() -> str:
+    return "MATCH (a:Article) WHERE a.doc IN $docs DETACH DELETE a"
+
+
+def update_nodes(label: str, props) -> str:
+    """Overwrite the listed props of nodes found by key (entity nodes whose merge changed)."""
+    return f"UNWIND $rows AS row MATCH (n:{q(label)} {{key: row.key}}) SET {_assignments(props)}"
+
+
+def count_skipped_documents() -> str:
+    return "MATCH (d:Document) WHERE d.skipped IS NOT NULL RETURN count(d) AS n"
+
+
+def show_connection(etype: str) -> str:
+    """The (from table, to table) pairs a relation table allows."""
+    return f"CALL SHOW_CONNECTION({_string_literal(etype)}) RETURN *"
+
+
+# --- what `kg lookup` / `kg viz` read (kg.graph.reader) -------------------------------
+
+
+def node_by_key(label: str, props) -> str:
+    return f"MATCH (n:{q(label)}) WHERE n.key = $key RETURN " + ", ".join(f"n.{q(p)}" for p in ["key", *props])
+
+
+def _edge_return(props) -> str:
+    return "a.key, b.key, r.key" + "".join(f", r.{q(p)}" for p in props)
+
+
+def facts_at_node(etype: str, props) -> str:
+    """One fact type's edges at the node $key, either way."""
+    return (f"MATCH (a)-[r:{q(etype)}]->(b) WHERE a.key = $key OR b.key = $key "
+            f"RETURN {_edge_return(props)} ORDER BY r.key")
+
+
+def all_facts(etype: str, props) -> str:
+    return f"MATCH (a)-[r:{q(etype)}]->(b) RETURN {_edge_return(props)} ORDER BY r.key"
+
+
+def metrics_of_subjects(props) -> str:
+    """The figures the entities $keys reported: subject key, metric key, then props."""
+    cols = "".join(f", m.{q(p)}" for p in props)
+    return f"MATCH (s)-[:REPORTED]->(m:Metric) WHERE s.key IN $keys RETURN s.key, m.key{cols} ORDER BY m.key"
+
+
+def mentions_of(props, limit=None) -> str:
+    cols = ", ".join(f"r.{q(p)}" for p in props)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    return f"MATCH (e)-[r:MENTIONED_IN]->(:Article) WHERE e.key = $key RETURN {cols} ORDER BY r.doc, r.article{tail}"
+
+
+def degrees() -> str:
+    """How many edges each node $keys has, all types, either way."""
+    return "MATCH (n)-[r]-() WHERE n.key IN $keys RETURN n.key, count(r)"
+
+
+def show_tables() -> str:
+    return "CALL SHOW_TABLES() RETURN *"
+
+
+def comment_on_table(table: str, text: str) -> str:
+    return f"COMMENT ON TABLE {q(table)} IS {_string_literal(text)}"
+
+
+def count_nodes_by_label() -> str:
+    return "MATCH (n) RETURN label(n) AS label, count(*) AS n"
+
+
+def count_edges_by_type() -> str:
+    return "MATCH ()-[r]->() RETURN label(r) AS type, count(*) AS n"

@@ -5,6 +5,11 @@ A neo4j-csv folder carries a manifest (`kg-export.json`) of the files kg
 wrote: kg writes only into a new, empty or kg-made folder, and on a re-export
 replaces and deletes only the files its manifest lists; anything else a user
 put there stays.
+
+`export_store` streams node-link JSON and the neo4j-admin CSVs straight from
+the embedded store, table by table, so a store of any size exports in flat
+memory; GraphML is written by networkx, from the store's graph.
+`export_graph` writes a networkx graph a library user holds.
 """
 from __future__ import annotations
 
@@ -15,8 +20,6 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-
-import networkx as nx
 
 from kg.atomic import atomic_replace_dir, atomic_write, atomic_write_text
 from kg.errors import KgError
@@ -54,13 +57,15 @@ def _display_name(key, data) -> str:
     return str(data.get("name") or data.get("title") or key)
 
 
-def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def graphml_ready(g):
     """A copy of g that networkx can write as GraphML (see `_scalar`).
 
     Gephi and yEd show a node's and an edge's `label` attribute, so there
     `label` is the name (an edge's relation type) and the node's kg label
     (Branch, Metric …) is `type`, as edges already have it.
     """
+    import networkx as nx
+
     h = nx.MultiDiGraph()
     for n, data in g.nodes(data=True):
         attrs = {k: _scalar(v) for k, v in data.items() if v is not None and k != "label"}
@@ -75,14 +80,41 @@ def graphml_ready(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def write_graphml(g, out) -> None:
+    import networkx as nx
+
     with atomic_write(out, "wb") as fh:
         nx.write_graphml(graphml_ready(g), fh, encoding="utf-8")
 
 
-def write_json(g, out) -> None:
-    data = nx.node_link_data(g, edges="edges")
+def _json_items(nodes, edges):
+    """networkx's node-link form, item by item: nodes ({**attrs, "id"}), then edges."""
+    for key, data in nodes:
+        yield "nodes", {**data, "id": key}
+    for source, target, key, data in edges:
+        yield "edges", {**data, "source": source, "target": target, "key": key}
+
+
+def _write_node_link(items, out) -> dict:
+    """Stream node-link JSON (what `networkx.node_link_graph(..., edges="edges")` reads)."""
+    n = {"nodes": 0, "edges": 0}
     with atomic_write(out) as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write('{"directed": true, "multigraph": true, "graph": {}, "nodes": [')
+        part = "nodes"
+        for kind, item in items:
+            if kind != part:
+                fh.write('], "edges": [')
+                part = kind
+            fh.write(("\n " if not n[kind] else ",\n ") + json.dumps(item, ensure_ascii=False))
+            n[kind] += 1
+        if part == "nodes":
+            fh.write('], "edges": [')
+        fh.write("]}\n")
+    return n
+
+
+def write_json(g, out) -> None:
+    _write_node_link(_json_items(((k, d) for k, d in g.nodes(data=True)),
+                                 ((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True))), out)
 
 
 def _neo4j_cell(value, kind):
@@ -118,24 +150,26 @@ def import_command(database="neo4j") -> str:
             f"--multiline-fields=true --overwrite-destination=true {nodes} {rels}")
 
 
-def _write_neo4j_files(g, folder: Path):
+def _write_neo4j_files(nodes_of, edges_of, folder: Path) -> dict:
+    """One CSV per label and type; nodes_of(label) yields (key, attrs), edges_of(type) (u, v, key, attrs)."""
     heads = neo4j_headers()
+    n = {"nodes": 0, "edges": 0}
     for label in NODE_LABELS:
         props = NODE_PROPS[label]
         with open(folder / f"nodes_{label}.csv", "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(heads[f"nodes_{label}.csv"])
-            for n, data in g.nodes(data=True):
-                if data["label"] == label:
-                    w.writerow([n, *(_neo4j_cell(data.get(p), k) for p, k in props.items()), label])
+            for key, data in nodes_of(label):
+                w.writerow([key, *(_neo4j_cell(data.get(p), k) for p, k in props.items()), label])
+                n["nodes"] += 1
     for etype in EDGE_TYPES:
         props = EDGE_PROPS[etype]
         with open(folder / f"rels_{etype}.csv", "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(heads[f"rels_{etype}.csv"])
-            for u, v, k, data in g.edges(keys=True, data=True):
-                if data["type"] == etype:
-                    w.writerow([u, v, k, *(_neo4j_cell(data.get(p), t) for p, t in props.items()), etype])
+            for u, v, k, data in edges_of(etype):
+                w.writerow([u, v, k, *(_neo4j_cell(data.get(p), t) for p, t in props.items()), etype])
+                n["edges"] += 1
     command = import_command()
     (folder / "import.sh").write_text(
         "#!/bin/sh\n# Load this folder into an empty, stopped Neo4j 5 database named neo4j.\n"
@@ -146,6 +180,7 @@ def _write_neo4j_files(g, folder: Path):
         "(`rels_*.csv`); ids are the graph's `key`s, one global id space. List properties use "
         f"`{ARRAY_DELIMITER}` between items. With Neo4j stopped, run from this folder:\n\n"
         f"    {command}\n", encoding="utf-8")
+    return n
 
 
 def _manifest(folder: Path) -> list[str] | None:
@@ -162,6 +197,13 @@ def _manifest(folder: Path) -> list[str] | None:
 
 
 def write_neo4j_csv(g, out) -> None:
+    """A folder of neo4j-admin import CSVs of a networkx graph (see `_neo4j_csv`)."""
+    _neo4j_csv(lambda label: ((k, d) for k, d in g.nodes(data=True) if d["label"] == label),
+               lambda etype: ((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d["type"] == etype),
+               out)
+
+
+def _neo4j_csv(nodes_of, edges_of, out) -> dict:
     """A folder of neo4j-admin import CSVs, written only into a new, empty or kg-made folder.
 
     A folder holding only kg's files is replaced whole, in one step; one where
@@ -178,19 +220,19 @@ def write_neo4j_csv(g, out) -> None:
                           "empty folder")
     out.parent.mkdir(parents=True, exist_ok=True)
 
-    def fill(folder: Path) -> None:
-        _write_neo4j_files(g, folder)
+    def fill(folder: Path) -> dict:
+        n = _write_neo4j_files(nodes_of, edges_of, folder)
         files = sorted(p.name for p in folder.iterdir())
         (folder / MANIFEST).write_text(json.dumps({"format": "neo4j-csv", "files": files}, indent=1) + "\n",
                                        encoding="utf-8")
+        return n
 
     foreign = present - set(old) - {MANIFEST}
     if not foreign:
-        atomic_replace_dir(out, fill)
-        return
+        return atomic_replace_dir(out, fill)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        fill(staging)
+        n = fill(staging)
         new = _manifest(staging)
         clash = sorted(foreign & set(new))
         if clash:
@@ -203,6 +245,7 @@ def write_neo4j_csv(g, out) -> None:
         atomic_write_text(out / MANIFEST, (staging / MANIFEST).read_text(encoding="utf-8"))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return n
 
 
 def export_graph(g, fmt: str, out) -> dict:
@@ -215,3 +258,32 @@ def export_graph(g, fmt: str, out) -> dict:
     except OSError as exc:
         raise ExportError(f"{out}: {exc.strerror or exc}") from None
     return {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "format": fmt, "out": str(out)}
+
+
+def export_store(db_path, fmt: str, out) -> dict:
+    """Write the store at db_path as fmt; JSON and neo4j-csv stream from the store table by table."""
+    from kg.graph.store import iter_edges, iter_nodes, load_graph
+
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+
+    def nodes_of(labels):
+        for _kind, label, key, props in iter_nodes(db_path, labels):
+            yield key, {"key": key, "label": label, **props}
+
+    def edges_of(types):
+        for etype, source, target, key, props in iter_edges(db_path, types):
+            yield source, target, key, {"key": key, "type": etype, **props}
+
+    try:
+        if fmt == "graphml":
+            g = load_graph(db_path)
+            write_graphml(g, out)
+            n = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+        elif fmt == "json":
+            n = _write_node_link(_json_items(nodes_of(NODE_LABELS), edges_of(EDGE_TYPES)), out)
+        else:
+            n = _neo4j_csv(lambda label: nodes_of([label]), lambda etype: edges_of([etype]), out)
+    except OSError as exc:
+        raise ExportError(f"{out}: {exc.strerror or exc}") from None
+    return {**n, "format": fmt, "out": str(out)}

@@ -17,7 +17,9 @@ from kg.nlp.assemble import ArticleFacts, assemble, facts_from_doc
 from kg.nlp.dates import date_in_name, parse_date
 from kg.errors import InputError
 from kg.nlp.pipeline import load_pipeline
-from kg.text.reading import LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover, is_pdf, iter_page_chunks, read_page
+from kg.text.reading import (
+    LARGE_PAGE_BYTES, RunReport, Skip, check_page, discover_documents, file_sha1, is_pdf, iter_page_chunks, read_page,
+)
 from kg.text.segment import segment_layout
 
 
@@ -84,17 +86,20 @@ def page_date(path, given=None, found=None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def extract_page(page, *, pipeline: str = "default", date=None) -> dict:
+def extract_page(page, *, pipeline: str = "default", date=None, name: str | None = None) -> dict:
     """The record of one PDF page (a `kg.text.pdf.PdfPage`): its blocks are the
     paragraphs, its headlines open the articles (`segment_layout`). Its date is
-    `date` (the --date option), else one in the file name, else the PDF's own."""
+    `date` (the --date option), else one in the file name, else the PDF's own.
+    `name` is the file's document name (its path in the folder given): the page's
+    is `name#pN`."""
     nlp = load_pipeline(pipeline)
     cleaned = page.cleaned()
     doc = nlp.tokenizer.page_doc(cleaned, segment_layout(cleaned))
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     day, source = page_date(page.path, date, page.date)
-    record = record_from_doc(doc, page.doc, path=str(page.path), sha1=page.sha1, date=day, date_from=source)
+    record = record_from_doc(doc, pdf_page_doc(name, page.number) if name else page.doc, path=str(page.path),
+                             sha1=page.sha1, date=day, date_from=source)
     return _on_page(record, page.number, page.pages)
 
 
@@ -114,25 +119,32 @@ def record_location(record: dict) -> str:
     return f"{record['path']}#p{page}" if page else str(record["path"])
 
 
-def _pdf_pages(path, report: RunReport):
-    """("pdf", path, PdfPage) for each page read, ("pdfskip", path, record) for each not."""
-    from kg.text.pdf import PageSkip, page_doc, read_pdf
+def pdf_page_doc(name: str, number: int) -> str:
+    """The document name of a PDF page: its file's (path in the folder given) and `#pN`."""
+    return f"{name}#p{number}"
+
+
+def _pdf_pages(path, doc, report: RunReport):
+    """("pdf", path, doc, PdfPage) for each page read, ("pdfskip", path, doc, record) for each not."""
+    from kg.text.pdf import PageSkip, read_pdf
 
     for page in read_pdf(path):
         report.add(page)
         if isinstance(page, PageSkip):
             report.pdf_pages += 1
-            record = skipped_record(page.file, page.reason) | {"doc": page_doc(page.file, page.number)}
-            yield "pdfskip", path, _on_page(record, page.number, page.pages)
+            record = skipped_record(page.file, page.reason, pdf_page_doc(doc, page.number))
+            yield "pdfskip", path, doc, _on_page(record, page.number, page.pages)
         elif isinstance(page, Skip):
-            yield "skip", path, page.reason
+            yield "skip", path, doc, page.reason
         else:
             report.pdf_pages += 1
-            yield "pdf", path, page
+            yield "pdf", path, doc, page
 
 
-def skipped_record(path, reason: str) -> dict:
-    return {"doc": path.name if hasattr(path, "name") else str(path), "path": str(path), "sha1": None,
+def skipped_record(path, reason: str, doc: str | None = None) -> dict:
+    if doc is None:
+        doc = path.name if hasattr(path, "name") else str(path)
+    return {"doc": doc, "path": str(path), "sha1": None,
             "chars": 0, "date": None, "date_from": None, "articles": [], "entities": [], "relations": [],
             "metrics": [], "skipped": reason}
 
@@ -142,6 +154,9 @@ def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
                   jobs: int = 1, date=None) -> Iterator[dict]:
     """One record per page file found in `inputs` (files or folders), skipped ones included, in order.
 
+    A record's `doc` is the page's path relative to the folder given (its
+    name when the file itself was given; `#pN` after it for a PDF's page):
+    see `kg.text.reading.discover_documents`.
     `progress`, if given, is called with each path before it is read;
     `exclude` names files never read (the run's own output). With `lenient`,
     undecodable bytes and NULs become U+FFFD instead of skipping the page;
@@ -150,31 +165,39 @@ def extract_paths(inputs, *, progress=None, report: RunReport | None = None,
     large to hold is read chunk by chunk by them. `date` (YYYY-MM-DD), if
     given, is every page's date (see `page_date`).
     """
+    yield from extract_documents(discover_documents(inputs, exclude=exclude), progress=progress, report=report,
+                                 pipeline=pipeline, lenient=lenient, jobs=jobs, date=date)
+
+
+def extract_documents(documents, *, progress=None, report: RunReport | None = None, pipeline: str = "default",
+                      lenient: bool = False, jobs: int = 1, date=None) -> Iterator[dict]:
+    """One record per (path, doc) pair — per page of it for a PDF — skipped ones included, in
+    order: what `extract_paths` walks, and what `kg build` gives it (the files that changed)."""
     nlp = load_pipeline(pipeline)  # a broken config fails before any file is read
     from kg.text.pdf import jump_notes
 
     jump_notes()  # the PDF reader's, too
     report = report if report is not None else RunReport()
-    items = _read(discover(inputs, exclude=exclude), progress, report, lenient)
+    items = _read(documents, progress, report, lenient)
     if jobs <= 1:
-        for kind, path, value in items:
+        for kind, path, doc, value in items:
             if kind == "page":
                 day, source = page_date(path, date, getattr(value, "date", None))
-                record = extract_text(value.text, path.name, path=str(path), sha1=value.sha1, pipeline=pipeline,
+                record = extract_text(value.text, doc, path=str(path), sha1=value.sha1, pipeline=pipeline,
                                       date=day, date_from=source)
                 yield _with_lenience(record, value)
             else:
-                yield _other(kind, path, value, report, pipeline, 1, lenient, date)
+                yield _other(kind, path, doc, value, report, pipeline, 1, lenient, date)
         return
     for is_page, group in groupby(items, key=lambda item: item[0] == "page"):
         if not is_page:
-            for kind, path, value in group:
-                yield _other(kind, path, value, report, pipeline, jobs, lenient, date)
+            for kind, path, doc, value in group:
+                yield _other(kind, path, doc, value, report, pipeline, jobs, lenient, date)
             continue
-        pages = ((page.text, (path, page)) for _, path, page in group)
-        for d, (path, page) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
+        pages = ((page.text, (path, doc, page)) for _, path, doc, page in group)
+        for d, (path, doc, page) in nlp.pipe(pages, as_tuples=True, n_process=jobs, batch_size=4):
             day, source = page_date(path, date, getattr(page, "date", None))
-            yield _with_lenience(record_from_doc(d, path.name, path=str(path), sha1=page.sha1,
+            yield _with_lenience(record_from_doc(d, doc, path=str(path), sha1=page.sha1,
                                                  date=day, date_from=source), page)
 
 
@@ -185,44 +208,46 @@ def _with_lenience(record: dict, page) -> dict:
     return record
 
 
-def _read(paths, progress, report, lenient):
-    """("page", path, Page) for pages read whole, ("large", path, info) for those read in
-    chunks, ("pdf", path, PdfPage) for each page of a PDF, ("pdfskip", path, record) for
-    a PDF page not read, ("skip", path, reason) for the rest."""
-    for path in paths:
+def _read(documents, progress, report, lenient):
+    """("page", path, doc, Page) for pages read whole, ("large", path, doc, info) for those
+    read in chunks, ("pdf", path, doc, PdfPage) for each page of a PDF, ("pdfskip", path,
+    doc, record) for a PDF page not read, ("skip", path, doc, reason) for the rest."""
+    for path, doc in documents:
         if progress:
             progress(path)
         if is_pdf(path):
-            yield from _pdf_pages(path, report)
+            yield from _pdf_pages(path, doc, report)
             continue
         info = check_page(path, lenient=lenient)
         if isinstance(info, Skip):
             report.add(info)
-            yield "skip", path, info.reason
+            yield "skip", path, doc, info.reason
         elif info.size <= LARGE_PAGE_BYTES:
             page = read_page(path, lenient=lenient)
             report.add(page)
             if isinstance(page, Skip):
-                yield "skip", path, page.reason
+                yield "skip", path, doc, page.reason
             else:
-                yield "page", path, page
+                yield "page", path, doc, page
         else:
-            yield "large", path, info
+            yield "large", path, doc, info
 
 
-def _other(kind, path, value, report, pipeline, jobs, lenient, date=None):
+def _other(kind, path, doc, value, report, pipeline, jobs, lenient, date=None):
     if kind == "skip":
-        return skipped_record(path, value)
+        return skipped_record(path, value, doc)
     if kind == "pdf":  # PDF pages are read here, one by one, even with jobs
-        return extract_page(value, pipeline=pipeline, date=date)
+        return extract_page(value, pipeline=pipeline, date=date, name=doc)
     if kind == "pdfskip":
         return value
     day, source = page_date(path, date, getattr(value, "date", None))
     try:
-        record = extract_chunks(iter_page_chunks(path, encoding=value.encoding, lenient=lenient), path.name,
-                                path=str(path), pipeline=pipeline, n_process=jobs, date=day, date_from=source)
+        # sha1 of the file's bytes, as for a page read whole (the chunks are decoded text)
+        record = extract_chunks(iter_page_chunks(path, encoding=value.encoding, lenient=lenient), doc,
+                                path=str(path), sha1=file_sha1(path), pipeline=pipeline, n_process=jobs,
+                                date=day, date_from=source)
     except InputError as exc:
         report.skip(path, exc.problem)
-        return skipped_record(path, exc.problem)
+        return skipped_record(path, exc.problem, doc)
     report.add(value)
     return record

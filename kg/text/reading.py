@@ -2,8 +2,9 @@
 
 Nothing here prints or raises for a bad file: `read_page` returns a `Skip`
 carrying the path and a one-line reason, and the CLI decides how to show it.
-The only exception raised is `kg.errors.InputError`, from `iter_page_chunks`,
-when a huge file turns out undecodable part-way through.
+The only exceptions raised are `kg.errors.InputError`s: from `iter_page_chunks`,
+when a huge file turns out undecodable part-way through, and from
+`discover_documents`, when two files of one run would share a document name.
 """
 from __future__ import annotations
 
@@ -133,17 +134,40 @@ def discover(inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.Pat
     Each file is yielded once even if named twice; files in `exclude` (the
     run's own output) never.
     """
+    for path, _doc in discover_documents(inputs, exclude):
+        yield path
+
+
+def discover_documents(inputs: Iterable[str | os.PathLike],
+                       exclude: Iterable[str | os.PathLike] = ()) -> Iterator[tuple[Path, str]]:
+    """`discover`, each file with its document name: its path relative to the folder given
+    (`2023-03/page1.txt`, always with `/`), or its file name when the file itself was given.
+
+    Two files of one run may not share a name (`a/page1.txt` and `b/page1.txt`
+    given as two folders): that raises `InputError`, since one would hide the
+    other's facts; give their common folder instead.
+    """
     seen: set[Path] = set()
     for path in exclude:
         _first_time(Path(path), seen)
+    names: dict[str, Path] = {}
+
+    def named(path: Path, doc: str):
+        other = names.setdefault(doc, path)
+        if other != path:
+            raise InputError(path, f"has the same document name {doc!r} as {other}; "
+                                   f"give the folder that holds both instead")
+        return path, doc
+
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             for found in _walk(path):
                 if _first_time(found, seen):
-                    yield found
+                    rel = found.relative_to(path).as_posix() if found != path else found.name
+                    yield named(found, rel)
         elif _first_time(path, seen):
-            yield path
+            yield named(path, path.name)
 
 
 def _first_time(path: Path, seen: set[Path]) -> bool:
@@ -155,6 +179,18 @@ def _first_time(path: Path, seen: set[Path]) -> bool:
         return False
     seen.add(key)
     return True
+
+
+def file_sha1(path: str | os.PathLike) -> str | None:
+    """SHA-1 of a file's bytes (what a record's `sha1` holds), or None when it cannot be read."""
+    digest = hashlib.sha1()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -487,6 +523,7 @@ class RunReport:
 
     def __init__(self) -> None:
         self.processed = 0
+        self.unchanged = 0  # pages `kg build` found unchanged in its store (counted as read, not extracted)
         self.skipped: list[Skip] = []
         self.pdf_pages = 0  # PDF pages among them (each is a document of its own)
 
@@ -519,7 +556,8 @@ class RunReport:
         files = "file" if total == 1 else "files"
         if self.pdf_pages:
             files = "document" if total == 1 else "documents (a PDF page is one)"
-        lines = [f"Read {self.processed} of {total} {files}; skipped {len(self.skipped)}."]
+        unchanged = f" ({self.unchanged} unchanged since the last build)" if self.unchanged else ""
+        lines = [f"Read {self.processed} of {total} {files}{unchanged}; skipped {len(self.skipped)}."]
         lines += [f"  {s}" for s in self.skipped[:max_listed]]
         if len(self.skipped) > max_listed:
             lines.append(f"  … and {len(self.skipped) - max_listed} more skipped")
