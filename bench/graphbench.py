@@ -101,7 +101,7 @@ def neo4j_rows_per_second(graph, workdir: Path, runs: int, batch_size: int | Non
     schema (so each creates the constraints and writes every row), then one more load of the
     same graph, which changes nothing (the unchanged reload)."""
     import servers
-    from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+    from kg.graph.neo4j_loader import DEFAULT_BATCH, DEFAULT_WORKERS, load_graph_into_neo4j
 
     batch_size = batch_size or DEFAULT_BATCH
     expected = (graph.number_of_nodes(), graph.number_of_edges())
@@ -131,7 +131,7 @@ def neo4j_rows_per_second(graph, workdir: Path, runs: int, batch_size: int | Non
     return {"rows": rows, "runs": runs, "batch_size": batch_size, "seconds": seconds,
             "rows_per_second": rows / statistics.median(seconds), "cold_seconds": cold,
             "cold_rows_per_second": rows / cold, "reload_seconds": reload, "heap": NEO4J_HEAP,
-            "server_start_seconds": start_s, "version": servers.neo4j_version()}
+            "writers": DEFAULT_WORKERS, "server_start_seconds": start_s, "version": servers.neo4j_version()}
 
 
 def bolt_batch_size(graph) -> int:

@@ -149,7 +149,8 @@ def markdown(r: dict) -> str:
               f"load, with the JVM still compiling, took {x['cold_seconds']:.1f} s "
               f"({x['cold_rows_per_second']:,.0f} rows/s); the figure above is the median of the {x['runs']} loads "
               f"after it, each into a database emptied of data and schema, so each creates the constraints and "
-              f"writes every row. Batch {x['batch_size']} rows per transaction (`kg load --batch-size`). Loading "
+              f"writes every row. Batch {x['batch_size']} rows per transaction (`kg load --batch-size`), "
+              f"{x.get('writers', 1)} transaction(s) at once (`kg load --writers`). Loading "
               f"the same graph again (nothing changes) took {x['reload_seconds']:.1f} s.", ""]
     if "falkordb_bolt" in g and "batch_size" in g["falkordb_bolt"]:
         L += ["Bolt runs on the 1 MB page's graph: FalkorDB's Bolt bridge crashes on parameters over ~4 KB, so "

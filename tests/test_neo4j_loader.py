@@ -218,6 +218,18 @@ def test_batches_follow_the_batch_size(neo4j):
         load_graph_into_neo4j(graph, neo4j.settings, batch_size=0)
 
 
+def test_writers_at_once_give_the_graph_one_writer_gives(neo4j):
+    graph = hostile_graph(30)
+    load_graph_into_neo4j(graph, neo4j.settings, batch_size=7, workers=1)
+    alone = snapshot(neo4j)
+    neo4j.wipe()
+    result = load_graph_into_neo4j(graph, neo4j.settings, batch_size=7, workers=3)
+    assert snapshot(neo4j) == alone
+    assert (result["server_nodes"], result["server_relationships"]) == (graph.number_of_nodes(), graph.number_of_edges())
+    assert load_graph_into_neo4j(graph, neo4j.settings, batch_size=7, workers=3)["replaced_documents"] == 0
+    assert snapshot(neo4j) == alone
+
+
 def test_kg_load_cli_from_store_then_query(neo4j, tmp_path):
     from kg.graph.store import build_store
 

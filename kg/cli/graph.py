@@ -404,11 +404,13 @@ def export(db, fmt, out):
 @click.option("--database", help="Database name [env NEO4J_DATABASE, default: the server's].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per transaction [default 5000; over Bolt to FalkorDB each is cut into <3 KB pieces].")
+@click.option("--writers", type=click.IntRange(min=1), default=None,
+              help="Write transactions sent at once to Neo4j [default 2: Neo4j runs each on one core].")
 @click.option("--falkordb", "falkordb_url", metavar="URL",
               help="Load into FalkorDB over its own protocol instead: redis://host:port/graph "
                    "(password from FALKORDB_PASSWORD or [falkordb] in kg.toml).")
 @click.option("--quiet", is_flag=True, help="No progress messages, only the summary.")
-def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
+def load(inputs, db, uri, username, database, batch_size, writers, falkordb_url, quiet):
     """Load the graph (from the store, or from INPUT pages/records) into Neo4j.
 
     Nodes and relationships are MERGEd on their key, so loading twice changes
@@ -433,7 +435,7 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
         target = redacted_uri(falkordb_url)
         password = falkordb_password(falkordb_url)
     else:
-        from kg.graph.neo4j_loader import DEFAULT_BATCH, load_graph_into_neo4j
+        from kg.graph.neo4j_loader import DEFAULT_BATCH, DEFAULT_WORKERS, load_graph_into_neo4j
 
         settings = _neo4j_settings(uri, username, database)
         target = settings.redacted_uri()
@@ -452,7 +454,7 @@ def load(inputs, db, uri, username, database, batch_size, falkordb_url, quiet):
                                           batch_size=batch_size or DEFAULT_BATCH, progress=not quiet)
     else:
         result = load_graph_into_neo4j(graph, settings, batch_size=batch_size or DEFAULT_BATCH,
-                                       progress=not quiet)
+                                       progress=not quiet, workers=writers or DEFAULT_WORKERS)
     click.echo(f"loaded {source} into {target}: {result['nodes']} nodes and {result['relationships']} "
                f"relationships in {result['seconds']:.2f} s ({result['rows_per_second']:.0f} rows/s)")
     click.echo(f"server now holds {result['server_nodes']} nodes and {result['server_relationships']} "

@@ -29,6 +29,10 @@ from kg.graph.model import EDGE_PROPS, EDGE_TYPES, ENTITY_LABELS, NODE_LABELS, N
 from kg.graph.settings import mask_secrets
 
 DEFAULT_BATCH = 5000
+# Neo4j runs each transaction on one core: two write transactions at once keep a
+# two-core server busy (bench/graphbench.py: about 1.4x the rows/s of one on the
+# 10 MB page's graph). FalkorDB's Bolt bridge gets one.
+DEFAULT_WORKERS = 2
 # FalkorDB's Bolt bridge (FalkorDB 4.x) crashes on parameters over ~4 KB. When the
 # string probe shows that bridge (see Neo4jBackend), each batch is cut into pieces
 # whose parameters stay under this many bytes of JSON; a row over it goes alone.
@@ -112,6 +116,16 @@ def _collected(rows) -> list:
     return [k for row in rows for k in (row["keys"] or [])]
 
 
+def _write_batches(backend, statement, batches, on_conflict=None) -> None:
+    """Each batch of rows as one transaction; a backend that can send several at once does."""
+    many = getattr(backend, "write_batches", None)
+    if many is not None:
+        many(statement, batches, on_conflict)
+        return
+    for batch in batches:
+        backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
+
+
 def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
     """Write `graph` through `backend` (see Neo4jBackend) and return counts and timings.
 
@@ -162,10 +176,10 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
     nodes, edges, batches = 0, 0, 0
     for label, rows in sorted(node_rows(graph).items()):
         statement = cypher.merge_nodes(label, [p for p in rows[0] if p != "key"])
-        for batch in chunks(rows, batch_size):
-            backend.write(statement, {"rows": batch})
-            nodes += len(batch)
-            batches += 1
+        parts = list(chunks(rows, batch_size))
+        _write_batches(backend, statement, parts)
+        nodes += len(rows)
+        batches += len(parts)
         say(f"{label}: {len(rows)} nodes")
     for (etype, start, end), rows in sorted(edge_rows(graph).items()):
         props = [p for p in rows[0] if p not in ("source", "target", "key")]
@@ -177,10 +191,10 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
         else:
             parts = [(merge, rows, None)]
         for statement, part, on_conflict in parts:
-            for batch in chunks(part, batch_size):
-                backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
-                edges += len(batch)
-                batches += 1
+            pieces = list(chunks(part, batch_size))
+            _write_batches(backend, statement, pieces, on_conflict)
+            edges += len(part)
+            batches += len(pieces)
         say(f"{etype} ({start}→{end}): {len(rows)} relationships")
 
     # Entity keys come from cross-document resolution, so a page's facts can
@@ -221,8 +235,8 @@ def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dic
 class Neo4jBackend:
     """run_load's view of a Neo4j server: one driver, one database, retried write transactions."""
 
-    def __init__(self, driver, settings):
-        self.driver, self.settings = driver, settings
+    def __init__(self, driver, settings, workers=1):
+        self.driver, self.settings, self.workers = driver, settings, workers
         self.warned = False
         self.escape = False
         self.escape = self._server_unescapes_strings()
@@ -271,6 +285,19 @@ class Neo4jBackend:
                     if on_conflict is None:
                         raise
                     s.execute_write(lambda tx, p=piece: tx.run(on_conflict, p).consume())
+
+    def write_batches(self, statement, batches, on_conflict=None):
+        """The batches as transactions in `workers` sessions at once (their order does not
+        matter: each row names its own key; a deadlock between two is retried by the driver)."""
+        if self.workers <= 1 or len(batches) < 2 or self.escape:
+            for batch in batches:
+                self.write(statement, {"rows": batch}, on_conflict)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for done in [pool.submit(self.write, statement, {"rows": b}, on_conflict) for b in batches]:
+                done.result()
 
     def read(self, statement, params):
         rows = []
@@ -366,11 +393,12 @@ def server_session(settings, driver=None, *, translate, pool_size=None):
             driver.close()
 
 
-def load_graph_into_neo4j(graph, settings, *, batch_size=DEFAULT_BATCH, progress=False, driver=None) -> dict:
+def load_graph_into_neo4j(graph, settings, *, batch_size=DEFAULT_BATCH, progress=False, driver=None,
+                          workers=DEFAULT_WORKERS) -> dict:
     """MERGE `graph` into the server `settings` names; returns counts and `seconds`.
 
     Pass an open `driver` to reuse it (it is left open); otherwise one is opened and closed here.
     """
     with server_session(settings, driver,
                         translate=lambda exc: translate_error(exc, settings, during="during the load")) as drv:
-        return run_load(graph, Neo4jBackend(drv, settings), batch_size=batch_size, progress=progress)
+        return run_load(graph, Neo4jBackend(drv, settings, workers), batch_size=batch_size, progress=progress)
