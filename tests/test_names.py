@@ -159,8 +159,20 @@ def test_fast_decoding_equals_full_viterbi(model, text):
 
 
 def test_table_lookups_give_the_trained_scores(model):
-    codes = char_codes("阿斯卡尔·别克托夫说，欧阳晓辉、王二在兰州市分公司工作。\nX3 ok")
+    codes = char_codes("阿斯卡尔·别克托夫说，欧阳晓辉、王二在兰州市分公司工作。韩立秋说！\nX3 ok")
     assert np.allclose(model.emissions(codes), model.reference_emissions(codes), atol=1e-3)
+
+
+def test_a_sentence_ending_inside_the_line_is_read_as_a_line_break(model):
+    # Trained one sentence per line: a name opening the next sentence reads as it would
+    # at the start of a line, and the last word before the mark still sees the mark.
+    one_line = "他们把工资发到了每个人手上。蒂尔曼说，这里很安静。"
+    two_lines = "他们把工资发到了每个人手上。\n蒂尔曼说，这里很安静。"
+    cut = one_line.index("蒂")
+    assert np.allclose(model.emissions(char_codes(one_line))[cut:],
+                       model.emissions(char_codes(two_lines))[cut + 1:], atol=1e-4)
+    assert np.allclose(model.emissions(char_codes(one_line))[:cut],
+                       model.emissions(char_codes(two_lines))[:cut], atol=1e-4)
 
 
 def test_model_reads_white_space_as_a_sentence_edge(model):
@@ -241,3 +253,29 @@ def test_short_slogans_in_quotes_are_no_people():
 
 def test_a_routes_end_is_a_place():
     assert "乌兰巴托" not in people("邮件经二连浩特至乌兰巴托陆运邮路发运，最快2天送达乌兰巴托。")
+
+
+def test_a_word_ending_in_shuo_is_not_taken_into_the_name():
+    assert people("对于刚入职的韩霜来说，这次培训很及时。") == {"韩霜"}
+    assert people("一次偶然的机会，凌波听说县里开办了电商培训班。") == {"凌波"}
+
+
+def test_a_pair_written_with_a_slash_is_two_people():
+    found = people("混双比赛中，宁夏的双打选手是刘明／张蔚、杨帆／张军。")
+    assert {"刘明", "张蔚", "杨帆", "张军"} <= found and not any("/" in p or "／" in p for p in found)
+
+
+def test_a_foreign_name_with_a_dot_and_a_rare_character():
+    # 珊 and 珀 are rare in transliterations; the · and the rest of the name tell.
+    assert {"苏珊·埃弗雷特"} <= people("客户经理介绍，苏珊·埃弗雷特女士上午办理了国际汇款业务。")
+
+
+def test_a_year_in_chinese_numerals_is_not_part_of_an_organisations_name():
+    got = extract("郑立华一九九九年大学毕业后回到家乡任教。")
+    assert "郑立华" in names(got, "PERSON")
+    assert not any("二〇〇九" in n for n in names(got, "PARTNER"))
+
+
+def test_a_sentence_is_not_grown_into_an_organisations_name():
+    got = extract("陈茂林常说他上大学时就想回乡创业。")
+    assert not any("说" in n or "他" in n for n in names(got, "PARTNER"))

@@ -110,7 +110,8 @@ _COUNT = r"(?:\d+|[一二两三四五六七八九十百千几数多]+)(?:余|多
 COUNT = re.compile(_COUNT)
 COUNT_BEFORE = re.compile(_COUNT + "$")
 
-_DATE_LEAD = re.compile(r".*\d\s*[年月日号]")
+# …or a year in Chinese numerals (李某一九八八年大学毕业: the name is 大学's alone).
+_DATE_LEAD = re.compile(r".*(?:\d\s*[年月日号]|[〇○零一二三四五六七八九]{4}年)")
 
 
 def window_start(text: str, end: int, *, floor: int = 0, max_len: int = 24) -> int:

@@ -33,7 +33,8 @@ WORDS = FLAGS + 1  # and one more: which of the pairs (-2,-1) (-1,0) (0,1) (1,2)
 SHIFT_T, SHIFT_A = 44, 22
 # Punctuation is never inside a name: decoding holds these characters at O, which cuts
 # an article into clauses that are decoded independently (and exactly).
-BREAKS = np.array(sorted({ord(c) for c in "。，、；：！？（）()“”‘’「」『』《》〈〉【】…—,;:!?\"'"}), dtype=np.int64)
+# The slash of a pair (刘一鸣／张小川) too, full-width as written or folded by the cleaner.
+BREAKS = np.array(sorted({ord(c) for c in "。，、；：！？（）()“”‘’「」『』《》〈〉【】…—,;:!?\"'／/｜|［］[]"}), dtype=np.int64)
 
 
 def char_codes(text: str) -> np.ndarray:
@@ -61,14 +62,30 @@ def _shifted(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def context(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray, surname_table=None):
+# Where a sentence ends inside a line of running text.
+FINALS = np.array(sorted(ord(c) for c in "。！？"), dtype=np.int64)
+
+
+def context(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray, surname_table=None,
+            finals: bool = False):
     """What the features read around each position: the characters at offsets -2..2 (SENT
     past a sentence edge), the surname flags of -1..+2 and the common-word bits.
-    `surname_table`, a boolean per code point, answers faster than `surname_codes`."""
+    `surname_table`, a boolean per code point, answers faster than `surname_codes`.
+
+    With `finals`, a sentence that ends inside the text (。！？) is an edge as well: the
+    training text has one sentence per line, so a name opening a sentence was learnt with
+    nothing before it (…工资等。|蒂门斯说 reads as the start of a line, not as 。蒂)."""
     at = {0: codes}
     for k in (1, 2):  # a sentence edge hides what lies beyond it
-        at[k] = np.where(at[k - 1] == SENT, SENT, _shifted(codes, k))
-        at[-k] = np.where(at[-k + 1] == SENT, SENT, _shifted(codes, -k))
+        edge = at[k - 1] == SENT
+        left = _shifted(codes, -k)
+        if finals:
+            # The final mark belongs to the sentence before it: seen after its last
+            # character (…说。), never before the next sentence's first.
+            edge |= np.isin(at[k - 1], FINALS)
+            left = np.where(np.isin(left, FINALS), SENT, left)
+        at[k] = np.where(edge, SENT, _shifted(codes, k))
+        at[-k] = np.where(at[-k + 1] == SENT, SENT, left)
     n = len(codes)
     is_surname = surname_table[codes] if surname_table is not None else np.isin(codes, surname_codes)
     flags = np.zeros(n, dtype=np.int64)
@@ -100,13 +117,15 @@ def _shifted_bits(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def feature_keys(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray) -> np.ndarray:
+def feature_keys(codes: np.ndarray, surname_codes: np.ndarray, word_codes: np.ndarray,
+                 finals: bool = False) -> np.ndarray:
     """(len(TEMPLATES) + 2, n) int64 keys: template << 44 | first char << 22 | second char.
 
-    These are the attributes the model is trained on; NameModel.emissions computes
-    the same scores from tables built out of them (tests/test_names.py checks).
+    These are the attributes the model is trained on (one sentence per line: `finals`
+    off); NameModel.emissions computes the same scores, with `finals` on, from tables
+    built out of them (tests/test_names.py checks).
     """
-    at, flags, bits = context(codes, surname_codes, word_codes)
+    at, flags, bits = context(codes, surname_codes, word_codes, finals=finals)
     keys = np.empty((len(TEMPLATES) + 2, len(codes)), dtype=np.int64)
     for t, offs in enumerate(TEMPLATES):
         row = at[offs[0]] << SHIFT_A
@@ -218,7 +237,7 @@ class NameModel:
 
     def emissions(self, codes: np.ndarray) -> np.ndarray:
         """(n, labels) scores of every position, from the per-template tables."""
-        at, flags, bits = context(codes, self.surnames, self.words, self._surname_table)
+        at, flags, bits = context(codes, self.surnames, self.words, self._surname_table, finals=True)
         # Character ids: one lookup, then shifted like the characters (an edge stays an edge).
         cid = {0: self._cid[codes]}
         sent = self._cid[SENT]
@@ -239,7 +258,7 @@ class NameModel:
 
     def reference_emissions(self, codes: np.ndarray) -> np.ndarray:
         """The same scores straight from the trained feature keys (slower; for tests)."""
-        keys = feature_keys(codes, self.surnames, self.words)
+        keys = feature_keys(codes, self.surnames, self.words, finals=True)
         flat = keys.ravel()
         idx = np.searchsorted(self.keys, flat)
         idx[idx == len(self.keys)] = 0
