@@ -125,3 +125,21 @@ def test_the_count_before_a_merger_and_a_threshold_are_not_reported():
     values = {v for _, _, v, _ in found}
     assert 214 not in values and 500000 not in values
     assert 163 in values
+
+
+def test_those_taking_part_are_counted_for_the_event():
+    got = extract("黔东南州邮政分公司联合凯里学院举办“邮政惠农·乡村电商”人才培训班，来自全州16个县市的95名邮政员工参加培训。")
+    found = {(m["subject"]["name"], m["value"]) for m in got["metrics"]}
+    assert ("邮政惠农·乡村电商", 95) in found and ("邮政惠农·乡村电商", 16) in found
+
+
+def test_a_department_speaking_for_its_unit_gives_the_units_figure():
+    found = mets("云南省邮政分公司启动“滇邮匠心”培养计划。云南省分公司人力资源部负责人表示，"
+                 "计划用3年时间培养800名中高级技能人才。")
+    assert {(s, v) for s, _, v, _ in found} == {("云南省邮政分公司", 800)}
+
+
+def test_a_figure_listed_after_another_is_named_by_what_follows_it():
+    got = by_value("截至6月末，临洮县支行累计向32家合作社、156户养殖大户发放贷款8600万元。")
+    assert got[156]["name"] == "养殖大户"
+    assert got[32]["name"] == "合作社"

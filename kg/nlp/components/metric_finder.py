@@ -56,6 +56,13 @@ CHANGE_TO_BEFORE = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下
 ORIGINAL = re.compile(r"(?:原有|原来|原先)的?$")
 # 资产在20万元以上的客户: a threshold describing whom is counted, not a figure reported.
 THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
+# 某分公司人力资源部负责人表示，计划培养1000名…: a department speaks for its unit; the
+# figures it gives are the unit's (or its programme's), not the department's own.
+SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?负责人")
+# Verbs that end the noun a figure counts (210户种粮大户发放贷款).
+NOUN_ENDS = re.compile(r"发放|投放|提供|办理|获得|享受|开展|实现|完成|签订|签约")
+# 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
+PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
 
 
@@ -184,6 +191,8 @@ class MetricFinder:
             origin = CHANGE_FROM.search(text, c_start, change.start())
             if origin:
                 before = self._name_before(doc, found, text, c_start, origin.start(), subject)
+        # 43家合作社、210户种粮大户: what stands before a listed figure names the item before it.
+        listed = before.endswith("、")
         before = before.strip("、")
         if before.endswith("的") and kind in ("count", "measure"):
             before = ""  # 12个园区的430户大棚种植户: the figure modifies what follows it
@@ -196,7 +205,7 @@ class MetricFinder:
         else:
             after_de = self._named_after_de(text, e)
             after = self._name_after(text, e)
-            if before and VERB_END.search(before) and after and not VERB_END.search(after):
+            if before and (VERB_END.search(before) or listed) and after and not VERB_END.search(after):
                 # 从某支行获得了80万元订单贷款, 一架载12吨国际邮件: the verb's object names it.
                 before = ""
             name = after_de or before or (after if kind in ("measure", "money") and after and
@@ -335,6 +344,9 @@ class MetricFinder:
         if nxt:
             rest = rest[: nxt.start()]
         rest = re.sub(r"[“”‘’]", "", rest)
+        verb = NOUN_ENDS.search(rest, 2)
+        if verb:
+            rest = rest[: verb.start()]  # 210户种粮大户|发放贷款: the noun, not the clause's verb
         # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
         return AFTER_TAIL.sub("", rest) or rest
 
@@ -348,6 +360,9 @@ class MetricFinder:
         if nearest and nearest[-1].label == "PERSON":
             return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
+        event = self._event(doc, lay, text, c_start, s)
+        if event is not None:
+            return event
         # The subject of the figure's clause, else of the nearest clause before it
         # in the same part of the sentence (…中宁县分公司寄递枸杞386万件，同比增长19.4%).
         whole = WHOLE_NETWORK.search(text, c_start, s)
@@ -387,6 +402,20 @@ class MetricFinder:
                  if doc._.kg_mentions[resolved(doc, i)].label in ITEM_LABELS]
         return resolved(doc, items[-1][0]) if items else None
 
+    @staticmethod
+    def _event(doc, lay, text, c_start, s):
+        """Those taking part are counted for the event they took part in: the programme the
+        paragraph named last (…举办…培训班，来自全省…的120名学员参加培训), where the figure's
+        clause names no unit of its own."""
+        if not PARTICIPATE.search(text, s, clause_end(text, s)):
+            return None
+        ms = doc._.kg_mentions
+        if any(ms[resolved(doc, i)].label in ENTITY_LABELS for i, _ in live_in(doc, c_start, s)):
+            return None
+        events = [i for i, _ in live_in(doc, lay.paragraph(s)[0], c_start)
+                  if ms[resolved(doc, i)].label == "PROGRAM"]
+        return resolved(doc, events[-1]) if events else None
+
     def _first_subject(self, doc, found, text, start, s):
         """The first mention in text[start:s] not governed by 与/为/向/由…: its entity,
         -1 when it is a person (their own figure), None when there is none."""
@@ -396,13 +425,16 @@ class MetricFinder:
         glosses = {m.start for _, m in cands if m.start and text[m.start - 1] in "（("}
         # A name glossed in brackets (某公司（Lion Air）) stands where its name stands: an object after 与 too.
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
-                if m.start not in glosses and not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])]
+                if m.start not in glosses and not OBJECT_MARK.search(text[clause_start(text, m.start):m.start])
+                and not SPEAKING_DEPARTMENT.match(text, m.end - 1)]
         if not free:
             return None
         k, (i, m) = free[0]
-        # 某区邮政分公司东城揽投部新增…: of two units back to back, the inner one.
+        # 某区邮政分公司东城揽投部新增…: of two units back to back, the inner one
+        # (but not a department speaking for the unit before it).
         while k + 1 < len(cands) and cands[k + 1][1].start == cands[k][1].end \
-                and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH":
+                and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH" \
+                and not SPEAKING_DEPARTMENT.match(text, cands[k + 1][1].end - 1):
             k += 1
         i = cands[k][0]
         if ms[resolved(doc, i)].label == "PERSON":
