@@ -304,3 +304,13 @@ def test_each_entity_listed_once_across_a_longer_text():
     rec, _ = ents(text)
     assert names(rec) == {"湖南省株洲市邮政分公司", "春风行动", "湖南红星农产品有限公司"}
     assert all_aliases(rec, "BRANCH") == {"湖南省株洲市邮政分公司", "株洲市分公司"}
+
+
+def test_a_group_named_with_its_place_is_a_partner_and_its_short_form_is_the_same():
+    got = extract("延边州邮政分公司与延边林业集团有限公司签订合作协议。根据协议，林业集团旗下8个林场的山货将通过邮政渠道销往全国。")
+    assert names(got, "PARTNER") == {"延边林业集团有限公司"}
+    assert {(m["subject"]["name"], m["value"]) for m in got["metrics"]} == {("延边林业集团有限公司", 8)}
+
+
+def test_a_group_with_its_place_but_no_legal_form_is_a_partner():
+    assert "黔南州茶业集团" in names(extract("都匀市邮政分公司与黔南州茶业集团开展寄递合作。"), "PARTNER")

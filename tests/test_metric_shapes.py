@@ -143,3 +143,11 @@ def test_a_figure_listed_after_another_is_named_by_what_follows_it():
     got = by_value("截至6月末，临洮县支行累计向32家合作社、156户养殖大户发放贷款8600万元。")
     assert got[156]["name"] == "养殖大户"
     assert got[32]["name"] == "合作社"
+
+
+def test_a_unit_named_by_its_kind_reports_its_own_figures():
+    got = mets("本报讯近日，贵州省黔东南州邮政分公司首个县级共配中心——丹寨县城乡寄递物流共配中心在丹寨县投入运营。"
+               "该中心由黔东南州分公司牵头，联合多家快递企业共同建设。\n"
+               "运营两个多月来，共配中心日均处理快件6000件，末端派送成本降低约25%。")
+    subjects = {v: s for s, _, v, _ in got}
+    assert subjects[6000] == "丹寨县城乡寄递物流共配中心"

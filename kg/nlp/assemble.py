@@ -280,7 +280,27 @@ LEGAL_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "股�
 
 def _same_organisation(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 2 and long_.startswith(short) and long_[len(short):] in LEGAL_TAILS
+    if len(short) >= 2 and long_.startswith(short) and long_[len(short):] in LEGAL_TAILS:
+        return True
+    # 某某市农垦集团有限公司, later 农垦集团: the long form opens with its place.
+    for tail in ("", *LEGAL_TAILS):
+        if len(short) >= 3 and long_.endswith(short + tail) and len(long_) > len(short) + len(tail):
+            return _all_places(long_[: len(long_) - len(short) - len(tail)])
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _all_places(text: str) -> bool:
+    """Whether text is nothing but admin-division names (内蒙古呼伦贝尔, 宜昌市)."""
+    from kg.nlp.gazetteer import default_gazetteer
+    from kg.nlp.name_growth import place_spans
+
+    at = 0
+    for a, b in place_spans(text, default_gazetteer()):
+        if a != at:
+            return False
+        at = b
+    return at == len(text)
 
 
 def _candidate_pairs(reps, live):

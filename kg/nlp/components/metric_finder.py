@@ -231,7 +231,7 @@ class MetricFinder:
         if respective is not None:
             subject = respective
         else:
-            subject = self._item_named(doc, sent_start, s, name, subject)
+            subject = self._item_named(doc, lay.article(s)[0], sent_start, s, name, subject)
         return Metric(subject, name, value, "元" if unit == "元" else unit, self._as_of(lay, dates, s),
                       text[s:e], s, e, f"metric_finder:{kind}", value_max=value_max)
 
@@ -253,16 +253,22 @@ class MetricFinder:
         return None
 
     @staticmethod
-    def _item_named(doc, sent_start, s, name, subject):
+    def _item_named(doc, article_start, sent_start, s, name, subject):
         """发行《某某》特种邮票1套4枚，邮票面值5.4元: a figure whose name opens with the kind
         of a product or programme named just before in its sentence is that item's."""
         ms = doc._.kg_mentions
-        for i, m in reversed(live_in(doc, sent_start, s)):
+        for i, m in reversed(live_in(doc, article_start, s)):
             item = resolved(doc, i)
-            if ms[item].label not in ITEM_LABELS or item == subject:
+            if item == subject or (m.start < sent_start and ms[item].label != "BRANCH"):
                 continue
-            kind = ms[item].text[-2:]
-            if len(ms[item].text) > 3 and name.startswith(kind) and len(name) > len(kind):
+            if ms[item].label in ITEM_LABELS:
+                kinds = (ms[item].text[-2:],)
+            elif ms[item].label == "BRANCH":
+                # 某县寄递物流共配中心…，共配中心日均处理快件1.2万件: a unit named by its kind.
+                kinds = (m.text[-4:], m.text[-3:])
+            else:
+                continue
+            if len(ms[item].text) > 3 and any(name.startswith(k) and len(name) > len(k) for k in kinds):
                 return item
         return subject
 
