@@ -282,7 +282,7 @@ def _same_organisation(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 2 and long_.startswith(short) and long_[len(short):] in LEGAL_TAILS:
         return True
-    # 某某市农垦集团有限公司, later 农垦集团: the long form opens with its place.
+    # 某某市林业集团有限公司, later 林业集团: the long form opens with its place.
     for tail in ("", *LEGAL_TAILS):
         if len(short) >= 3 and long_.endswith(short + tail) and len(long_) > len(short) + len(tail):
             return _all_places(long_[: len(long_) - len(short) - len(tail)])

@@ -2,7 +2,7 @@
 
 What a bracket right after a name declares is another name of the same
 entity: a short form (以下简称/下称 “…”), the full name (全称 “…”), or the name
-in Latin letters (某国邮政股份公司（Kazpost，以下简称…）, 某某物流公司（Eida
+in Latin letters (某国邮政股份公司（Xpost，以下简称…）, 某某物流公司（Eida
 Logistik GmbH）). A declared short form is also a mention wherever it is used
 later in the article.
 """

@@ -264,7 +264,7 @@ class MetricFinder:
             if ms[item].label in ITEM_LABELS:
                 kinds = (ms[item].text[-2:],)
             elif ms[item].label == "BRANCH":
-                # 某县寄递物流共配中心…，共配中心日均处理快件1.2万件: a unit named by its kind.
+                # 某县寄递物流分拣中心…，分拣中心日均处理邮件8000件: a unit named by its kind.
                 kinds = (m.text[-4:], m.text[-3:])
             else:
                 continue

@@ -136,7 +136,7 @@ class QuotedNameFinder:
 
     @staticmethod
     def _unquoted_uses(text, found, known):
-        """A name quoted once is the same name written later without quotes (丝路邮仓仓储面积…)."""
+        """A name quoted once is the same name written later without quotes (云岭邮仓仓储面积…)."""
         names = [n for n, label in known.items() if len(n) >= 3 and label]
         if not names:
             return
@@ -146,7 +146,7 @@ class QuotedNameFinder:
             if text[s - 1:s] in "“‘「《" or text[e:e + 1] in "”’」》":
                 continue  # the quoted mention itself
             if s and CJK_CHAR.match(text[s - 1]) and text[s - 1] not in USE_LEFT:
-                continue  # 智能手机课堂 is not “手机课堂”: a name starts a word
+                continue  # 智能电脑课堂 is not “电脑课堂”: a name starts a word
             if taken.overlaps(s, e):
                 continue
             found.append(Mention(s, e, known[m.group()], m.group(), "quoted_name_finder:use"))
