@@ -151,3 +151,14 @@ def test_a_unit_named_by_its_kind_reports_its_own_figures():
                "运营两个多月来，共配中心日均处理快件6000件，末端派送成本降低约25%。")
     subjects = {v: s for s, _, v, _ in got}
     assert subjects[6000] == "丹寨县城乡寄递物流共配中心"
+
+
+def test_a_rate_of_zero_written_in_words_is_zero_percent():
+    found = mets("邮储银行吴忠市分行“滩羊贷”累计放款1.2亿元，不良率为零。")
+    assert ("邮储银行吴忠市分行", "不良率", 0, "%") in found
+
+
+def test_whom_a_loan_went_to_names_the_count_and_not_the_amount():
+    got = by_value("截至目前，邮储银行定边县分行已向860户荞麦种植户发放贷款2.3亿元。")
+    assert got[860]["name"] == "荞麦种植户"
+    assert got[230000000]["name"] == "发放贷款"

@@ -93,3 +93,8 @@ def test_named_events(text, name):
 
 def test_an_event_named_by_its_kind_alone_is_no_name():
     assert names(extract("该分公司组织员工参加理财技能竞赛。"), "PROGRAM") == set()
+
+
+def test_the_head_nearest_the_quote_tells_what_it_names():
+    got = extract("宁夏邮政“塞上好物”带火农特产品\n本报讯今年以来，宁夏回族自治区邮政分公司打造“塞上好物”寄递项目，带动枸杞等农产品进城。")
+    assert ("塞上好物", "PROGRAM") in {(e["name"], e["label"]) for e in got["entities"]}

@@ -59,6 +59,9 @@ THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 # 某分公司人力资源部负责人表示，计划培养1000名…: a department speaks for its unit; the
 # figures it gives are the unit's (or its programme's), not the department's own.
 SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?负责人")
+# 已向1260户种植户发放贷款: a preposition before the figure governs what follows it.
+PREP_END = re.compile(r"(?:向|为|对|给|帮助|帮扶|带动)$")
+RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
 NOUN_ENDS = re.compile(r"发放|投放|提供|办理|获得|享受|开展|实现|完成|签订|签约")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
@@ -153,8 +156,9 @@ class MetricFinder:
         if kind in ("time", "skip"):
             return None
         chinese = not re.match(r"\d", f.group("num"))
-        if chinese and not f.group("mag") and kind not in ("money", "percent"):
-            return None  # 一项工作, 两个网点: words, not reported figures
+        if chinese and not f.group("mag") and kind not in ("money", "percent") \
+                and not (f.group("num") == "零" and RATE_IS.search(text, max(0, s - 8), s)):
+            return None  # 一项工作, 两个网点: words, not reported figures (but 不良率为零 is 0%)
         try:
             value = parse_number(f.group("num") + (f.group("mag") or ""))
             value_max = parse_number(f.group("num2") + (f.group("mag") or "")) if f.group("num2") else None
@@ -197,6 +201,10 @@ class MetricFinder:
         if before.endswith("的") and kind in ("count", "measure"):
             before = ""  # 12个园区的430户大棚种植户: the figure modifies what follows it
         before = before.removesuffix("的")
+        last = out[-1] if out else None
+        if last is not None and c_start <= last.start and last.end <= s and text.startswith(last.name, last.end) \
+                and before.startswith(last.name) and len(before) > len(last.name):
+            before = before[len(last.name):]  # 向1260户种植户|发放贷款4.2亿元: the noun counted before is not this one's
         if kind == "count":
             name = self._name_after(text, e)
             if self._counts_places(name):
@@ -205,7 +213,8 @@ class MetricFinder:
         else:
             after_de = self._named_after_de(text, e)
             after = self._name_after(text, e)
-            if before and (VERB_END.search(before) or listed) and after and not VERB_END.search(after):
+            if before and (VERB_END.search(before) or listed or PREP_END.search(before)) and after \
+                    and not VERB_END.search(after):
                 # 从某支行获得了80万元订单贷款, 一架载12吨国际邮件: the verb's object names it.
                 before = ""
             name = after_de or before or (after if kind in ("measure", "money") and after and

@@ -82,7 +82,8 @@ class QuotedNameFinder:
         found = mentions(doc)
         read = []  # (match, name, label or None, group number)
         for g, group in enumerate(self._groups(text)):
-            head_label, head_found, head_end = self._head_after(text, group[-1].end())
+            # gap: how far the head stands from the quote (“某某”项目 tells more than “某某”带火…农产品).
+            head_label, head_found, head_end, gap = self._head_after(text, group[-1].end())
             if ALIAS_MARK.search(text, max(0, group[0].start() - 4), group[0].start()):
                 continue  # （以下简称“某某”）: a short name, read by alias_finder
             before_label = self._head_before(text, group[0].start()) or self._verb_before(text, group[0].start())
@@ -93,13 +94,13 @@ class QuotedNameFinder:
                 if m.group(4) is not None:
                     # 《某某》特种邮票: a stamp, named with its kind.
                     if head_found and head_label in TITLE_HEADS and m is group[-1]:
-                        read.append((m, content + text[m.end():head_end], head_label, g))
+                        read.append((m, content + text[m.end():head_end], head_label, g, gap))
                     continue
                 if "—" in content and not head_found and self._own_label(content) is None:
                     continue  # “某地—某地”航空邮路: a route, no name
                 if re.search(r"\d", content) and head_found and head_label and m is group[-1]:
                     # “7×24小时”预约通关机制: a figure is no name; the name is the whole phrase.
-                    read.append((m, content + text[m.end():head_end], head_label, g))
+                    read.append((m, content + text[m.end():head_end], head_label, g, gap))
                     continue
                 own = self._own_label(content)
                 if own is False:
@@ -109,18 +110,19 @@ class QuotedNameFinder:
                 if own is None and len(content) < 3:
                     continue  # “长出”, “加码”: a word in quotes, not a name
                 label = own or (head_label if head_found else None) or before_label
-                read.append((m, content, label, g))
-        # A name is told once for the page (the first telling wins); quotes in a
-        # row share what one of them is told.
-        known = {}
-        for _, name, label, _ in read:
-            if label:
-                known.setdefault(name, label)
+                read.append((m, content, label, g, 0 if own else gap if head_found and head_label else self.max_gap))
+        # A name is told once for the page: by the telling whose head stands
+        # closest to it, the first of those; quotes in a row share what one of them is told.
+        told = {}
+        for _, name, label, _, gap in read:
+            if label and (name not in told or gap < told[name][0]):
+                told[name] = (gap, label)
+        known = {name: label for name, (_, label) in told.items()}
         group_label = {}
-        for _, name, label, g in read:
+        for _, name, label, g, _ in read:
             if name in known:
                 group_label.setdefault(g, known[name])
-        for m, name, label, g in read:
+        for m, name, label, g, _ in read:
             label = known.get(name) or group_label.get(g)
             if label is None:
                 continue
@@ -174,7 +176,8 @@ class QuotedNameFinder:
         return None
 
     def _head_after(self, text, pos):
-        """(label, found, end): the last head noun of the phrase right after pos.
+        """(label, found, end, gap): the last head noun of the phrase right after pos, and
+        how many characters stand between pos and it.
 
         The phrase runs to punctuation, a figure, a particle or a stop word,
         within max_gap characters; a phrase opening with 和/与 belongs to another
@@ -183,10 +186,10 @@ class QuotedNameFinder:
         if text.startswith("、", pos):
             etc = text.find("等", pos, pos + 24)
             if etc < 0 or any(c in CLAUSE_END for c in text[pos:etc]):
-                return None, False, pos
+                return None, False, pos, None
             pos = etc + 1
         elif text.startswith(CONJUNCTION, pos) and not OTHERS.match(text, pos + 1):
-            return None, False, pos  # “某某小店”和抖音直播间: the head is the other conjunct's
+            return None, False, pos, None  # “某某小店”和抖音直播间: the head is the other conjunct's
         limit = min(len(text), pos + self.max_gap + 6)
         best, best_end = None, pos
         i = pos
@@ -198,7 +201,9 @@ class QuotedNameFinder:
                 best, best_end = head.group(), head.end()
                 i = head.end() - 1
             i += 1
-        return (self.after_heads[best], True, best_end) if best else (None, False, pos)
+        if not best:
+            return None, False, pos, None
+        return self.after_heads[best], True, best_end, best_end - len(best) - pos
 
     def _head_before(self, text, pos):
         for head in self.before_order:
