@@ -314,3 +314,14 @@ def test_a_group_named_with_its_place_is_a_partner_and_its_short_form_is_the_sam
 
 def test_a_group_with_its_place_but_no_legal_form_is_a_partner():
     assert "黔南州茶业集团" in names(extract("都匀市邮政分公司与黔南州茶业集团开展寄递合作。"), "PARTNER")
+
+
+def test_a_bureau_inside_a_department_keeps_the_departments_name():
+    assert "河北省公安厅交通管理局" in names(extract("河北省邮政分公司与河北省公安厅交通管理局签署合作协议。"), "PARTNER")
+
+
+@pytest.mark.parametrize("province", ["河北省", "海南省", "吉林省"])
+def test_a_province_is_never_a_district_of_the_same_stem(province):
+    from kg.nlp.gazetteer import default_gazetteer
+
+    assert [d.level for d in default_gazetteer().lookup(province)] == [1]

@@ -162,3 +162,13 @@ def test_whom_a_loan_went_to_names_the_count_and_not_the_amount():
     got = by_value("截至目前，邮储银行定边县分行已向860户荞麦种植户发放贷款2.3亿元。")
     assert got[860]["name"] == "荞麦种植户"
     assert got[230000000]["name"] == "发放贷款"
+
+
+def test_the_whole_networks_outlets_are_counted_for_the_unit_of_that_level():
+    found = mets("本报讯近日，河北省邮政分公司与河北省公安厅交通管理局签署合作协议。根据协议，全省2100个邮政网点将开通10项交管业务。")
+    assert ("河北省邮政分公司", "邮政网点", 2100, "个") in found
+
+
+def test_stamp_sheets_are_counted():
+    found = mets("承德市邮政分公司发行《避暑山庄》个性化邮票1套4枚，首发当日销售邮票1800版。")
+    assert any(v == 1800 and u == "版" for _, _, v, u in found)

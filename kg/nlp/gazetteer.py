@@ -74,7 +74,10 @@ class Gazetteer:
             forms = {name, stem}
             if stem != name:
                 # 恩施州, 夷陵区: the stem with a level suffix still names it.
-                forms.update(stem + s for s in LEVEL_SUFFIXES if not (level == 1 and s in "县区旗"))
+                # A province is its name or its stem (吉林市 is the city, not 吉林省), and
+                # only a province is 省 (河北省 is never Tianjin's 河北区).
+                if level > 1:
+                    forms.update(stem + s for s in LEVEL_SUFFIXES if s != "省")
             for form in forms:
                 self.forms.setdefault(form, []).append(div)
         self.max_len = max(map(len, self.forms))

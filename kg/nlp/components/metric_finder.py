@@ -61,9 +61,11 @@ THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?负责人")
 # 已向1260户种植户发放贷款: a preposition before the figure governs what follows it.
 PREP_END = re.compile(r"(?:向|为|对|给|帮助|帮扶|带动)$")
+WHOLE_COUNT = re.compile(r"(?<!来自)全(?P<level>省|市|区|县|州|盟)$")
+UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政所|支局|二级分行|分行|支行|分公司|服务站|揽投部|投递部)")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
-NOUN_ENDS = re.compile(r"发放|投放|提供|办理|获得|享受|开展|实现|完成|签订|签约")
+NOUN_ENDS = re.compile(r"发放|投放|提供|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|将|已|均|陆续")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -375,6 +377,13 @@ class MetricFinder:
         if nearest and nearest[-1].label == "PERSON":
             return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
+        whole = WHOLE_COUNT.search(text, max(c_start, s - 4), s)
+        if whole and UNIT_COUNTED.match(text, self.figure.match(text, s).end()):
+            # 全省1800个邮政网点, 全省13家二级分行: the network's own units, counted for the
+            # unit of that level (not a place; participants 来自全市N个区县分公司 are the event's).
+            unit = self._network_unit(doc, lay, s, whole.group("level"))
+            if unit is not None:
+                return unit
         event = self._event(doc, lay, text, c_start, s)
         if event is not None:
             return event
