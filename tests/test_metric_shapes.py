@@ -172,3 +172,8 @@ def test_the_whole_networks_outlets_are_counted_for_the_unit_of_that_level():
 def test_stamp_sheets_are_counted():
     found = mets("承德市邮政分公司发行《避暑山庄》个性化邮票1套4枚，首发当日销售邮票1800版。")
     assert any(v == 1800 and u == "版" for _, _, v, u in found)
+
+
+def test_a_profiled_persons_own_round_is_no_units_figure():
+    found = mets("阳城县邮政分公司润城支局投递员韩建军每天早出晚归。他负责的邮路全长96公里，途经11个行政村。")
+    assert not any(v in (96, 11) for _, _, v, _ in found)

@@ -145,3 +145,9 @@ def test_a_department_listed_after_another_is_the_same_units():
     assert has_relation(rec, "PART_OF", "寄递事业部", "昆明市分公司")
     assert has_relation(rec, "RUNS", "寄递事业部", "2024年寄递技能竞赛")
     assert has_relation(rec, "RUNS", "昆明市分公司人力资源部", "2024年寄递技能竞赛")
+
+
+def test_a_name_listed_after_a_titled_one_shares_the_post():
+    got = extract("——记山西省晋城市阳城县邮政分公司润城支局投递员韩建军、苗秀芬\n韩建军和妻子在润城支局工作了十年。")
+    assert has_relation(got, "WORKS_AT", "韩建军", "润城支局")
+    assert has_relation(got, "WORKS_AT", "苗秀芬", "润城支局")

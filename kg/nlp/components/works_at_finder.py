@@ -24,6 +24,7 @@ from kg.nlp.mentions import Relation, layout, live, live_before, mentions, relat
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
 CLOSERS = re.compile(r"^[”’」』）)]+")  # the end of （以下简称“…”） after a declared name
 COMES_FROM = "来自"
+LIST_JOINERS = "、和"
 # What may stand before a bare title's unit noun: the start of a clause or quote.
 CLAUSE_EDGE = re.compile(r"[\s。！？；，：、“”‘’「」（）()]$")
 BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
@@ -58,6 +59,12 @@ class WorksAtFinder:
                 break
             if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
+            if not linked and title_end is None and out and found[out[-1].head].end + 1 == person.start \
+                    and out[-1].type == "WORKS_AT" and text[person.start - 1] in LIST_JOINERS:
+                # 某支局投递员刘某、孟某: a name listed straight after a titled one shares the post.
+                last = out[-1]
+                out.append(Relation("WORKS_AT", p, last.tail, last.start, person.end,
+                                    "works_at_finder:listed", title=last.title))
         return doc
 
     @staticmethod
