@@ -325,3 +325,17 @@ def test_a_province_is_never_a_district_of_the_same_stem(province):
     from kg.nlp.gazetteer import default_gazetteer
 
     assert [d.level for d in default_gazetteer().lookup(province)] == [1]
+
+
+@pytest.mark.parametrize("official, short", [
+    ("西双版纳傣族自治州", "西双版纳"), ("黔东南苗族侗族自治州", "黔东南"), ("博尔塔拉蒙古自治州", "博尔塔拉"),
+    ("内蒙古自治区", "内蒙古"), ("互助土族自治县", "互助"),
+])
+def test_an_autonomous_divisions_name_without_its_peoples(official, short):
+    from kg.nlp.gazetteer import short_form
+
+    assert short_form(official) == short
+
+
+def test_a_unit_of_a_prefecture_named_by_its_short_form():
+    assert "西双版纳州分公司" in names(extract("西双版纳州分公司开展寄递进村活动。"), "BRANCH")

@@ -177,3 +177,10 @@ def test_stamp_sheets_are_counted():
 def test_a_profiled_persons_own_round_is_no_units_figure():
     found = mets("阳城县邮政分公司润城支局投递员韩建军每天早出晚归。他负责的邮路全长96公里，途经11个行政村。")
     assert not any(v in (96, 11) for _, _, v, _ in found)
+
+
+def test_a_department_head_speaking_gives_the_units_forecast():
+    found = mets("贵州省邮政分公司开通贵阳至曼谷国际邮路。贵州省邮政分公司国际业务部总经理韩立新表示，"
+                 "预计明年通过该线路寄递的国际邮件将超过300吨。")
+    assert ("贵州省邮政分公司", 300) in {(s, v) for s, _, v, _ in found}
+    assert not any(n.endswith("将") for _, n, _, _ in found)

@@ -151,3 +151,10 @@ def test_a_name_listed_after_a_titled_one_shares_the_post():
     got = extract("——记山西省晋城市阳城县邮政分公司润城支局投递员韩建军、苗秀芬\n韩建军和妻子在润城支局工作了十年。")
     assert has_relation(got, "WORKS_AT", "韩建军", "润城支局")
     assert has_relation(got, "WORKS_AT", "苗秀芬", "润城支局")
+
+
+def test_a_facility_and_the_unit_that_runs_it():
+    got = extract("瑞丽口岸邮件处理中心同步投入使用，设计日处理能力8万件。德宏州邮政分公司负责该中心的日常运营。")
+    assert has_relation(got, "PART_OF", "瑞丽口岸邮件处理中心", "德宏州邮政分公司")
+    got = extract("勐腊县城乡寄递物流共配中心近日投运。该中心由西双版纳州分公司牵头，联合多家快递企业共同建设。")
+    assert has_relation(got, "PART_OF", "勐腊县城乡寄递物流共配中心", "西双版纳州分公司")

@@ -19,7 +19,7 @@ from pathlib import Path
 from kg.errors import ConfigError
 
 LEVEL_SUFFIXES = "省市县区州旗盟"
-_AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}?族)+自治(州|县|旗|区)$")
+_AUTONOMOUS = re.compile(r"^(.{2,})自治(州|县|旗|区)$")
 _OFFICIAL_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|自治旗|地区|林区|特区|省|市|县|区|州|旗|盟)$")
 
 
@@ -35,10 +35,30 @@ class Division:
 
 
 def short_form(name: str) -> str:
-    """湖北省 → 湖北, 恩施土家族苗族自治州 → 恩施, 宜昌市 → 宜昌 (never shorter than 2)."""
+    """湖北省 → 湖北, 恩施土家族苗族自治州 → 恩施, 西双版纳傣族自治州 → 西双版纳, 宜昌市 → 宜昌
+    (never shorter than 2)."""
     m = _AUTONOMOUS.match(name)
-    stem = m.group(1) if m else _OFFICIAL_SUFFIX.sub("", name)
+    if m:
+        stem = m.group(1)
+        groups = _ethnic_groups()
+        while True:  # the groups named last to first (…苗族侗族: 侗族, then 苗族)
+            cut = next((g for g in groups if stem.endswith(g) and len(stem) - len(g) >= 2), None)
+            if cut is None:
+                break
+            stem = stem[: -len(cut)]
+    else:
+        stem = _OFFICIAL_SUFFIX.sub("", name)
     return stem if len(stem) >= 2 else name
+
+
+@lru_cache(maxsize=1)
+def _ethnic_groups() -> tuple[str, ...]:
+    """Each group with and without 族, longest first (config/ethnic_groups.txt)."""
+    from kg.lexicon import word_list
+    from kg.paths import config_dir
+
+    names = word_list(str(config_dir() / "ethnic_groups.txt"))
+    return tuple(sorted({f for n in names for f in (n + "族", n)}, key=len, reverse=True))
 
 
 def _adcode_file() -> Path:

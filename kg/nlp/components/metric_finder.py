@@ -58,11 +58,13 @@ ORIGINAL = re.compile(r"(?:原有|原来|原先)的?$")
 THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 # 某分公司人力资源部负责人表示，计划培养1000名…: a department speaks for its unit; the
 # figures it gives are the unit's (or its programme's), not the department's own.
-SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?负责人")
+SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?(?:负责人|副?总经理|副?经理|副?主任|副?部长)")
 # 已向1260户种植户发放贷款: a preposition before the figure governs what follows it.
 PREP_END = re.compile(r"(?:向|为|对|给|帮助|帮扶|带动)$")
 WHOLE_COUNT = re.compile(r"(?<!来自)全(?P<level>省|市|区|县|州|盟)$")
 UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政所|支局|二级分行|分行|支行|分公司|服务站|揽投部|投递部)")
+# …寄递的国际邮件将|超过500吨: an adverb between the name and its figure is neither's.
+TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
 NOUN_ENDS = re.compile(r"发放|投放|提供|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|将|已|均|陆续")
@@ -221,7 +223,7 @@ class MetricFinder:
                 before = ""
             name = after_de or before or (after if kind in ("measure", "money") and after and
                                           not re.match(r"[的，。、]", after) else "")
-        name = LEADING_JUNK.sub("", WHOLE_NETWORK.sub("", name)).replace("分别", "")
+        name = TRAILING_JUNK.sub("", LEADING_JUNK.sub("", WHOLE_NETWORK.sub("", name)).replace("分别", ""))
         prev = out[-1] if out else None
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
                 and CONTINUES.fullmatch(text[prev.end:s]):

@@ -5,7 +5,8 @@ Only where the text marks the hierarchy:
   second is part of the first);
 - joined by 下辖/所辖/所属/旗下/辖内 (…分公司所辖某县分公司、某县分公司: every unit of the list);
 - units listed as a unit's 二级分行 (某市分行、某市分行等二级分行: of the province's branch);
-- a unit that sets up a named team or facility (该支局组建了…服务小组, 某分公司设立了…监管中心).
+- a unit that sets up a named team or facility (该支局组建了…服务小组, 某分公司设立了…监管中心);
+- a facility a unit runs (该中心由某市分公司牵头…, 某县分公司负责该中心的日常运营).
 """
 from __future__ import annotations
 
@@ -20,8 +21,17 @@ UNDER = re.compile(r"^(?:下辖|所辖|所属|旗下|辖内|下属|辖区内|下
 SECOND_TIER = re.compile(r"等?(?:二级分行|二级分公司|地市分行)")
 DEPARTMENTS = ("部", "代表队", "小组")
 SET_UP = re.compile(r"(?:组建|成立|设立|建成|设置|挂牌)了?")
+# 该中心由某分公司牵头/运营…; 某分公司负责该中心的(日常)运营.
+RUN_BY = re.compile(r"(?:牵头|负责|运营|管理|统筹|承建|建设)")
+RUNS_IT = re.compile(r"^负责$")
+ITS_RUNNING = re.compile(r"的(?:日常)?(?:运营|管理|运行)")
 # Units that a unit sets up: teams and facilities, not branches with places of their own.
 SET_UP_KINDS = ("代表队", "小组", "中心", "服务队", "突击队", "工作室", "互换局")
+
+
+def found_kind(doc, i) -> str:
+    """The name of what mention i stands for (该中心 → the centre it points to)."""
+    return mentions(doc)[resolved(doc, i)].text
 
 
 @Language.factory("kg_part_of_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
@@ -51,6 +61,13 @@ class PartOfFinder:
                 add(resolved(doc, j), parent, a.start, b.end, "under_list")
             else:
                 parent = None
+        for (i, a), (j, b) in zip(units, units[1:]):
+            # A facility and the unit that runs it, either way round.
+            gap = text[a.end:b.start]
+            if gap == "由" and found_kind(doc, i).endswith(SET_UP_KINDS) and RUN_BY.match(text, b.end):
+                add(resolved(doc, i), resolved(doc, j), a.start, b.end, "run_by")
+            elif RUNS_IT.match(gap) and found_kind(doc, j).endswith(SET_UP_KINDS) and ITS_RUNNING.match(text, b.end):
+                add(resolved(doc, j), resolved(doc, i), a.start, b.end, "runs")
         self._second_tier(doc, text, units, add)
         self._set_up(doc, text, units, add)
         self._named_inside(doc, units, add)
