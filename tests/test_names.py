@@ -279,3 +279,9 @@ def test_a_year_in_chinese_numerals_is_not_part_of_an_organisations_name():
 def test_a_sentence_is_not_grown_into_an_organisations_name():
     got = extract("陈茂林常说他上大学时就想回乡创业。")
     assert not any("说" in n or "他" in n for n in names(got, "PARTNER"))
+
+
+def test_a_short_items_author_in_brackets_at_its_end():
+    got = people("■近日，邮储银行漳州市分行与漳州市农业担保有限公司签订合作协议。（许 岚）\n"
+                 "■日前，宁德市邮政分公司开展寄递进村活动。（未完）")
+    assert got == {"许岚"}

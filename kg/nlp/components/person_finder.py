@@ -46,6 +46,8 @@ DOT = "·"
 BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
 NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
 NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
+# A name alone in brackets right after an item's last sentence, at the line's end.
+ITEM_CREDIT = re.compile(rf"(?<=[。！？”])[（(]\s*(?P<name>[{CJK}](?:[ \u3000]?[{CJK}]){{1,3}})\s*[）)][ \t]*$", re.M)
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf.npz"
 
 
@@ -141,6 +143,12 @@ class PersonFinder:
             for m in pattern.finditer(text):
                 if self._credit_name(m.group("name")):
                     add(m.start("name"), m.end("name"), "person_finder:credit")
+        for m in ITEM_CREDIT.finditer(text):
+            # …提供不低于50亿元的担保贷款。（林 涛）: a short item's author, in brackets at its end.
+            name = re.sub(r"\s", "", m.group("name"))
+            if self._credit_name(name) and (name[:1] in self.surnames or name[:2] in self.surnames):
+                # (a surname first: （待续）, （未完） close items too)
+                add(m.start("name"), m.end("name"), "person_finder:credit", name=name)
 
         spans = [(s, self._extend(text, s, e)) for s, e, _ in model_spans]
         by_start = {s: e for s, e in spans}
