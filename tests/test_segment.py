@@ -143,3 +143,17 @@ def test_a_page_that_lost_its_line_breaks_is_read_in_bounded_pieces():
     assert all(x.end == y.start for x, y in zip(arts, arts[1:]))
     assert all(c.text[a.end - 1] == "。" for a in arts)
     assert [a.index for a in arts] == list(range(len(arts)))
+
+
+def test_a_columns_short_items_are_articles_of_their_own():
+    from kg.text.clean import clean_text
+    from kg.text.segment import segment
+
+    page = ("动 态\n"
+            "■近日，邮储银行漳州市分行与漳州市农业担保有限公司签订合作协议，计划三年内提供担保贷款20亿元。（许 岚）\n"
+            "■日前，宁德市邮政分公司开展“寄递进村”专项行动，新增农村邮路3条，村级快件投递时长缩短一天。（林 涛）\n"
+            "■本月，莆田市邮政分公司在全市网点推出“邮政惠民”服务季活动，吸引客户参与一万余人次。（陈 敏）\n")
+    cleaned = clean_text(page)
+    kinds = {cleaned.text[p.start:p.end][:1]: p.kind for p in cleaned.paragraphs}
+    assert kinds["■"] == "text"
+    assert len(segment(cleaned)) >= 3

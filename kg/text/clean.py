@@ -32,6 +32,7 @@ _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 _OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
 BYLINE_MARKS = "□■▢◻"
+ITEM_LINE = re.compile(r"^■(?!.*本报讯).{20,}?[。！？]")
 # A line ending like this ends its sentence; one that does not, and is short,
 # is a heading.
 END_PUNCT = "。！？!?”’）)…；;：:"
@@ -188,7 +189,12 @@ def clean_text(raw: str) -> Cleaned:
         stripped = line.strip()
         if n and (blank_is_break and i - nonblank[n - 1] > 1):
             close_para()
-        is_byline = stripped[:1] in BYLINE_MARKS
+        # ■近日，某分行…。（某 某）: a column's short item under its mark, not a byline;
+        # each item opens a paragraph of its own.
+        item = bool(ITEM_LINE.match(stripped))
+        if item:
+            close_para()
+        is_byline = stripped[:1] in BYLINE_MARKS and not item
         if i in byline_tail and paragraphs and paragraphs[-1].kind == "byline":
             # Reopen the byline just closed and go on with it after a space.
             last = paragraphs.pop()

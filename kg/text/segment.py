@@ -22,7 +22,8 @@ from kg.paths import config_dir
 
 SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]")
 END_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:提供|完|供稿|来源[^）)]*)[）)]$")
-OPENER = re.compile(r"^(?:本报讯|本刊讯|【[^】]{0,10}】)")
+# …and a column's short items, each under its own mark (■近日，某分行…（某 某）).
+OPENER = re.compile(r"^(?:本报讯|本刊讯|【[^】]{0,10}】|■(?=[^■\n]{40}))")
 DATELINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[：:]")
 
 
