@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.graph import store
+from kg.graph import store, store_write
 from kg.cli import main
 from kg.graph.model import build_graph, graph_counts
 from kg.nlp.records import read_records, write_records
@@ -109,21 +109,21 @@ def dump(db):
 
 def force_fresh(monkeypatch):
     """Make every build on an existing store write a fresh one instead of updating in place."""
-    monkeypatch.setattr(store, "IN_PLACE_SHARE", 0.0)
-    monkeypatch.setattr(store, "IN_PLACE_FLOOR", 0)
+    monkeypatch.setattr(store_write, "IN_PLACE_SHARE", 0.0)
+    monkeypatch.setattr(store_write, "IN_PLACE_FLOOR", 0)
 
 
 @pytest.mark.parametrize("how", ["in place", "fresh"])
 def test_failed_build_leaves_the_old_store(db, records, monkeypatch, how):
     before = dump(db)
-    real = store._copy
+    real = store_write._copy
 
     def boom(conn, table, source, pair=None):
         if table == "MENTIONED_IN":  # after the old rows went and some new ones came
             raise RuntimeError("disk on fire")
         return real(conn, table, source, pair)
 
-    monkeypatch.setattr(store, "_copy", boom)
+    monkeypatch.setattr(store_write, "_copy", boom)
     if how == "fresh":
         force_fresh(monkeypatch)
     with pytest.raises(StoreError, match=r"kg.db: cannot (write|update) the (new )?database \(disk on fire\)$"):
@@ -209,18 +209,18 @@ def test_a_second_build_on_the_same_store_is_refused(db, records):
 
 KILLED_BUILD = """
 import sys, time
-from kg.graph import store
+from kg.graph import store, store_write
 from kg.nlp.records import read_records
-real = store._copy
+real = store_write._copy
 def slow(conn, table, source, pair=None):
     real(conn, table, source, pair)
     if table == "MENTIONED_IN":
         print("writing", flush=True)
         time.sleep(60)
-store._copy = slow
+store_write._copy = slow
 if sys.argv[3] == "fresh":
-    store.IN_PLACE_SHARE = 0.0
-    store.IN_PLACE_FLOOR = 0
+    store_write.IN_PLACE_SHARE = 0.0
+    store_write.IN_PLACE_FLOOR = 0
 a = read_records(sys.argv[1])[0]
 a["sha1"] = "4" * 40
 a["entities"] = [e for e in a["entities"] if e["label"] != "PERSON"]

@@ -1,13 +1,10 @@
 """Commands that write and read graph stores: build, load, export, query."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import click
-from rich.cells import cell_len
 
 from kg.cli import main
 
@@ -290,6 +287,8 @@ def _cell(value) -> str:
 
 def format_table(columns, rows) -> str:
     """Aligned columns; widths count CJK characters as two cells, as terminals show them."""
+    from rich.cells import cell_len
+
     cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [max([cell_len(c)] + [cell_len(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
@@ -306,6 +305,9 @@ def format_json(columns, rows) -> str:
 
 
 def format_csv(columns, rows) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
