@@ -144,6 +144,32 @@ def test_changed_document_equals_a_fresh_build(db, records, tmp_path, monkeypatc
     assert dump(db) == dump(fresh)
 
 
+def test_a_corrected_figure_is_written_without_merging_every_documents_entities_again(db, records, tmp_path,
+                                                                                     monkeypatch):
+    """A reprint that names the same entities (one figure corrected): the stored merge stands,
+    so no other document's entities are read and merged again (work that grew with the
+    store); what is stored equals a fresh build."""
+    from kg.graph import facts
+
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "5" * 40
+    figure = a["metrics"][0]
+    figure["value"], figure["value_text"] = 5786000000, "5786000000"
+
+    def refuse(summaries):
+        raise AssertionError("every document's entities were merged again")
+
+    monkeypatch.setattr(facts, "resolve", refuse)
+    result = store.build_store([a], db)
+    monkeypatch.undo()
+    assert (result["changed"], result["rows"] > 0) == (1, True)
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([a, *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+    _, rows = store.run_query(db, "MATCH (m:Metric {name: '新增余额'}) RETURN m.value_text")
+    assert rows == [["5786000000"]]
+
+
 def test_unchanged_records_write_nothing(db, records):
     before = dump(db)
     result = store.build_store(records, db)

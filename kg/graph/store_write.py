@@ -524,24 +524,51 @@ class _NeedsFresh(Exception):
     """The change is too large (or needs a new relation pair) to make in place."""
 
 
-def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, log) -> int:
-    """Replace `changed` documents' rows (doc → _Entry) and drop `removed` ones, in one transaction."""
-    from kg.graph import facts
+def _resolution(conn, changed: dict, removed: set, facts):
+    """(resolution, rekeyed documents, stored (entities, entity_keys) by document or None)
+    after `changed` (doc → _Entry) replace their records and `removed` go.
 
+    When nothing goes and every changed document names the same entities as it did (a
+    figure or a sentence corrected), the merge cannot change: the stored node keys stand,
+    no entity node changes (`nodes` is None then) and the other documents' summaries are
+    not read nor merged again — that work grew with the store, not with the change.
+    """
+    new = {name: facts.entity_summaries(entry.record) if not entry.record.get("skipped") else []
+           for name, entry in changed.items()}
+    if new and not removed:
+        rows = _query(conn, cypher.document_entities_by_key(), {"keys": [facts.doc_key(n) for n in new]})
+        kept = {name: keys for name, ents, keys in rows if ents is not None and ents == _summaries_json(new[name])}
+        if len(kept) == len(new):
+            return facts.Resolution(new, {n: json.loads(k or "[]") for n, k in kept.items()}, None), set(), None
     stored = {name: (ents, keys) for name, ents, keys in _query(conn, cypher.document_entities())}
     summaries = {}
     for name, (ents, _keys) in stored.items():
         if name not in changed and name not in removed:
             summaries[name] = _loads(ents) if ents else []
-    for name, entry in changed.items():
-        summaries[name] = facts.entity_summaries(entry.record) if not entry.record.get("skipped") else []
+    summaries.update(new)
     # stored summaries come back as JSON lists
     summaries = {n: [tuple(x[:4]) + (tuple(x[4]), tuple(x[5])) for x in v] for n, v in summaries.items()}
     res = facts.resolve(summaries)
     rekeyed = {name for name in summaries if name not in changed
                and json.loads(stored[name][1] or "[]") != res.keys.get(name, [])}
+    return res, rekeyed, stored
+
+
+def _labels(conn, merged) -> dict:
+    """{node key: {"label": …}} of the entities `merged`'s facts and figures name, as stored."""
+    keys = {k for e in merged.facts.values() for k in e.what[1:]}
+    keys |= {e.what[0] for e in merged.metrics.values() if e.what[0] is not None}
+    return {key: {"label": label} for key, label in _query(conn, cypher.node_labels_by_key(), {"keys": sorted(keys)})}
+
+
+def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, log) -> int:
+    """Replace `changed` documents' rows (doc → _Entry) and drop `removed` ones, in one transaction."""
+    from kg.graph import facts
+
+    res, rekeyed, stored = _resolution(conn, changed, removed, facts)
+    summaries = res.summaries
     touched = set(changed) | set(removed) | rekeyed
-    total = len(set(stored) | set(changed))
+    total = len(set(state) | set(changed))
     if len(touched) > max(IN_PLACE_FLOOR, IN_PLACE_SHARE * total):
         raise _NeedsFresh()
     log(f"updating {_plural(len(touched), 'document')} in place")
@@ -579,18 +606,21 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     merged.drop_docs(touched)
     for name, f in found.items():
         merged.add(f, res.key_map(name))
-    fact_groups, pairs = _fact_groups(merged, res.nodes)
+    nodes = res.nodes if res.nodes is not None else _labels(conn, merged)
+    fact_groups, pairs = _fact_groups(merged, nodes)
     undeclared = {t for t in FACT_TYPES if not pairs[t] <= ENDPOINTS[t]}
     if undeclared:
         have = _connections(conn, undeclared)
         if any(not pairs[t] <= have[t] for t in undeclared):  # a pair no table has yet: a new schema
             raise _NeedsFresh()
-    metric_rows, reported = _metric_groups(merged, res.nodes)
+    metric_rows, reported = _metric_groups(merged, nodes)
 
-    # Only entities of the touched documents can change: the others keep their members.
-    near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
-    near |= {k for name in touched for k in res.keys.get(name, ())}
-    ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
+    ent_delete, ent_update, ent_create = {}, {}, {}
+    if res.nodes is not None:
+        # Only entities of the touched documents can change: the others keep their members.
+        near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
+        near |= {k for name in touched for k in res.keys.get(name, ())}
+        ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
     written = 0
     _exec(conn, "BEGIN TRANSACTION")
     try:
