@@ -200,7 +200,8 @@ def build(inputs, db, pipeline, prune, replace_unreadable, lenient, date, quiet)
             return ((set(state) - present) | gone if prune else set()) | replaced
 
         with status(enabled=show) as say:
-            counts = build_store(records(), db, remove=_Lazy(removals), fingerprints=fingerprints, progress=say)
+            counts = build_store(records(), db, remove=_Lazy(removals), fingerprints=fingerprints, progress=say,
+                                 stored=state)
     if show and pages:
         for line in report.summary_lines():
             click.echo(line, err=True)
