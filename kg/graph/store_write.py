@@ -353,6 +353,8 @@ class FreshBuild:
     """Records streamed into Parquet spools; `finish` resolves entities and COPYs every table."""
 
     def __init__(self, folder: Path):
+        import pyarrow  # noqa: F401  (now, not at the first spool flush: every record is packed with zstd)
+
         from kg.graph import facts
 
         self.facts = facts
