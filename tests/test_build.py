@@ -135,6 +135,37 @@ def test_a_page_gone_stays_until_prune(built, tmp_path):
     assert content(store_copy) == content(fresh)
 
 
+NOTHING_TO_READ = """
+import sys
+from kg.cli import main
+try:
+    main(sys.argv[1:], prog_name="kg")
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("loaded:", ",".join(m for m in ("spacy", "networkx") if m in sys.modules), file=sys.stderr)
+"""
+
+
+def test_a_rebuild_with_no_page_to_read_does_not_load_spacy(built, tmp_path):
+    """Pages unchanged or gone: the pipeline is never built (spaCy not even imported), so such a
+    rebuild costs what the store's update costs."""
+    import subprocess
+    import sys
+
+    pages, db, _ = built
+    work = tmp_path / "pages"
+    shutil.copytree(pages, work)
+    store_copy = tmp_path / "kg.db"
+    shutil.copyfile(db, store_copy)
+    (work / "quanzhou.txt").unlink()
+    done = subprocess.run([sys.executable, "-c", NOTHING_TO_READ, "build", str(work), "--db", str(store_copy),
+                           "--prune"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "extracted nothing: 2 pages unchanged" in done.stdout and "1 document removed" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+    assert docs(store_copy) == ["2023/wenzhou.txt", "wenzhou.txt"]
+
+
 def test_a_page_turned_unreadable_keeps_its_last_good_facts(built, tmp_path):
     pages, db, _ = built
     work = tmp_path / "pages"

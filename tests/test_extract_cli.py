@@ -113,9 +113,11 @@ def test_record_format(tmp_path):
 
 
 def walk(group, path=()):
+    """Every command path, as --help lists them (kg imports a command's module on demand)."""
     import click
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield (*path, name)
         if isinstance(command, click.Group):
             yield from walk(command, (*path, name))

@@ -3,13 +3,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
+from kg.cli import COMMAND_MODULES, main
 
 
 def walk(group, path=()):
-    """(path, command) for every command under `group`, sub-groups included."""
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    """(path, command) for every command under `group`, sub-groups included (as --help lists them)."""
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield (*path, name), command
         if isinstance(command, click.Group):
             yield from walk(command, (*path, name))
@@ -19,7 +20,13 @@ COMMANDS = [("kg", *path) for path, _ in walk(main)]
 
 
 def test_the_explore_commands_are_registered():
-    assert {"lookup", "viz", "stats"} <= set(main.commands)
+    assert {"lookup", "viz", "stats"} <= {path[1] for path in COMMANDS}
+
+
+def test_each_command_names_its_module():
+    """`kg NAME` imports only NAME's module: every command is in COMMAND_MODULES, under its own module."""
+    listed = {path[0]: command.callback.__module__ for path, command in walk(main) if len(path) == 1}
+    assert listed == COMMAND_MODULES
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)

@@ -30,8 +30,10 @@ SERVER = re.compile(r"--neo4j|--falkordb|NEO4J_URI=|--uri|\bkg load\b")
 
 
 def commands(group=main, path=()):
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    """(path, command) for every command, as --help lists them (kg imports their modules on demand)."""
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield (*path, name), command
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.graph import store
+from kg.graph import store, store_write
 from kg.cli import main
 from kg.graph.model import build_graph, graph_counts
 from kg.nlp.records import read_records, write_records
@@ -109,21 +109,21 @@ def dump(db):
 
 def force_fresh(monkeypatch):
     """Make every build on an existing store write a fresh one instead of updating in place."""
-    monkeypatch.setattr(store, "IN_PLACE_SHARE", 0.0)
-    monkeypatch.setattr(store, "IN_PLACE_FLOOR", 0)
+    monkeypatch.setattr(store_write, "IN_PLACE_SHARE", 0.0)
+    monkeypatch.setattr(store_write, "IN_PLACE_FLOOR", 0)
 
 
 @pytest.mark.parametrize("how", ["in place", "fresh"])
 def test_failed_build_leaves_the_old_store(db, records, monkeypatch, how):
     before = dump(db)
-    real = store._copy
+    real = store_write._copy
 
     def boom(conn, table, source, pair=None):
         if table == "MENTIONED_IN":  # after the old rows went and some new ones came
             raise RuntimeError("disk on fire")
         return real(conn, table, source, pair)
 
-    monkeypatch.setattr(store, "_copy", boom)
+    monkeypatch.setattr(store_write, "_copy", boom)
     if how == "fresh":
         force_fresh(monkeypatch)
     with pytest.raises(StoreError, match=r"kg.db: cannot (write|update) the (new )?database \(disk on fire\)$"):
@@ -142,6 +142,32 @@ def test_changed_document_equals_a_fresh_build(db, records, tmp_path, monkeypatc
     fresh = tmp_path / "fresh" / "kg.db"
     store.build_store([changed_a(records), *records[1:]], fresh)
     assert dump(db) == dump(fresh)
+
+
+def test_a_corrected_figure_is_written_without_merging_every_documents_entities_again(db, records, tmp_path,
+                                                                                     monkeypatch):
+    """A reprint that names the same entities (one figure corrected): the stored merge stands,
+    so no other document's entities are read and merged again (work that grew with the
+    store); what is stored equals a fresh build."""
+    from kg.graph import facts
+
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "5" * 40
+    figure = a["metrics"][0]
+    figure["value"], figure["value_text"] = 5786000000, "5786000000"
+
+    def refuse(summaries):
+        raise AssertionError("every document's entities were merged again")
+
+    monkeypatch.setattr(facts, "resolve", refuse)
+    result = store.build_store([a], db)
+    monkeypatch.undo()
+    assert (result["changed"], result["rows"] > 0) == (1, True)
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([a, *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+    _, rows = store.run_query(db, "MATCH (m:Metric {name: '新增余额'}) RETURN m.value_text")
+    assert rows == [["5786000000"]]
 
 
 def test_unchanged_records_write_nothing(db, records):
@@ -209,18 +235,18 @@ def test_a_second_build_on_the_same_store_is_refused(db, records):
 
 KILLED_BUILD = """
 import sys, time
-from kg.graph import store
+from kg.graph import store, store_write
 from kg.nlp.records import read_records
-real = store._copy
+real = store_write._copy
 def slow(conn, table, source, pair=None):
     real(conn, table, source, pair)
     if table == "MENTIONED_IN":
         print("writing", flush=True)
         time.sleep(60)
-store._copy = slow
+store_write._copy = slow
 if sys.argv[3] == "fresh":
-    store.IN_PLACE_SHARE = 0.0
-    store.IN_PLACE_FLOOR = 0
+    store_write.IN_PLACE_SHARE = 0.0
+    store_write.IN_PLACE_FLOOR = 0
 a = read_records(sys.argv[1])[0]
 a["sha1"] = "4" * 40
 a["entities"] = [e for e in a["entities"] if e["label"] != "PERSON"]

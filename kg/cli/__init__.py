@@ -5,6 +5,7 @@ Errors raised by the library (`kg.errors.KgError`) become one-line
 """
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 import threading
@@ -15,6 +16,13 @@ from kg import __version__
 from kg.errors import KgError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# The module defining each command, imported when the command runs: `kg query` need not
+# compile and import the extraction commands. Listing them (kg --help) imports them all.
+COMMAND_MODULES = {
+    "extract": "kg.cli.extract", "eval": "kg.cli.extract", "show": "kg.cli.extract",
+    "build": "kg.cli.graph", "query": "kg.cli.graph", "export": "kg.cli.graph", "load": "kg.cli.graph",
+    "lookup": "kg.cli.explore", "viz": "kg.cli.explore", "stats": "kg.cli.explore",
+}
 
 
 class Terminated(KeyboardInterrupt):
@@ -38,7 +46,22 @@ def _stop(terminated: bool):
 
 
 class KgGroup(click.Group):
-    """Turns library errors into one-line messages instead of tracebacks, SIGTERM into Ctrl-C."""
+    """Turns library errors into one-line messages instead of tracebacks, SIGTERM into Ctrl-C;
+    imports a command's module when the command is asked for (COMMAND_MODULES)."""
+
+    def list_commands(self, ctx):
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            importlib.import_module(module)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        if name not in self.commands:
+            module = COMMAND_MODULES.get(name)
+            if module:
+                importlib.import_module(module)
+            else:  # not a command, or one missing from COMMAND_MODULES: look everywhere
+                self.list_commands(ctx)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         main_thread = threading.current_thread() is threading.main_thread()
@@ -71,8 +94,5 @@ def main():
     """
 
 
-# Commands live in their own modules, grouped by what they touch; importing
-# them registers them on `main`.
-from kg.cli import extract as _extract  # noqa: E402,F401
-from kg.cli import graph as _graph  # noqa: E402,F401
-from kg.cli import explore as _explore  # noqa: E402,F401
+# Commands live in their own modules, grouped by what they touch; importing one registers
+# its commands on `main` (KgGroup imports it when one of them is asked for).

@@ -1,13 +1,10 @@
 """Commands that write and read graph stores: build, load, export, query."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import click
-from rich.cells import cell_len
 
 from kg.cli import main
 
@@ -203,7 +200,8 @@ def build(inputs, db, pipeline, prune, replace_unreadable, lenient, date, quiet)
             return ((set(state) - present) | gone if prune else set()) | replaced
 
         with status(enabled=show) as say:
-            counts = build_store(records(), db, remove=_Lazy(removals), fingerprints=fingerprints, progress=say)
+            counts = build_store(records(), db, remove=_Lazy(removals), fingerprints=fingerprints, progress=say,
+                                 stored=state)
     if show and pages:
         for line in report.summary_lines():
             click.echo(line, err=True)
@@ -290,6 +288,8 @@ def _cell(value) -> str:
 
 def format_table(columns, rows) -> str:
     """Aligned columns; widths count CJK characters as two cells, as terminals show them."""
+    from rich.cells import cell_len
+
     cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [max([cell_len(c)] + [cell_len(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
@@ -306,6 +306,9 @@ def format_json(columns, rows) -> str:
 
 
 def format_csv(columns, rows) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)

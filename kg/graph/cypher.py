@@ -259,6 +259,17 @@ def document_entities() -> str:
     return "MATCH (d:Document) RETURN d.name AS name, d.entities AS entities, d.entity_keys AS entity_keys"
 
 
+def document_entities_by_key() -> str:
+    """document_entities of the documents keyed $keys."""
+    return ("MATCH (d:Document) WHERE d.key IN $keys "
+            "RETURN d.name AS name, d.entities AS entities, d.entity_keys AS entity_keys")
+
+
+def node_labels_by_key() -> str:
+    """The label of each node keyed $keys, whatever its table."""
+    return "MATCH (n) WHERE n.key IN $keys RETURN n.key AS key, label(n) AS label"
+
+
 def document_blobs() -> str:
     """The stored (compressed) records of some documents."""
     return "MATCH (d:Document) WHERE d.key IN $keys RETURN d.name AS name, d.record AS record"

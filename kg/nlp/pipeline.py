@@ -29,8 +29,17 @@ def pipeline_path(name: str) -> Path:
 
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = "default"):
-    """The pipeline kg's own commands share (built once per process)."""
-    return build_pipeline(name)
+    """The pipeline kg's own commands share (built once per process).
+
+    It lives as long as the process, so it (and spaCy's modules) are frozen out of the
+    cyclic garbage collector: otherwise every full collection while pages are read and
+    their facts stored walks the pipeline's objects again (gc.freeze).
+    """
+    import gc
+
+    nlp = build_pipeline(name)
+    gc.freeze()
+    return nlp
 
 
 def build_pipeline(name: str = "default"):

@@ -1,0 +1,997 @@
+"""Writing the embedded store: `build_store` (kg build) and the build lock.
+
+See kg.graph.store for what a build writes and when: a new store by bulk
+COPY from Parquet spools, swapped in whole; a few changed documents in
+place, on a copy of the store swapped in when it closed cleanly. Records
+stream through a build: only the entity summaries and the readings of facts
+and figures are held to the end. pyarrow is imported by the bulk writer
+only, so replacing a page or two never loads it.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import struct
+import tempfile
+import time
+from pathlib import Path
+
+from kg.atomic import atomic_output, disk_full
+from kg.graph import cypher
+from kg.graph.model import EDGE_PROPS, ENDPOINTS, ENTITY_LABELS, ENTITY_PROPS, FACT_TYPES, NODE_PROPS
+from kg.graph.store import (
+    _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, STORE_PROPS, StoreBusy, StoreError, _connect, _Layout, _loads, _one_line,
+    _query, _record_rows, layout_signature, store_stats, unpack_record,
+)
+
+# Files LadybugDB keeps beside a database file while it is open or after a crash.
+SIDECARS = (".wal", ".shadow", ".lock")
+PID_FILE = "kg-build.pid"
+LOCK_SUFFIX = ".build-lock"
+# Above this share of the documents touched (and more than IN_PLACE_FLOOR documents),
+# writing a fresh store is quicker than updating in place.
+IN_PLACE_SHARE = 0.5
+IN_PLACE_FLOOR = 8
+# A new store commits each COPY on its own: faster than one transaction for them all
+# (bench/store_bench.py) and uncommitted rows are not all held at once; the store is
+# only swapped in when whole, so a killed build still leaves the old one.
+ONE_TRANSACTION = False
+# Rows per Parquet row group while streaming; Documents carry their records, so also bytes:
+# LadybugDB reads a row group whole when it copies it.
+SPOOL_ROWS = 20_000
+SPOOL_BYTES = 2 << 20
+# An in-place update of fewer rows than this inserts them with UNWIND … CREATE, not
+# COPY from Arrow: quicker for a page or two, and pyarrow need not load.
+SMALL_INSERT = 5000
+
+
+# ------------------------------------------------------------------ the build lock
+
+_HELD: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def build_lock(db_path):
+    """Hold `<db>.build-lock` (flock) while a build reads and writes the store.
+
+    A second build on the same store fails at once with StoreBusy naming the
+    holder's pid, instead of both running and one losing its pages. The lock
+    dies with its process, so a killed build never blocks the next one.
+    Re-entrant within a process.
+    """
+    path = Path(f"{db_path}{LOCK_SUFFIX}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ident = str(path.resolve())
+    if _HELD.get(ident):
+        _HELD[ident] += 1
+        try:
+            yield
+        finally:
+            _HELD[ident] -= 1
+        return
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise StoreError(f"{path}: cannot take the build lock ({exc.strerror})") from None
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreBusy(f"another build is writing {db_path} (pid {holder}); "
+                            f"run this one when it has finished") from None
+        try:  # the holder we raced with may have removed the file: lock the one on disk
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _HELD[ident] = 1
+    try:
+        yield
+    finally:
+        _HELD.pop(ident, None)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # while still locked: a waiting build re-checks the inode
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ records in the store
+
+
+def _dumps(record) -> bytes:
+    """A record as JSON bytes (orjson: the store serialises every record it keeps)."""
+    import orjson
+
+    try:
+        return orjson.dumps(record)
+    except TypeError:  # an integer beyond 64 bits: the standard library copes
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def pack_record(data: bytes) -> bytes:
+    """Record JSON bytes compressed for the store: a magic naming the codec, the length, the data.
+
+    zstd (through pyarrow) where a build has pyarrow loaded anyway (a new
+    store); zlib otherwise, so that replacing a page or two never loads it.
+    """
+    import sys
+
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa
+
+        return _BLOB_MAGIC + struct.pack("<Q", len(data)) + pa.compress(data, codec="zstd", asbytes=True)
+    import zlib
+
+    return _BLOB_ZLIB + struct.pack("<Q", len(data)) + zlib.compress(data, 6)
+
+
+# ------------------------------------------------------------------ rows → Arrow / Parquet
+
+_ARROW = None
+
+
+def _arrow_types():
+    global _ARROW
+    if _ARROW is None:
+        import pyarrow as pa
+
+        _ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
+                  "list": pa.list_(pa.string()), "blob": pa.binary()}
+    return _ARROW
+
+
+def _node_columns(label):
+    return [("key", "str"), *STORE_PROPS[label].items()]
+
+
+def _edge_columns(etype):
+    return [("from", "str"), ("to", "str"), ("key", "str"), *EDGE_PROPS[etype].items()]
+
+
+def _table(rows, columns):
+    """An Arrow table of dict rows (rel rows name their ends source/target)."""
+    import pyarrow as pa
+
+    types = _arrow_types()
+    arrays, names = [], []
+    for name, kind in columns:
+        field = {"from": "source", "to": "target"}.get(name, name)
+        arrays.append(pa.array([r.get(field) for r in rows], type=types[kind]))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+class _Spool:
+    """Rows (tuples in column order) of one table streamed to a Parquet file, a row group at a time."""
+
+    def __init__(self, path: Path, columns):
+        self.path, self.columns = path, columns
+        self.pending = []
+        self.rows = 0
+        self.bytes = 0
+        self.writer = None
+
+    def add(self, values, size=0):
+        self.pending.append(values)
+        self.bytes += size
+        if len(self.pending) >= SPOOL_ROWS or self.bytes >= SPOOL_BYTES:
+            self.flush()
+
+    def extend(self, rows):
+        self.pending.extend(rows)
+        if len(self.pending) >= SPOOL_ROWS:
+            self.flush()
+
+    def flush(self):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.pending and self.writer is not None:
+            return
+        types = _arrow_types()
+        cols = list(zip(*self.pending)) if self.pending else [()] * len(self.columns)
+        table = pa.Table.from_arrays([pa.array(c, type=types[k]) for c, (_, k) in zip(cols, self.columns)],
+                                     names=[n for n, _ in self.columns])
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="none")
+        self.writer.write_table(table)
+        self.rows += len(self.pending)
+        self.pending = []
+        self.bytes = 0
+
+    def close(self):
+        self.flush()
+        self.writer.close()
+        return self.path
+
+    def batches(self):
+        """The spooled rows again, a row group at a time (as they were written: bounded in bytes)."""
+        import pyarrow.parquet as pq
+
+        spooled = pq.ParquetFile(self.path)
+        for i in range(spooled.num_row_groups):
+            yield from spooled.read_row_group(i).to_batches()
+
+
+def _rewrite(spool: _Spool, out: Path, transform):
+    """Stream a spool through `transform(batch) -> table` into a new Parquet file; its row count."""
+    import pyarrow.parquet as pq
+
+    writer, n = None, 0
+    for batch in spool.batches():
+        table = transform(batch)
+        if writer is None:
+            writer = pq.ParquetWriter(out, table.schema, compression="none")
+        writer.write_table(table)
+        n += table.num_rows
+    if writer is not None:
+        writer.close()
+    return n
+
+
+class _Clock:
+    """Seconds a build spends in LadybugDB writing (statements, commits, the checkpoint at close),
+    apart from preparing rows: `kg build` reports both."""
+
+    seconds = 0.0
+
+
+WRITE_CLOCK = _Clock()
+
+
+def _exec(conn, statement, params=None):
+    """A write statement, timed on WRITE_CLOCK."""
+    t0 = time.perf_counter()
+    try:
+        return conn.execute(statement, params or {})
+    finally:
+        WRITE_CLOCK.seconds += time.perf_counter() - t0
+
+
+class _Rows:
+    """A few rows (dicts) for `_copy` to insert with UNWIND … CREATE rather than COPY."""
+
+    def __init__(self, rows, columns):
+        self.rows, self.columns = rows, columns
+
+
+def _rows_for(rows, columns):
+    """What `_copy` takes for these rows: a few as they are, many as an Arrow table."""
+    return _Rows(rows, columns) if len(rows) < SMALL_INSERT else _table(rows, columns)
+
+
+def _copy(conn, table, source, pair=None):
+    """Put rows into `table` (a FROM/TO pair for relation tables): COPY from a Parquet file or
+    an Arrow table, or UNWIND … CREATE for a few rows (_Rows)."""
+    from_label, to_label = pair or (None, None)
+    if isinstance(source, _Rows):
+        props = [c for c, _ in source.columns if c not in ("key", "from", "to")]
+        if pair is None:
+            stmt = cypher.create_nodes(table, props)
+            rows = [{c: r.get(c) for c in ["key", *props]} for r in source.rows]
+        else:
+            stmt = cypher.create_edges(table, from_label, to_label, props)
+            rows = [{"source": r["source"], "target": r["target"], **{c: r.get(c) for c in ["key", *props]}}
+                    for r in source.rows]
+        for i in range(0, len(rows), 1000):
+            _exec(conn, stmt, {"rows": rows[i:i + 1000]})
+    elif isinstance(source, Path):
+        _exec(conn, cypher.copy_from_file(table, str(source), from_label, to_label))
+    else:
+        _exec(conn, cypher.copy_from_param(table, "rows", from_label, to_label), {"rows": source})
+
+
+# ------------------------------------------------------------------ a fresh store
+
+
+def _entity_label(record_label):
+    return ENTITY_LABELS[record_label]
+
+
+def _interned(reading, at, strings) -> tuple:
+    """A reading read back from JSON, its sentence one object across the build (pages repeat them)."""
+    s = reading[at]
+    if s is not None:
+        reading[at] = strings.setdefault(s, s)
+    return tuple(reading)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _summaries_json(summaries) -> str:
+    """A document's entity summaries as stored (JSON lists)."""
+    return _dumps([list(x) for x in summaries]).decode("utf-8")
+
+
+class _Entry:
+    """One record on its way into the store, with what the store keeps beside it."""
+
+    __slots__ = ("record", "data", "blob", "digest", "fingerprint")
+
+    def __init__(self, record, fingerprint=None, data=None, blob=None):
+        self.record = record
+        self.data = data if data is not None or blob is not None else _dumps(record)
+        self.digest = hashlib.sha1(self.data).hexdigest() if self.data is not None else None
+        self.blob = blob
+        self.fingerprint = fingerprint
+
+    def packed(self):
+        if self.blob is None:
+            self.blob = pack_record(self.data)
+        return self.blob
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while a build makes the merged rows: hundreds of
+    thousands of tuples that live until the store is written and form no cycles, which
+    the collector would otherwise walk again and again (a fifth of the store stage)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class FreshBuild:
+    """Records streamed into Parquet spools; `finish` resolves entities and COPYs every table."""
+
+    def __init__(self, folder: Path):
+        import pyarrow  # noqa: F401  (now, not at the first spool flush: every record is packed with zstd)
+
+        from kg.graph import facts
+
+        self.facts = facts
+        self.folder = folder
+        self.docs = _Spool(folder / "Document.parquet", [*_node_columns("Document"), ("_rec", "int")])
+        self.articles = _Spool(folder / "Article.parquet", [*_node_columns("Article"), ("_rec", "int")])
+        self.has_article = _Spool(folder / "HAS_ARTICLE.parquet", [*_edge_columns("HAS_ARTICLE"), ("_rec", "int")])
+        men = [("_occ", "int"), *_edge_columns("MENTIONED_IN")[1:], ("_rec", "int")]
+        self.mentions = {label: _Spool(folder / f"MENTIONED_IN.{label}.parquet", men)
+                         for label in ENTITY_LABELS.values()}
+        self.latest, self.recs = {}, []
+        # Each record's entity summaries and readings, spooled as JSON lines: a build holds
+        # nothing per page while pages stream in (long-lived small objects would also
+        # fragment the heap that every page's record passes through).
+        self.entities = open(folder / "entities.jsonl", "wb")
+        self.readings = open(folder / "readings.jsonl", "wb")
+        self.n_occ = 0
+        self.doc_props = ["key", *NODE_PROPS["Document"]]
+        self.art_cols = [p for p, _ in _node_columns("Article")]
+
+    def add(self, entry: _Entry):
+        facts = self.facts
+        record = entry.record
+        rec_no = len(self.recs)
+        doc = record["doc"]
+        found = facts.doc_facts(record)
+        summaries = found.summaries
+        base = self.n_occ
+        occ = {ent[0]: base + i for i, ent in enumerate(summaries)}
+        self.n_occ += len(summaries)
+        self.recs.append((doc, len(summaries)))
+        self.latest[doc] = rec_no
+        d = found.document
+        blob = entry.packed()
+        self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest,
+                       _summaries_json(summaries), None, blob, rec_no), size=len(blob))
+        self.articles.extend([(*(a.get(p) for p in self.art_cols), rec_no) for a in found.articles])
+        self.has_article.extend([(h["source"], h["target"], h["key"], h["doc"], rec_no) for h in found.has_article])
+        by_label = {}
+        for ent_id, label, values in found.mentions:
+            rows = by_label.get(label)
+            if rows is None:
+                rows = by_label[label] = []
+            rows.append((occ[ent_id], *values, rec_no))
+        for label, rows in by_label.items():
+            self.mentions[ENTITY_LABELS[label]].extend(rows)
+        self.entities.write(_dumps([rec_no, summaries]) + b"\n")
+        if found.facts or found.metrics:
+            self.readings.write(_dumps([rec_no, found.facts, found.metrics]) + b"\n")
+
+    def _spooled(self, spool):
+        """The spooled lines of the records that count (the last of each doc), as lists."""
+        live = set(self.latest.values())
+        with open(spool.name, "rb") as fh:
+            for line in fh:
+                item = _loads(line)
+                if item[0] in live:
+                    yield item
+
+    def finish(self, conn, log) -> int:
+        """Resolve, then COPY node tables and relation tables; returns the rows written."""
+        with _collector_paused():
+            return self._finish(conn, log)
+
+    def _finish(self, conn, log) -> int:
+        import pyarrow as pa
+
+        facts = self.facts
+        for spool in (self.docs, self.articles, self.has_article, *self.mentions.values()):
+            spool.close()
+        self.entities.close()
+        self.readings.close()
+        log("merging entities across documents")
+        live = set(self.latest.values())
+        res = facts.resolve({self.recs[rec_no][0]: [tuple(s[:4]) + (tuple(s[4]), tuple(s[5])) for s in summaries]
+                             for rec_no, summaries in self._spooled(self.entities)})
+        keys_by_occ = []
+        for rec_no, (doc, n) in enumerate(self.recs):
+            keys_by_occ.extend(res.keys[doc] if rec_no in live and n else [None] * n)
+        keys_by_occ = pa.array(keys_by_occ, type=pa.string())
+
+        merged = facts.Merged()
+        strings = {}
+        fact_at, metric_at = facts.SENTENCE_AT, facts.METRIC_SENTENCE_AT
+        for rec_no, fact_list, metric_list in self._spooled(self.readings):
+            doc = self.recs[rec_no][0]
+            found = facts.DocFacts(doc)
+            found.facts = [(t, h, tl, _interned(r, fact_at[t], strings)) for t, h, tl, r in fact_list]
+            found.metrics = [(sid, tuple(fig), _interned(r, metric_at, strings)) for sid, fig, r in metric_list]
+            merged.add(found, res.key_map(doc))
+        fact_groups, pairs = _fact_groups(merged, res.nodes)
+        metric_rows, reported = _metric_groups(merged, res.nodes)
+
+        _exec(conn, "BEGIN TRANSACTION")
+        for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
+            _exec(conn, stmt)
+        _exec(conn, cypher.comment_on_table("Document", layout_signature()))
+        if not ONE_TRANSACTION:
+            _exec(conn, "COMMIT")
+        written = 0
+
+        import pyarrow.compute as pc
+
+        live_recs = pa.array(sorted(live), type=pa.int64())
+
+        def keep(batch):
+            table = pa.Table.from_batches([batch])
+            return table.filter(pc.is_in(table.column("_rec"), value_set=live_recs)).drop_columns(["_rec"])
+
+        log("writing entities")
+        for label in ENTITY_LABELS.values():
+            rows = [{"key": k, **v} for k, v in res.nodes.items() if v["label"] == label]
+            if rows:
+                _copy(conn, label, _table(rows, _node_columns(label)))
+                written += len(rows)
+        log(f"writing {_plural(len(self.latest), 'document')}")
+
+        def with_keys(batch):
+            table = keep(batch)
+            names = table.column("name").to_pylist()
+            keys = pa.array([json.dumps(res.keys.get(n, []), ensure_ascii=False) for n in names], type=pa.string())
+            return table.set_column(table.schema.get_field_index("entity_keys"), "entity_keys", keys)
+
+        for label, spool, transform in (("Document", self.docs, with_keys), ("Article", self.articles, keep)):
+            out = self.folder / f"{label}.copy.parquet"
+            n = _rewrite(spool, out, transform)
+            if n:
+                _copy(conn, label, out)
+                written += n
+        if metric_rows:
+            log(f"writing {_plural(len(metric_rows), 'figure')}")
+            _copy(conn, "Metric", _table(metric_rows, _node_columns("Metric")))
+            written += len(metric_rows)
+        out = self.folder / "HAS_ARTICLE.copy.parquet"
+        n = _rewrite(self.has_article, out, keep)
+        if n:
+            _copy(conn, "HAS_ARTICLE", out, ("Document", "Article"))
+            written += n
+        log("writing mentions")
+        for label, spool in self.mentions.items():
+            def with_from(batch):
+                table = keep(batch)
+                source = keys_by_occ.take(table.column("_occ"))
+                key = pc.binary_join_element_wise(table.column("key"), source, ":")  # facts.mention_key
+                table = table.set_column(table.schema.get_field_index("key"), "key", key)
+                return table.drop_columns(["_occ"]).add_column(0, "from", source)
+
+            out = self.folder / f"MENTIONED_IN.{label}.copy.parquet"
+            n = _rewrite(spool, out, with_from)
+            if n:
+                _copy(conn, "MENTIONED_IN", out, (label, "Article"))
+                written += n
+        log("writing facts")
+        for (etype, a, b), rows in sorted(fact_groups.items()):
+            _copy(conn, etype, _table(rows, _edge_columns(etype)), (a, b))
+            written += len(rows)
+        for (a, b), rows in sorted(reported.items()):
+            _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
+            written += len(rows)
+        if ONE_TRANSACTION:
+            _exec(conn, "COMMIT")
+        return written
+
+
+def _fact_groups(merged, nodes):
+    """{(type, from label, to label): rows} and the endpoint pairs the schema needs."""
+    groups = {}
+    pairs = {t: set(p) for t, p in ENDPOINTS.items()}
+    for etype, row in merged.fact_rows():
+        pair = (nodes[row["source"]]["label"], nodes[row["target"]]["label"])
+        pairs[etype].add(pair)
+        groups.setdefault((etype, *pair), []).append(row)
+    return groups, pairs
+
+
+def _metric_groups(merged, nodes):
+    metrics, reported = [], {}
+    for row, rep in merged.metric_rows():
+        metrics.append(row)
+        if rep:
+            reported.setdefault((nodes[rep["source"]]["label"], "Metric"), []).append(rep)
+    return metrics, reported
+
+
+# ------------------------------------------------------------------ in place
+
+
+class _NeedsFresh(Exception):
+    """The change is too large (or needs a new relation pair) to make in place."""
+
+
+def _resolution(conn, changed: dict, removed: set, facts):
+    """(resolution, rekeyed documents, stored (entities, entity_keys) by document or None)
+    after `changed` (doc → _Entry) replace their records and `removed` go.
+
+    When nothing goes and every changed document names the same entities as it did (a
+    figure or a sentence corrected), the merge cannot change: the stored node keys stand,
+    no entity node changes (`nodes` is None then) and the other documents' summaries are
+    not read nor merged again — that work grew with the store, not with the change.
+    """
+    new = {name: facts.entity_summaries(entry.record) if not entry.record.get("skipped") else []
+           for name, entry in changed.items()}
+    if new and not removed:
+        rows = _query(conn, cypher.document_entities_by_key(), {"keys": [facts.doc_key(n) for n in new]})
+        kept = {name: keys for name, ents, keys in rows if ents is not None and ents == _summaries_json(new[name])}
+        if len(kept) == len(new):
+            return facts.Resolution(new, {n: json.loads(k or "[]") for n, k in kept.items()}, None), set(), None
+    stored = {name: (ents, keys) for name, ents, keys in _query(conn, cypher.document_entities())}
+    summaries = {}
+    for name, (ents, _keys) in stored.items():
+        if name not in changed and name not in removed:
+            summaries[name] = _loads(ents) if ents else []
+    summaries.update(new)
+    # stored summaries come back as JSON lists
+    summaries = {n: [tuple(x[:4]) + (tuple(x[4]), tuple(x[5])) for x in v] for n, v in summaries.items()}
+    res = facts.resolve(summaries)
+    rekeyed = {name for name in summaries if name not in changed
+               and json.loads(stored[name][1] or "[]") != res.keys.get(name, [])}
+    return res, rekeyed, stored
+
+
+def _labels(conn, merged) -> dict:
+    """{node key: {"label": …}} of the entities `merged`'s facts and figures name, as stored."""
+    keys = {k for e in merged.facts.values() for k in e.what[1:]}
+    keys |= {e.what[0] for e in merged.metrics.values() if e.what[0] is not None}
+    return {key: {"label": label} for key, label in _query(conn, cypher.node_labels_by_key(), {"keys": sorted(keys)})}
+
+
+def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, log) -> int:
+    """Replace `changed` documents' rows (doc → _Entry) and drop `removed` ones, in one transaction."""
+    from kg.graph import facts
+
+    res, rekeyed, stored = _resolution(conn, changed, removed, facts)
+    summaries = res.summaries
+    touched = set(changed) | set(removed) | rekeyed
+    total = len(set(state) | set(changed))
+    if len(touched) > max(IN_PLACE_FLOOR, IN_PLACE_SHARE * total):
+        raise _NeedsFresh()
+    log(f"updating {_plural(len(touched), 'document')} in place")
+
+    entries = dict(changed)
+    for name, blob in _record_rows(conn, sorted(rekeyed)):
+        entries[name] = _Entry(unpack_record(blob), fingerprint=state[name]["fingerprint"], blob=bytes(blob))
+        entries[name].digest = state[name]["digest"]
+    found = {name: facts.doc_facts(entry.record) for name, entry in entries.items()}
+
+    fresh = facts.Merged()
+    for name, f in found.items():
+        fresh.add(f, res.key_map(name))
+    merged = facts.Merged()
+    docs = sorted(touched)
+    fact_keys = {t: set() for t in FACT_TYPES}
+    for key, entry in fresh.facts.items():
+        fact_keys[entry.what[0]].add(key)
+    for etype in FACT_TYPES:
+        rows = _query(conn, cypher.facts_of_docs(etype), {"docs": docs})
+        known = {r[0] for r in rows}
+        missing = sorted(fact_keys[etype] - known)
+        if missing:
+            rows += _query(conn, cypher.facts_by_key(etype), {"keys": missing})
+        for key, _la, head, _lb, tail, sentences, evidence in rows:
+            merged.load_fact(etype, head, tail, key, sentences, evidence)
+    rows = _query(conn, cypher.metrics_of_docs(), {"docs": docs})
+    missing = sorted(set(fresh.metrics) - {r[0] for r in rows})
+    if missing:
+        rows += _query(conn, cypher.metrics_by_key(), {"keys": missing})
+    for key, subject, _label, name, value, value_text, unit, as_of, sentences, evidence in rows:
+        merged.load_metric(subject, (name, value, value_text, unit, as_of), key, sentences, evidence)
+    old_facts = {t: sorted(k for k, e in merged.facts.items() if e.what[0] == t) for t in FACT_TYPES}
+    old_metrics = sorted(merged.metrics)
+    merged.drop_docs(touched)
+    for name, f in found.items():
+        merged.add(f, res.key_map(name))
+    nodes = res.nodes if res.nodes is not None else _labels(conn, merged)
+    fact_groups, pairs = _fact_groups(merged, nodes)
+    undeclared = {t for t in FACT_TYPES if not pairs[t] <= ENDPOINTS[t]}
+    if undeclared:
+        have = _connections(conn, undeclared)
+        if any(not pairs[t] <= have[t] for t in undeclared):  # a pair no table has yet: a new schema
+            raise _NeedsFresh()
+    metric_rows, reported = _metric_groups(merged, nodes)
+
+    ent_delete, ent_update, ent_create = {}, {}, {}
+    if res.nodes is not None:
+        # Only entities of the touched documents can change: the others keep their members.
+        near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
+        near |= {k for name in touched for k in res.keys.get(name, ())}
+        ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
+    written = 0
+    _exec(conn, "BEGIN TRANSACTION")
+    try:
+        for etype, keys in old_facts.items():
+            if keys:
+                _exec(conn, cypher.delete_edges_by_key(etype), {"keys": keys})
+        if old_metrics:
+            _exec(conn, cypher.delete_nodes_by_key("Metric"), {"keys": old_metrics})
+        _exec(conn, cypher.delete_articles_of_docs(), {"docs": docs})
+        _exec(conn, cypher.delete_nodes_by_key("Document"), {"keys": [facts.doc_key(d) for d in docs]})
+        for label, keys in ent_delete.items():
+            _exec(conn, cypher.delete_nodes_by_key(label), {"keys": keys})
+        for label, rows in ent_update.items():
+            _exec(conn, cypher.update_nodes(label, list(ENTITY_PROPS)), {"rows": rows})
+            written += len(rows)
+        for label, rows in ent_create.items():
+            _copy(conn, label, _rows_for(rows, _node_columns(label)))
+            written += len(rows)
+        doc_rows, art_rows, has_rows, men_rows = [], [], [], {}
+        for name in sorted(found):
+            f, entry = found[name], entries[name]
+            doc_rows.append({**f.document, "fingerprint": entry.fingerprint, "digest": entry.digest,
+                             "entities": _summaries_json(summaries.get(name, [])),
+                             "entity_keys": json.dumps(res.keys.get(name, []), ensure_ascii=False),
+                             "record": entry.packed()})
+            art_rows += f.articles
+            has_rows += f.has_article
+            keys = res.key_map(name)
+            for ent_id, label, values in f.mentions:
+                row = dict(zip(facts.MENTION_FIELDS, values))
+                men_rows.setdefault(_entity_label(label), []).append(
+                    {**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id]})
+        for label, rows in (("Document", doc_rows), ("Article", art_rows), ("Metric", metric_rows)):
+            if rows:
+                _copy(conn, label, _rows_for(rows, _node_columns(label)))
+                written += len(rows)
+        if has_rows:
+            _copy(conn, "HAS_ARTICLE", _rows_for(has_rows, _edge_columns("HAS_ARTICLE")), ("Document", "Article"))
+        for label, rows in sorted(men_rows.items()):
+            _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
+            written += len(rows)
+        for (etype, a, b), rows in sorted(fact_groups.items()):
+            _copy(conn, etype, _rows_for(rows, _edge_columns(etype)), (a, b))
+            written += len(rows)
+        for (a, b), rows in sorted(reported.items()):
+            _copy(conn, "REPORTED", _rows_for(rows, _edge_columns("REPORTED")), (a, b))
+            written += len(rows)
+        written += len(has_rows)
+        _exec(conn, "COMMIT")
+    except BaseException:
+        with contextlib.suppress(RuntimeError):
+            conn.execute("ROLLBACK")
+        raise
+    return written
+
+
+def _connections(conn, types=FACT_TYPES) -> dict:
+    """{relation type: {(from label, to label)}} the store's tables allow."""
+    out = {}
+    for etype in types:
+        out[etype] = {(row[0], row[1]) for row in _query(conn, cypher.show_connection(etype))}
+    return out
+
+
+def _entity_diff(conn, nodes, near):
+    """Entity nodes (among the keys `near`) to delete, update (props changed) and create so
+    that the store holds `nodes`."""
+    props = list(ENTITY_PROPS)
+    keys = sorted(near)
+    delete, update, create = {}, {}, {}
+    for label in ENTITY_LABELS.values():
+        stored = {row[0]: dict(zip(props, row[1:]))
+                  for row in _query(conn, cypher.entity_rows_by_key(label, props), {"keys": keys})}
+        wanted = {k: {p: v[p] for p in props} for k, v in nodes.items() if v["label"] == label and k in near}
+        gone = sorted(set(stored) - set(wanted))
+        if gone:
+            delete[label] = gone
+        changed = [{"key": k, **v} for k, v in sorted(wanted.items()) if k in stored and stored[k] != v]
+        if changed:
+            update[label] = changed
+        new = [{"key": k, **v} for k, v in sorted(wanted.items()) if k not in stored]
+        if new:
+            create[label] = new
+    return delete, update, create
+
+
+# ------------------------------------------------------------------ build
+
+
+def _remove(path: Path):
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _clean_stale_builds(target: Path):
+    """Remove staging folders of builds that were killed midway (their process is gone)."""
+    for staging in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            pid = int((staging / PID_FILE).read_text())
+            os.kill(pid, 0)
+            continue  # that build is still running
+        except ProcessLookupError:
+            _remove(staging)
+        except (OSError, ValueError):
+            continue  # not ours, or no pid yet: leave it
+
+
+@contextlib.contextmanager
+def _work_folder(target: Path):
+    """A private folder beside the store for spooled rows and records, removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        (folder / PID_FILE).write_text(str(os.getpid()))
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
+    """A new store at `target` from `entries` (an iterable of _Entry), swapped in atomically;
+    (rows written, documents)."""
+
+    def build(tmp: Path) -> tuple[int, int]:
+        (tmp.parent / PID_FILE).write_text(str(os.getpid()))
+        spool = tmp.parent / "rows"
+        spool.mkdir()
+        fresh = FreshBuild(spool)
+        for entry in entries:
+            fresh.add(entry)
+        try:
+            with _connect(tmp, read_only=False) as conn:
+                written = fresh.finish(conn, log), len(fresh.latest)
+                closing = time.perf_counter()
+            WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
+        except (RuntimeError, StoreError, OSError) as exc:
+            if disk_full(tmp.parent):
+                raise StoreError(f"{target}: cannot write: no space left on device") from None
+            raise StoreError(f"{target}: cannot write the new database ({_one_line(exc)})") from None
+        shutil.rmtree(spool, ignore_errors=True)
+        left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
+        if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
+            raise StoreError(f"{target}: cannot write: no space left on device")
+        if left:
+            raise StoreError(f"{target}: the new database did not close cleanly ({left[0]} file left)")
+        # A stale WAL beside the target would be replayed onto the new file.
+        for s in SIDECARS:
+            _remove(Path(f"{target}{s}"))
+        return written
+
+    return atomic_output(target, build)
+
+
+def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, progress=None, stored=None) -> dict:
+    """Add records to the store at db_path (creating it), replacing each document's old rows.
+
+    `remove`: documents to take out (`kg build --prune`). `fingerprints`:
+    {doc: extractor fingerprint} of records extracted from pages (looked up as
+    each record arrives, so a generator may fill it). A record whose digest
+    and fingerprint equal the stored ones changes nothing. `progress(message)`
+    is told what is being written. `stored`: what `stored_documents(db_path)`
+    gave the caller under the same build lock, so that it is not read again.
+
+    Returns graph counts plus "documents", "skipped", "rows" (nodes and edges
+    written), "changed", "removed", "seconds" (time in the store, which a
+    caller extracting pages meanwhile can tell from its own) and
+    "write_seconds" (the part of it LadybugDB spent writing: statements,
+    COPYs, commits and the closing checkpoint).
+    """
+    target = Path(db_path)
+    log = progress or (lambda msg: None)
+    fingerprints = fingerprints if fingerprints is not None else {}
+    spent = 0.0
+    started = time.perf_counter()
+
+    def timed(iterable):
+        """Time spent waiting for records (extraction) is not the store's."""
+        nonlocal spent
+        it = iter(iterable)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(it)
+            except StopIteration:
+                spent += time.perf_counter() - t0
+                return
+            spent += time.perf_counter() - t0
+            yield item
+
+    WRITE_CLOCK.seconds = 0.0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(target):
+        _clean_stale_builds(target)
+        if not target.exists():  # nothing stored yet, so nothing to remove
+            written, changed = _write_fresh(target, (_Entry(r, fingerprints.get(r["doc"])) for r in timed(records)),
+                                            log)
+            removed = 0
+        else:
+            written, changed, removed = _build_existing(target, timed(records), remove, fingerprints, log, stored)
+    result = store_stats(target)
+    result.update(documents=result["nodes"]["Document"], skipped=result.pop("skipped_documents"), rows=written,
+                  changed=changed, removed=removed,
+                  seconds=time.perf_counter() - started - spent, write_seconds=WRITE_CLOCK.seconds)
+    return result
+
+
+def _build_existing(target: Path, records, remove, fingerprints, log, stored=None):
+    if stored:  # documents in the current layout, as the caller read them under this build's lock
+        current, state = True, {name: dict(doc) for name, doc in stored.items()}
+    else:
+        with _connect(target, read_only=True) as conn:
+            current = _Layout(conn, target).current
+            state = {} if not current else {
+                name: {"sha1": sha1, "digest": digest, "fingerprint": fp, "skipped": skipped}
+                for name, sha1, digest, fp, skipped in _query(conn, cypher.document_state())}
+    with _work_folder(target) as work:
+        spool_path = work / "records.jsonl"
+        changed_docs, refingerprinted, n = {}, {}, 0
+        with open(spool_path, "wb") as spool:
+            for record in records:
+                doc = record["doc"]
+                entry = _Entry(record, fingerprints.get(doc))
+                old = state.get(doc)
+                if current and old and old["digest"] == entry.digest:
+                    changed_docs.pop(doc, None)  # an earlier record of it in this build is superseded
+                    if old["fingerprint"] != entry.fingerprint:  # read again, found the same: note who read it
+                        refingerprinted[doc] = entry.fingerprint
+                    continue
+                spool.write(entry.data + b"\n")
+                changed_docs[doc] = (n, entry.fingerprint)
+                n += 1
+        remove = set(remove)  # known once the records are read (kg build --prune)
+        removed = {d for d in remove if d in state or d in changed_docs}
+        for d in removed:
+            changed_docs.pop(d, None)
+            refingerprinted.pop(d, None)
+        for d in changed_docs:
+            refingerprinted.pop(d, None)
+        if refingerprinted:
+            _set_fingerprints(target, refingerprinted)
+            for d, fp in refingerprinted.items():
+                state[d]["fingerprint"] = fp
+        if current and not changed_docs and not removed:
+            log("nothing changed")
+            return 0, 0, 0
+
+        def spooled():
+            with open(spool_path, "rb") as fh:
+                for i, line in enumerate(fh):
+                    record = _loads(line)
+                    doc = record["doc"]
+                    if doc in changed_docs and changed_docs[doc][0] == i:  # the last record of a doc wins
+                        yield _Entry(record, changed_docs[doc][1], data=line.rstrip(b"\n"))
+
+        if current and len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs)):
+            entries = {e.record["doc"]: e for e in spooled()}
+            try:
+                return _write_in_place(target, entries, removed, state, log), len(entries), len(removed)
+            except _NeedsFresh:
+                pass
+
+        def everything():
+            """The stored records that stay, then the new ones."""
+            with _connect(target, read_only=True) as conn:
+                names = [r[0] for r in _query(conn, cypher.document_names())]
+                keep = [n for n in names if n not in changed_docs and n not in removed]
+                for name, blob in _record_rows(conn, keep):
+                    try:
+                        record = unpack_record(blob)
+                    except (TypeError, ValueError):
+                        raise StoreError(f"{target}: the stored record of {name} is damaged; "
+                                         f"rebuild from the pages") from None
+                    if current:  # kept as stored, digest and all
+                        entry = _Entry(record, state[name]["fingerprint"], blob=bytes(blob))
+                        entry.digest = state[name]["digest"]
+                        yield entry
+                    else:  # an older layout: its records, read again
+                        yield _Entry(record)
+            yield from spooled()
+
+        log("writing a fresh store")
+        written, _docs = _write_fresh(target, everything(), log)
+        return written, len(changed_docs), len(removed)
+
+
+def _write_in_place(target: Path, entries, removed, state, log) -> int:
+    """`_update_in_place` on a copy of the store, swapped in when it is whole.
+
+    The copy costs a file copy (the store is a fraction of its pages' size);
+    in exchange readers never wait for a build nor see one half done, and a
+    build that fails — a full disk while LadybugDB checkpoints, a kill —
+    leaves the old store exactly as it was, with no WAL beside it.
+    """
+    def change(conn):
+        with _collector_paused():
+            return _update_in_place(conn, target, entries, removed, state, log)
+
+    return _on_a_copy(target, change)
+
+
+def _settle(target: Path):
+    """A store with a WAL beside it (a `kg query --write` killed midway) is recovered first:
+    a copy of the main file alone would lose what the WAL holds."""
+    if any(Path(f"{target}{s}").exists() for s in SIDECARS):
+        try:
+            with _connect(target, read_only=False):
+                pass
+        except StoreError:
+            raise
+        except (RuntimeError, OSError) as exc:
+            raise StoreError(f"{target}: cannot recover the database ({_one_line(exc)})") from None
+
+
+def _on_a_copy(target: Path, change) -> int:
+    """Run `change(conn)` on a copy of the store and swap the copy in when it closed cleanly."""
+    _settle(target)
+
+    def update(tmp: Path) -> int:
+        (tmp.parent / PID_FILE).write_text(str(os.getpid()))
+        try:
+            shutil.copyfile(target, tmp)
+            with _connect(tmp, read_only=False) as conn:
+                written = change(conn)
+                closing = time.perf_counter()
+            WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
+        except (RuntimeError, OSError) as exc:
+            if disk_full(tmp.parent):
+                raise StoreError(f"{target}: cannot write: no space left on device") from None
+            raise StoreError(f"{target}: cannot update the database ({_one_line(exc)})") from None
+        left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
+        if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
+            raise StoreError(f"{target}: cannot write: no space left on device")
+        if left:
+            raise StoreError(f"{target}: the updated database did not close cleanly ({left[0]} file left)")
+        return written
+
+    return atomic_output(target, update)
+
+
+def _set_fingerprints(target, fingerprints: dict):
+    """Documents extracted again with the same result only take the new fingerprint."""
+    rows = [{"key": f"doc:{d}", "fingerprint": fp} for d, fp in sorted(fingerprints.items())]
+
+    def change(conn):
+        _exec(conn, cypher.update_nodes("Document", ["fingerprint"]), {"rows": rows})
+        return 0
+
+    _on_a_copy(target, change)
+
+
