@@ -285,3 +285,8 @@ def test_a_short_items_author_in_brackets_at_its_end():
     got = people("■近日，邮储银行漳州市分行与漳州市农业担保有限公司签订合作协议。（许 岚）\n"
                  "■日前，宁德市邮政分公司开展寄递进村活动。（未完）")
     assert got == {"许岚"}
+
+
+def test_a_surname_that_is_also_a_preposition_after_a_word_for_who_someone_is():
+    assert people("果农向德明告诉记者：“邮政上门收件，价格还便宜。”") == {"向德明"}
+    assert "向红梅" not in people("他向红梅说明了情况。")  # after 他, 向 governs
