@@ -6,7 +6,7 @@ Only where the text marks the hierarchy:
 - joined by 下辖/所辖/所属/旗下/辖内 (…分公司所辖某县分公司、某县分公司: every unit of the list);
 - units listed as a unit's 二级分行 (某市分行、某市分行等二级分行: of the province's branch);
 - a unit that sets up a named team or facility (该支局组建了…服务小组, 某分公司设立了…监管中心);
-- a facility a unit runs (该中心由某市分公司牵头…, 某县分公司负责该中心的日常运营).
+- a facility a unit runs (该中心由某分公司牵头…, 某县分公司负责该中心的日常运营).
 """
 from __future__ import annotations
 
