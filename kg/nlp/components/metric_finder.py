@@ -178,7 +178,7 @@ class MetricFinder:
         if any(w in sentence.replace("我们", "") for w in self.personal):
             return None
         c_start = clause_start(text, s)
-        subject = self._subject(doc, lay, found, text, s, sent_start)
+        subject = self._subject(doc, lay, found, text, s, e, sent_start)
         if subject is None:
             return None
         before = self._name_before(doc, found, text, c_start, s, subject)
@@ -205,10 +205,10 @@ class MetricFinder:
         if before.endswith("的") and kind in ("count", "measure"):
             before = ""  # 12个园区的430户大棚种植户: the figure modifies what follows it
         before = before.removesuffix("的")
-        last = out[-1] if out else None
-        if last is not None and c_start <= last.start and last.end <= s and text.startswith(last.name, last.end) \
-                and before.startswith(last.name) and len(before) > len(last.name):
-            before = before[len(last.name):]  # 向1260户种植户|发放贷款4.2亿元: the noun counted before is not this one's
+        prev = out[-1] if out else None
+        if prev is not None and c_start <= prev.start and prev.end <= s and text.startswith(prev.name, prev.end) \
+                and before.startswith(prev.name) and len(before) > len(prev.name):
+            before = before[len(prev.name):]  # 向1260户种植户|发放贷款4.2亿元: the noun counted before is not this one's
         if kind == "count":
             name = self._name_after(text, e)
             if self._counts_places(name):
@@ -224,7 +224,6 @@ class MetricFinder:
             name = after_de or before or (after if kind in ("measure", "money") and after and
                                           not re.match(r"[的，。、]", after) else "")
         name = TRAILING_JUNK.sub("", LEADING_JUNK.sub("", WHOLE_NETWORK.sub("", name)).replace("分别", ""))
-        prev = out[-1] if out else None
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
                 and CONTINUES.fullmatch(text[prev.end:s]):
             # 2863笔、金额7.45亿元; 3万元至300万元; 同比分别增长31.2%和28.7%: a figure
@@ -369,7 +368,7 @@ class MetricFinder:
         # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
         return AFTER_TAIL.sub("", rest) or rest
 
-    def _subject(self, doc, lay, found, text, s, sent_start):
+    def _subject(self, doc, lay, found, text, s, e, sent_start):
         """Whom a figure is about: the subject of its clause, else of its sentence, else the actor."""
         k = bisect.bisect_left(self._lost, sent_start)
         if k < len(self._lost) and self._lost[k] < s:
@@ -380,7 +379,7 @@ class MetricFinder:
             return None  # 来自某分行的某某以总分98.5分…: the person's own figure
         part_start = max(sent_start, text.rfind("；", sent_start, s) + 1)
         whole = WHOLE_COUNT.search(text, max(c_start, s - 4), s)
-        if whole and UNIT_COUNTED.match(text, self.figure.match(text, s).end()):
+        if whole and UNIT_COUNTED.match(text, e):
             # 全省1800个邮政网点, 全省13家二级分行: the network's own units, counted for the
             # unit of that level (not a place; participants 来自全市N个区县分公司 are the event's).
             unit = self._network_unit(doc, lay, s, whole.group("level"))
