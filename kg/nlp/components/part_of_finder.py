@@ -23,15 +23,9 @@ DEPARTMENTS = ("部", "代表队", "小组")
 SET_UP = re.compile(r"(?:组建|成立|设立|建成|设置|挂牌)了?")
 # 该中心由某分公司牵头/运营…; 某分公司负责该中心的(日常)运营.
 RUN_BY = re.compile(r"(?:牵头|负责|运营|管理|统筹|承建|建设)")
-RUNS_IT = re.compile(r"^负责$")
 ITS_RUNNING = re.compile(r"的(?:日常)?(?:运营|管理|运行)")
 # Units that a unit sets up: teams and facilities, not branches with places of their own.
 SET_UP_KINDS = ("代表队", "小组", "中心", "服务队", "突击队", "工作室", "互换局")
-
-
-def found_kind(doc, i) -> str:
-    """The name of what mention i stands for (该中心 → the centre it points to)."""
-    return mentions(doc)[resolved(doc, i)].text
 
 
 @Language.factory("kg_part_of_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
@@ -61,13 +55,15 @@ class PartOfFinder:
                 add(resolved(doc, j), parent, a.start, b.end, "under_list")
             else:
                 parent = None
+        found = mentions(doc)
         for (i, a), (j, b) in zip(units, units[1:]):
-            # A facility and the unit that runs it, either way round.
+            # A facility and the unit that runs it, either way round (该中心 is the centre it points to).
             gap = text[a.end:b.start]
-            if gap == "由" and found_kind(doc, i).endswith(SET_UP_KINDS) and RUN_BY.match(text, b.end):
-                add(resolved(doc, i), resolved(doc, j), a.start, b.end, "run_by")
-            elif RUNS_IT.match(gap) and found_kind(doc, j).endswith(SET_UP_KINDS) and ITS_RUNNING.match(text, b.end):
-                add(resolved(doc, j), resolved(doc, i), a.start, b.end, "runs")
+            ri, rj = resolved(doc, i), resolved(doc, j)
+            if gap == "由" and found[ri].text.endswith(SET_UP_KINDS) and RUN_BY.match(text, b.end):
+                add(ri, rj, a.start, b.end, "run_by")
+            elif gap == "负责" and found[rj].text.endswith(SET_UP_KINDS) and ITS_RUNNING.match(text, b.end):
+                add(rj, ri, a.start, b.end, "runs")
         self._second_tier(doc, text, units, add)
         self._set_up(doc, text, units, add)
         self._named_inside(doc, units, add)

@@ -59,10 +59,10 @@ class WorksAtFinder:
                 break
             if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
-            if not linked and title_end is None and out and found[out[-1].head].end + 1 == person.start \
-                    and out[-1].type == "WORKS_AT" and text[person.start - 1] in LIST_JOINERS:
+            last = out[-1] if out else None
+            if not linked and title_end is None and last is not None and last.type == "WORKS_AT" \
+                    and found[last.head].end + 1 == person.start and text[person.start - 1] in LIST_JOINERS:
                 # 某支局投递员刘某、孟某: a name listed straight after a titled one shares the post.
-                last = out[-1]
                 out.append(Relation("WORKS_AT", p, last.tail, last.start, person.end,
                                     "works_at_finder:listed", title=last.title))
         return doc
