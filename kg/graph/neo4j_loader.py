@@ -117,13 +117,19 @@ def _collected(rows) -> list:
 
 
 def _write_batches(backend, statement, batches, on_conflict=None) -> None:
-    """Each batch of rows as one transaction; a backend that can send several at once does."""
-    many = getattr(backend, "write_batches", None)
-    if many is not None:
-        many(statement, batches, on_conflict)
+    """Each batch of rows as one transaction, `backend.workers` of them at once where it
+    has more than one (their order does not matter: each row names its own key; a
+    deadlock between two is retried by the driver)."""
+    workers = getattr(backend, "workers", 1)
+    if workers <= 1 or len(batches) < 2:
+        for batch in batches:
+            backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
         return
-    for batch in batches:
-        backend.write(statement, {"rows": batch}, on_conflict=on_conflict)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(backend.write, statement, {"rows": b}, on_conflict) for b in batches]:
+            done.result()
 
 
 def run_load(graph, backend, *, batch_size=DEFAULT_BATCH, progress=False) -> dict:
@@ -240,6 +246,8 @@ class Neo4jBackend:
         self.warned = False
         self.escape = False
         self.escape = self._server_unescapes_strings()
+        if self.escape:
+            self.workers = 1  # FalkorDB's Bolt bridge: one transaction at a time
 
     def _session(self):
         return self.driver.session(database=self.settings.database) if self.settings.database \
@@ -285,19 +293,6 @@ class Neo4jBackend:
                     if on_conflict is None:
                         raise
                     s.execute_write(lambda tx, p=piece: tx.run(on_conflict, p).consume())
-
-    def write_batches(self, statement, batches, on_conflict=None):
-        """The batches as transactions in `workers` sessions at once (their order does not
-        matter: each row names its own key; a deadlock between two is retried by the driver)."""
-        if self.workers <= 1 or len(batches) < 2 or self.escape:
-            for batch in batches:
-                self.write(statement, {"rows": batch}, on_conflict)
-            return
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for done in [pool.submit(self.write, statement, {"rows": b}, on_conflict) for b in batches]:
-                done.result()
 
     def read(self, statement, params):
         rows = []
