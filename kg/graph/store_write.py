@@ -270,6 +270,19 @@ def _rows_for(rows, columns):
     return _Rows(rows, columns) if len(rows) < SMALL_INSERT else _table(rows, columns)
 
 
+def _copy_facts(conn, fact_groups, reported, tabulate) -> int:
+    """The fact edges and REPORTED edges, one `_copy` per type and FROM/TO pair, their rows
+    made by `tabulate` (_table or _rows_for); the number of rows written."""
+    written = 0
+    for (etype, a, b), rows in sorted(fact_groups.items()):
+        _copy(conn, etype, tabulate(rows, _edge_columns(etype)), (a, b))
+        written += len(rows)
+    for (a, b), rows in sorted(reported.items()):
+        _copy(conn, "REPORTED", tabulate(rows, _edge_columns("REPORTED")), (a, b))
+        written += len(rows)
+    return written
+
+
 def _copy(conn, table, source, pair=None):
     """Put rows into `table` (a FROM/TO pair for relation tables): COPY from a Parquet file or
     an Arrow table, or UNWIND … CREATE for a few rows (_Rows)."""
@@ -508,12 +521,7 @@ class FreshBuild:
                 _copy(conn, "MENTIONED_IN", out, (label, "Article"))
                 written += n
         log("writing facts")
-        for (etype, a, b), rows in sorted(fact_groups.items()):
-            _copy(conn, etype, _table(rows, _edge_columns(etype)), (a, b))
-            written += len(rows)
-        for (a, b), rows in sorted(reported.items()):
-            _copy(conn, "REPORTED", _table(rows, _edge_columns("REPORTED")), (a, b))
-            written += len(rows)
+        written += _copy_facts(conn, fact_groups, reported, _table)
         if ONE_TRANSACTION:
             _exec(conn, "COMMIT")
         return written
@@ -684,12 +692,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         for label, rows in sorted(men_rows.items()):
             _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
             written += len(rows)
-        for (etype, a, b), rows in sorted(fact_groups.items()):
-            _copy(conn, etype, _rows_for(rows, _edge_columns(etype)), (a, b))
-            written += len(rows)
-        for (a, b), rows in sorted(reported.items()):
-            _copy(conn, "REPORTED", _rows_for(rows, _edge_columns("REPORTED")), (a, b))
-            written += len(rows)
+        written += _copy_facts(conn, fact_groups, reported, _rows_for)
         written += len(has_rows)
         _exec(conn, "COMMIT")
     except BaseException:
