@@ -100,12 +100,18 @@ def test_rebuild_unchanged_reads_and_writes_nothing(built, tmp_path):
     assert dump(copy) == before
 
 
-def test_changed_page_is_the_only_one_read_and_the_store_equals_a_fresh_build(built, tmp_path):
+def working_copy(built, tmp_path):
+    """The built folder and its store copied into tmp_path, to change without touching the fixture's."""
     pages, db, _ = built
     work = tmp_path / "pages"
     shutil.copytree(pages, work)
     store_copy = tmp_path / "kg.db"
     shutil.copyfile(db, store_copy)
+    return work, store_copy
+
+
+def test_changed_page_is_the_only_one_read_and_the_store_equals_a_fresh_build(built, tmp_path):
+    work, store_copy = working_copy(built, tmp_path)
     (work / "quanzhou.txt").write_text(page("泉州", "福建省", "周六助农日", "6.1", "刺桐贷"), encoding="utf-8")
     result = build(work, "--db", store_copy)
     assert result.exit_code == 0, result.output
@@ -118,11 +124,7 @@ def test_changed_page_is_the_only_one_read_and_the_store_equals_a_fresh_build(bu
 
 
 def test_a_page_gone_stays_until_prune(built, tmp_path):
-    pages, db, _ = built
-    work = tmp_path / "pages"
-    shutil.copytree(pages, work)
-    store_copy = tmp_path / "kg.db"
-    shutil.copyfile(db, store_copy)
+    work, store_copy = working_copy(built, tmp_path)
     (work / "quanzhou.txt").unlink()
     assert build(work, "--db", store_copy).exit_code == 0
     assert "quanzhou.txt" in docs(store_copy)
@@ -152,11 +154,7 @@ def test_a_rebuild_with_no_page_to_read_does_not_load_spacy(built, tmp_path):
     import subprocess
     import sys
 
-    pages, db, _ = built
-    work = tmp_path / "pages"
-    shutil.copytree(pages, work)
-    store_copy = tmp_path / "kg.db"
-    shutil.copyfile(db, store_copy)
+    work, store_copy = working_copy(built, tmp_path)
     (work / "quanzhou.txt").unlink()
     done = subprocess.run([sys.executable, "-c", NOTHING_TO_READ, "build", str(work), "--db", str(store_copy),
                            "--prune"], capture_output=True, text=True, timeout=300)
@@ -167,11 +165,7 @@ def test_a_rebuild_with_no_page_to_read_does_not_load_spacy(built, tmp_path):
 
 
 def test_a_page_turned_unreadable_keeps_its_last_good_facts(built, tmp_path):
-    pages, db, _ = built
-    work = tmp_path / "pages"
-    shutil.copytree(pages, work)
-    store_copy = tmp_path / "kg.db"
-    shutil.copyfile(db, store_copy)
+    work, store_copy = working_copy(built, tmp_path)
     before = dump(store_copy)
     (work / "quanzhou.txt").write_bytes(b"%PDF-1.7\n\x00\x01\x02" * 20)
     result = build(work, "--db", store_copy)
