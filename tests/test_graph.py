@@ -156,6 +156,22 @@ def test_one_fact_edge_per_type_head_tail_with_its_evidence():
         ("a.txt", 0), ("a.txt", 50), ("b.txt", 0)]
 
 
+def test_readings_at_one_place_keep_the_same_one_whatever_their_order():
+    b, p = ent(0, "BRANCH", "达州市分公司", region=["四川省"]), ent(1, "PROGRAM", "周三会员日")
+    # two rules read the same span (one place); the rest of the reading breaks the tie
+    first, second = {**rel("RUNS", b, p, 20), "rule": "b-rule"}, {**rel("RUNS", b, p, 20), "rule": "a-rule"}
+    later = rel("RUNS", b, p, 3)
+    edges = []
+    for rels in ([first, second, later], [later, second, first]):
+        g = build_graph([record("a.txt", [b, p], rels)])
+        (run,) = [d for _, _, d in g.edges(data=True) if d["type"] == "RUNS"]
+        edges.append(run)
+    assert edges[0] == edges[1]
+    readings = json.loads(edges[0]["evidence"])
+    rule, start = readings["fields"].index("rule"), readings["fields"].index("start")
+    assert [(r[start], r[rule]) for r in readings["readings"]] == [(3, "test"), (20, "a-rule")]
+
+
 def test_one_metric_per_subject_name_value_unit_date():
     b = ent(0, "BRANCH", "达州市分公司", region=["四川省"])
     def met(start, value_text="5776000000", as_of="2022"):

@@ -298,33 +298,36 @@ def doc_facts(record, strings: dict | None = None) -> DocFacts:
                                "subtitle": art.get("subtitle"), "bylines": list(art.get("bylines") or [])}
     ids = set()
     seen = set()
-    mentions = out.mentions
+    append = out.mentions.append
+    summaries = out.summaries
     for ent in record.get("entities") or []:
         ent_id, label = ent.get("id"), ent.get("label")
         if label not in ENTITY_LABELS:
             raise RecordError(doc, f"entity {ent_id} has unknown label {label!r}")
         ids.add(ent_id)
         name = ent.get("name") or ""
-        out.summaries.append((ent_id, label, name, ent.get("qualified") or name,
-                              tuple(a for a in (ent.get("aliases") or ()) if a),
-                              tuple(r for r in (ent.get("region") or ()) if r)))
+        summaries.append((ent_id, label, name, ent.get("qualified") or name,
+                          tuple(filter(None, ent.get("aliases") or ())),
+                          tuple(filter(None, ent.get("region") or ()))))
         for n, m in enumerate(ent.get("mentions") or ()):
-            index = m.get("article")
-            if not isinstance(index, int):
+            get = m.get
+            index = get("article")
+            if type(index) is not int and not isinstance(index, int):
                 continue
-            if index not in articles:  # a provenance index the record did not list: a bare Article
-                articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
-                                   "title": None, "subtitle": None, "bylines": []}
-            start, end = m.get("start"), m.get("end")
+            art = articles.get(index)
+            if art is None:  # a provenance index the record did not list: a bare Article
+                art = articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
+                                         "title": None, "subtitle": None, "bylines": []}
+            start, end = get("start"), get("end")
             # A mention is a span of the page; `mention_key` adds the entity's node key once it is known.
             mkey = f"men:{doc}@{start}-{end}" if type(start) is int and type(end) is int \
                 else f"men:{doc}#{ent_id}.{n}"
             if mkey in seen:
                 continue
             seen.add(mkey)
-            sentence = m.get("sentence")
-            mentions.append((ent_id, label, (f"art:{doc}#{index}", mkey, m.get("text"), doc, index,
-                                             same(sentence, sentence), start, end, m.get("rule"))))
+            sentence = get("sentence")
+            append((ent_id, label, (art["key"], mkey, get("text"), doc, index,
+                                    same(sentence, sentence), start, end, get("rule"))))
 
     def ref(value, what):
         ref_id = value.get("id") if isinstance(value, dict) else None
@@ -504,20 +507,32 @@ def _ordered(readings, fields):
     place) never depends on the order readings came in: a store updated in
     place and one built afresh agree.
     """
-    d, a, s, e = (fields.index(p) for p in ("doc", "article", "start", "end"))
-    rest = [i for i in range(len(fields)) if i not in (d, a, s, e)]
+    d, a, s, e, rest = _order_at(tuple(fields))
 
-    def key(r):
-        return (r[d] or "", _num(r[a]), _num(r[s]), _num(r[e]), *[_text(r[i]) for i in rest])
+    def place(r):
+        return (r[d] or "", _num(r[a]), _num(r[s]), _num(r[e]))
 
-    out, seen = [], set()
-    for r in sorted(readings, key=key):
-        place = (r[d], r[a], r[s], r[e])
-        if place in seen:
-            continue
-        seen.add(place)
-        out.append(r)
+    def whole(r):
+        return (*place(r), *[_text(r[i]) for i in rest])
+
+    # The whole key (every field as text) is only built where two readings share a place:
+    # a fact's readings rarely do, and building it for each was a tenth of a build's store stage.
+    kept = {}
+    for r in readings:
+        at = (r[d], r[a], r[s], r[e])
+        other = kept.get(at)
+        if other is None or whole(r) < whole(other):
+            kept[at] = r
+    out = sorted(kept.values(), key=place)
+    if any(place(x) == place(y) for x, y in zip(out, out[1:])):
+        out.sort(key=whole)
     return out
+
+
+@lru_cache(maxsize=None)
+def _order_at(fields: tuple):
+    d, a, s, e = (fields.index(p) for p in ("doc", "article", "start", "end"))
+    return d, a, s, e, [i for i in range(len(fields)) if i not in (d, a, s, e)]
 
 
 def _text(v) -> str:
@@ -540,8 +555,18 @@ def _evidence(readings, fields) -> dict:
         "docs": sorted({r[d_at] for r in readings}),
         "sentences": sentences,
         "count": len(readings),
-        "evidence": json.dumps({"fields": fields, "readings": items}, ensure_ascii=False, separators=(",", ":")),
+        "evidence": _compact_json({"fields": fields, "readings": items}),
     }
+
+
+def _compact_json(value) -> str:
+    """JSON without spaces, non-ASCII as it is (orjson: evidence is written for every fact)."""
+    import orjson
+
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # an integer beyond 64 bits
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _readings(evidence, sentences, fields):

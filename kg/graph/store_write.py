@@ -37,10 +37,14 @@ LOCK_SUFFIX = ".build-lock"
 # writing a fresh store is quicker than updating in place.
 IN_PLACE_SHARE = 0.5
 IN_PLACE_FLOOR = 8
-# A new store commits each COPY on its own: faster than one transaction for them all
-# (bench/store_bench.py) and uncommitted rows are not all held at once; the store is
-# only swapped in when whole, so a killed build still leaves the old one.
-ONE_TRANSACTION = False
+# A new store commits a COPY of this many rows or more on its own: faster than one
+# transaction for them all (bench/store_bench.py) and uncommitted rows are not all held
+# at once. Smaller ones share a transaction, SHARED_COPIES at most: every commit costs
+# ~10 ms whatever its size and a store has a few dozen small tables, but each COPY holds
+# ~8 MB until its transaction commits. The store is only swapped in when whole, so a
+# killed build still leaves the old one.
+ALONE_ROWS = 20_000
+SHARED_COPIES = 4
 # Rows per Parquet row group while streaming; Documents carry their records, so also bytes:
 # LadybugDB reads a row group whole when it copies it.
 SPOOL_ROWS = 20_000
@@ -270,17 +274,43 @@ def _rows_for(rows, columns):
     return _Rows(rows, columns) if len(rows) < SMALL_INSERT else _table(rows, columns)
 
 
-def _copy_facts(conn, fact_groups, reported, tabulate) -> int:
-    """The fact edges and REPORTED edges, one `_copy` per type and FROM/TO pair, their rows
-    made by `tabulate` (_table or _rows_for); the number of rows written."""
+def _copy_facts(copy, fact_groups, reported, tabulate) -> int:
+    """The fact edges and REPORTED edges, one `copy(table, source, rows, pair)` per type and
+    FROM/TO pair, their rows made by `tabulate` (_table or _rows_for); the rows written."""
     written = 0
     for (etype, a, b), rows in sorted(fact_groups.items()):
-        _copy(conn, etype, tabulate(rows, _edge_columns(etype)), (a, b))
+        copy(etype, tabulate(rows, _edge_columns(etype)), len(rows), (a, b))
         written += len(rows)
     for (a, b), rows in sorted(reported.items()):
-        _copy(conn, "REPORTED", tabulate(rows, _edge_columns("REPORTED")), (a, b))
+        copy("REPORTED", tabulate(rows, _edge_columns("REPORTED")), len(rows), (a, b))
         written += len(rows)
     return written
+
+
+class _Commits:
+    """A new store's COPYs: small ones share a transaction (SHARED_COPIES at most), one of
+    ALONE_ROWS rows or more commits on its own."""
+
+    def __init__(self, conn):
+        self.conn, self.open, self.copies = conn, False, 0
+
+    def begin(self):
+        if not self.open:
+            _exec(self.conn, "BEGIN TRANSACTION")
+            self.open, self.copies = True, 0
+
+    def end(self):
+        if self.open:
+            _exec(self.conn, "COMMIT")
+            self.open = False
+
+    def copy(self, table, source, rows, pair=None):
+        if rows >= ALONE_ROWS or self.copies >= SHARED_COPIES:
+            self.end()
+        if rows < ALONE_ROWS:
+            self.begin()
+            self.copies += 1
+        _copy(self.conn, table, source, pair)
 
 
 def _copy(conn, table, source, pair=None):
@@ -366,7 +396,11 @@ class FreshBuild:
     """Records streamed into Parquet spools; `finish` resolves entities and COPYs every table."""
 
     def __init__(self, folder: Path):
-        import pyarrow  # noqa: F401  (now, not at the first spool flush: every record is packed with zstd)
+        import pyarrow  # (now, not at the first spool flush: every record is packed with zstd)
+
+        # Arrow's own allocator (mimalloc) keeps what the spools freed for later, and a build's
+        # peak memory then grows with the documents' Parquet; the system's hands it back.
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
         from kg.graph import facts
 
@@ -461,12 +495,11 @@ class FreshBuild:
         fact_groups, pairs = _fact_groups(merged, res.nodes)
         metric_rows, reported = _metric_groups(merged, res.nodes)
 
-        _exec(conn, "BEGIN TRANSACTION")
+        put = _Commits(conn)
+        put.begin()
         for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
             _exec(conn, stmt)
         _exec(conn, cypher.comment_on_table("Document", layout_signature()))
-        if not ONE_TRANSACTION:
-            _exec(conn, "COMMIT")
         written = 0
 
         import pyarrow.compute as pc
@@ -481,7 +514,7 @@ class FreshBuild:
         for label in ENTITY_LABELS.values():
             rows = [{"key": k, **v} for k, v in res.nodes.items() if v["label"] == label]
             if rows:
-                _copy(conn, label, _table(rows, _node_columns(label)))
+                put.copy(label, _table(rows, _node_columns(label)), len(rows))
                 written += len(rows)
         log(f"writing {_plural(len(self.latest), 'document')}")
 
@@ -495,16 +528,16 @@ class FreshBuild:
             out = self.folder / f"{label}.copy.parquet"
             n = _rewrite(spool, out, transform)
             if n:
-                _copy(conn, label, out)
+                put.copy(label, out, n)
                 written += n
         if metric_rows:
             log(f"writing {_plural(len(metric_rows), 'figure')}")
-            _copy(conn, "Metric", _table(metric_rows, _node_columns("Metric")))
+            put.copy("Metric", _table(metric_rows, _node_columns("Metric")), len(metric_rows))
             written += len(metric_rows)
         out = self.folder / "HAS_ARTICLE.copy.parquet"
         n = _rewrite(self.has_article, out, keep)
         if n:
-            _copy(conn, "HAS_ARTICLE", out, ("Document", "Article"))
+            put.copy("HAS_ARTICLE", out, n, ("Document", "Article"))
             written += n
         log("writing mentions")
         for label, spool in self.mentions.items():
@@ -518,12 +551,11 @@ class FreshBuild:
             out = self.folder / f"MENTIONED_IN.{label}.copy.parquet"
             n = _rewrite(spool, out, with_from)
             if n:
-                _copy(conn, "MENTIONED_IN", out, (label, "Article"))
+                put.copy("MENTIONED_IN", out, n, (label, "Article"))
                 written += n
         log("writing facts")
-        written += _copy_facts(conn, fact_groups, reported, _table)
-        if ONE_TRANSACTION:
-            _exec(conn, "COMMIT")
+        written += _copy_facts(put.copy, fact_groups, reported, _table)
+        put.end()
         return written
 
 
@@ -692,7 +724,8 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         for label, rows in sorted(men_rows.items()):
             _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
             written += len(rows)
-        written += _copy_facts(conn, fact_groups, reported, _rows_for)
+        written += _copy_facts(lambda table, source, _n, pair: _copy(conn, table, source, pair),
+                               fact_groups, reported, _rows_for)
         written += len(has_rows)
         _exec(conn, "COMMIT")
     except BaseException:
