@@ -184,3 +184,14 @@ def test_a_department_head_speaking_gives_the_units_forecast():
                  "预计明年通过该线路寄递的国际邮件将超过300吨。")
     assert ("贵州省邮政分公司", 300) in {(s, v) for s, _, v, _ in found}
     assert not any(n.endswith("将") for _, n, _, _ in found)
+
+
+def test_figures_of_a_profiles_he_or_she_are_the_persons_own():
+    got = by_value("扎西多吉是玉树州邮政分公司曲麻莱县支局的乡邮员。十二年来，他骑马往返于高原牧区，"
+                   "累计行程超过15万公里，投递邮件8万余件。")
+    assert 150000 not in got and 80000 not in got
+    # a speaker reports the unit's figures; 他们 are not one person
+    got = by_value("她介绍，曲麻莱县支局今年新增储蓄存款3200万元。"
+                   "玉树州邮政分公司组建了投递服务队，他们今年投递包裹12万件。")
+    assert got[32000000]["subject"]["name"] == "曲麻莱县支局"
+    assert 120000 in got

@@ -270,6 +270,19 @@ def test_a_foreign_name_with_a_dot_and_a_rare_character():
     assert {"苏珊·埃弗雷特"} <= people("客户经理介绍，苏珊·埃弗雷特女士上午办理了国际汇款业务。")
 
 
+@pytest.mark.parametrize("text, person", [
+    # the model starts the name on its third character; the name runs back to the start
+    ("木合塔尔·买买提是阿克陶县邮政分公司的乡邮员。", "木合塔尔·买买提"),
+    ("乡邮员木合塔尔·买买提每周骑马进山。", "木合塔尔·买买提"),
+    # never over the word before it
+    ("客户热依汗古丽·艾买提来到网点办理业务。", "热依汗古丽·艾买提"),
+    ("记者向阿卜杜·卡迪尔了解情况。", "阿卜杜·卡迪尔"),
+    ("海关关务经理阿卜杜·卡迪尔介绍，通关时间缩短一半。", "阿卜杜·卡迪尔"),
+])
+def test_a_foreign_name_runs_back_to_its_first_character(text, person):
+    assert people(text) == {person}
+
+
 def test_a_year_in_chinese_numerals_is_not_part_of_an_organisations_name():
     got = extract("郑立华一九九九年大学毕业后回到家乡任教。")
     assert "郑立华" in names(got, "PERSON")

@@ -121,6 +121,20 @@ def test_a_title_after_a_place_clause():
     assert has_relation(rec, "WORKS_AT", "潘丽娟", "凯里市邮政分公司")
 
 
+def test_a_post_said_after_the_name():
+    rec = extract("扎西多吉是玉树州邮政分公司曲麻莱县支局的乡邮员，从事这项工作已经十二年。"
+                  "卓玛现任邮储银行西宁市分行的客户经理。")
+    assert has_relation(rec, "WORKS_AT", "扎西多吉", "曲麻莱县支局")
+    assert has_relation(rec, "WORKS_AT", "卓玛", "邮储银行西宁市分行")
+    works = {r["head"]["name"]: r["title"] for r in rec["relations"] if r["type"] == "WORKS_AT"}
+    assert works == {"扎西多吉": "乡邮员", "卓玛": "客户经理"}
+
+
+def test_a_unit_said_after_the_name_without_a_post_is_no_job():
+    rec = extract("仁青是果洛州邮政分公司的老客户，每月都来寄包裹。")
+    assert not [r for r in rec["relations"] if r["type"] == "WORKS_AT"]
+
+
 def test_an_association_post_and_a_contestant():
     rec = extract("贵州省集邮协会副会长、国家级邮展评审员梁正华在点评时说，选题更贴近生活。"
                   "“回去要把练兵融入每天的工作。”首次参赛的都匀市分公司选手韦小雨说。")

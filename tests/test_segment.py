@@ -157,3 +157,19 @@ def test_a_columns_short_items_are_articles_of_their_own():
     kinds = {cleaned.text[p.start:p.end][:1]: p.kind for p in cleaned.paragraphs}
     assert kinds["■"] == "text"
     assert len(segment(cleaned)) >= 3
+
+
+def test_a_short_items_credit_closes_it_so_the_profile_under_it_is_its_own_article():
+    c, arts = articles_of(
+        "■ 日前，邮储银行青海省分行与青海高原牧业有限公司签署合作协议，双方将在\n"
+        "供应链金融等领域开展合作，未来三年为其提供意向性授信20亿元。（赵 岚）\n"
+        "邮政人物\n"
+        "雪线上的投递路\n"
+        "扎西多吉是青海省玉树州邮政分公司曲麻莱县支局的乡邮员，从事这项工作已经十二年。\n")
+    assert len(arts) == 2
+    assert body(c, arts[0]).endswith("（赵岚）")
+    assert "扎西多吉" in body(c, arts[1]) and "青海高原牧业" not in body(c, arts[1])
+    # a bracket inside a sentence is no credit
+    c, arts = articles_of("近年来，海东市分公司（互助县）新增网点3个，服务客户（农户）一万余人。\n"
+                          "该分公司还开展了“送金融进村”活动，惠及农户两千余户。\n")
+    assert len(arts) == 1

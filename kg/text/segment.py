@@ -21,7 +21,9 @@ from kg.lexicon import word_list
 from kg.paths import config_dir
 
 SENTENCE_PUNCT = re.compile(r"[。！？；，,;!?]")
-END_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:提供|完|供稿|来源[^）)]*)[）)]$")
+END_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:提供|完|供稿|来源[^）)]*)[）)]$"
+                      # a short item's credit after its last sentence: …300万箱。（李 然）
+                      r"|[。！？”][（(][\u4e00-\u9fff·]{2,5}[）)]$")
 # …and a column's short items, each under its own mark (■近日，某分行…（某 某）).
 OPENER = re.compile(r"^(?:本报讯|本刊讯|【[^】]{0,10}】|■(?=[^■\n]{40}))")
 DATELINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[：:]")

@@ -85,10 +85,12 @@ AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-
         "personal": "config/personal_words.txt",
         "place_nouns": "config/place_nouns.txt",
         "rank_words": "config/rank_words.txt",
+        "speech": "config/speech_verbs.txt",
     },
 )
-def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words):
-    return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words)
+def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
+                       speech):
+    return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech)
 
 
 class _Dates(list):
@@ -100,8 +102,13 @@ class _Dates(list):
 
 
 class MetricFinder:
-    def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words):
+    def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
+                 speech="config/speech_verbs.txt"):
         rows = jsonl(units, ("unit", "kind"))
+        speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
+        # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
+        # figures are about (a person's own); 他们 are many, and 他说 is a speaker.
+        self.he_or_she = re.compile(rf"(?:^|(?<=[，；：“”]))[他她](?!们)(?!{speaking})")
         self.units = {r["unit"]: r for r in rows}
         self.trim = longest_first(word_list(trim))
         self.place_subjects = tuple(word_list(place_subjects))
@@ -175,7 +182,7 @@ class MetricFinder:
         p_start, p_end = lay.paragraph(s)
         if p_end - p_start <= 40 and not HEADLINE_PUNCT.search(text, p_start, p_end):
             return None  # a headline's restatement of a figure the article reports
-        if any(w in sentence.replace("我们", "") for w in self.personal):
+        if any(w in sentence.replace("我们", "") for w in self.personal) or self._his_own(doc, text, sent_start, s):
             return None
         c_start = clause_start(text, s)
         subject = self._subject(doc, lay, found, text, s, e, sent_start)
@@ -367,6 +374,15 @@ class MetricFinder:
             rest = rest[: verb.start()]  # 210户种粮大户|发放贷款: the noun, not the clause's verb
         # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
         return AFTER_TAIL.sub("", rest) or rest
+
+    def _his_own(self, doc, text, sent_start, s) -> bool:
+        """A figure after a clause-initial 他/她 with no unit, partner or product named between."""
+        he = None
+        for he in self.he_or_she.finditer(text[sent_start:s]):
+            pass
+        if he is None:
+            return False
+        return not any(m.label in ENTITY_LABELS + ITEM_LABELS for _, m in live_in(doc, sent_start + he.end(), s))
 
     def _subject(self, doc, lay, found, text, s, e, sent_start):
         """Whom a figure is about: the subject of its clause, else of its sentence, else the actor."""

@@ -89,6 +89,7 @@ class PersonFinder:
                  things="config/list_things.txt", roles="config/person_roles.txt"):
         self.titles = longest_first(word_list(titles))
         self.title_set = set(self.titles)
+        self.title_tuple = tuple(self.titles)
         self.surnames = set(word_list(surnames))
         self.honorifics = longest_first(word_list(honorifics))
         self.followers = longest_first(word_list(followers))
@@ -186,7 +187,29 @@ class PersonFinder:
         if end - start == 2 and start >= 1 and text[start - 1] in PREPOSITION_SURNAMES \
                 and text.endswith(self.roles, 0, start - 1):
             return start - 1
-        return start
+        return self._foreign_start(text, start, end)
+
+    def _foreign_start(self, text: str, start: int, end: int) -> int:
+        """木合|塔尔·买买提: the model may start a foreign name late, on a character it has not
+        seen in one. The name runs back over characters of transliteration (the first of
+        them one, two in three of the name's first part), never over a stop word, a title
+        or the end of a common word."""
+        dot = text.find(DOT, start, end)
+        if dot < 0:
+            return start
+        best = start
+        for k in range(1, 5):
+            s = start - k
+            if s < 0 or not re.match(rf"[{CJK}]", text[s]) or text[s] in self.stops \
+                    or text.endswith(self.title_tuple, 0, s + 1) \
+                    or (s >= 1 and text[s - 1:s + 1] in self.words
+                        and text[s - 1] not in self.model.transliteration):  # 客户|热依汗古丽·…
+                break
+            part = text[s:dot]
+            if text[s] in self.model.transliteration and \
+                    3 * sum(ch in self.model.transliteration for ch in part) >= 2 * len(part):
+                best = s
+        return best
 
     def _extend(self, text: str, start: int, end: int) -> int:
         """A two-character name whose next character is followed by a speech verb takes it:

@@ -6,7 +6,8 @@ anaphor such as 该分公司) that ends where the title phrase begins:
 put words between them that are not the title: a declared short name
 (X县邮政分公司（以下简称“X县分公司”）|总经理|某某, the unit's closing quote and
 bracket) and a place clause (在X营业所，|理财经理|某某). And 来自X分行的(学员)某某
-names where a person comes from with or without a title.
+names where a person comes from with or without a title, and 某某是X支局的乡邮员 says
+the post after the name (a title of config/titles.txt right after X的).
 A title that names only the kind of unit (支局长某某, 合作社负责人某某, said of a
 unit the article has named) goes to the nearest unit before it in the article
 whose name ends with that kind (X路邮政支局, Y专业合作社).
@@ -19,6 +20,7 @@ import re
 
 from spacy.language import Language
 
+from kg.lexicon import longest_first, word_list
 from kg.nlp.mentions import Relation, layout, live, live_before, mentions, relations, resolved
 
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
@@ -30,12 +32,21 @@ CLAUSE_EDGE = re.compile(r"[\s。！？；，：、“”‘’「」（）()]$"
 BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
 
 
-@Language.factory("kg_works_at_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
-def make_works_at_finder(nlp, name):
-    return WorksAtFinder()
+# 某某是|X支局|的|乡邮员: the words joining a name to the unit and post it holds.
+IS = ("是", "系", "现任", "担任")
+POST_END = re.compile(r"[，。；、！？,;]|$")
+
+
+@Language.factory("kg_works_at_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"],
+                  default_config={"titles": "config/titles.txt"})
+def make_works_at_finder(nlp, name, titles):
+    return WorksAtFinder(titles)
 
 
 class WorksAtFinder:
+    def __init__(self, titles="config/titles.txt"):
+        self.titles = longest_first(word_list(titles))
+
     def __call__(self, doc):
         text = layout(doc).text
         found = mentions(doc)
@@ -59,6 +70,8 @@ class WorksAtFinder:
                 break
             if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
+            if not linked and title_end is None:
+                linked = self._post_after(doc, text, p, person, orgs, out)
             last = out[-1] if out else None
             if not linked and title_end is None and last is not None and last.type == "WORKS_AT" \
                     and found[last.head].end + 1 == person.start and text[person.start - 1] in LIST_JOINERS:
@@ -81,6 +94,28 @@ class WorksAtFinder:
         if title.startswith("，") and text.endswith("在", 0, org.start):
             title = title[1:]
         return title if TITLE.match(title) else None
+
+    def _post_after(self, doc, text, p, person, orgs, out) -> bool:
+        """某某是X支局的乡邮员 / 某某现任X分行的客户经理: the unit right after the verb, then 的
+        and a title that ends the clause."""
+        verb = next((v for v in IS if text.startswith(v, person.end)), None)
+        if verb is None:
+            return False
+        at = person.end + len(verb)
+        for i, org in orgs:
+            if org.start == at and not text.startswith("的", org.end):
+                at = org.end  # X分公司|Y支局的: the unit written inside its parent's name
+            elif org.start == at:
+                after = org.end + 1
+                title = next((t for t in self.titles if text.startswith(t, after)
+                              and POST_END.match(text, after + len(t))), None)
+                target = resolved(doc, i)
+                if title is None or mentions(doc)[target].label not in ("BRANCH", "PARTNER"):
+                    return False
+                out.append(Relation("WORKS_AT", p, target, person.start, after + len(title),
+                                    "works_at_finder:post_after", title=title))
+                return True
+        return False
 
     @staticmethod
     def _by_kind(doc, text, p, person, title_end, out):
