@@ -339,3 +339,13 @@ def test_an_autonomous_divisions_name_without_its_peoples(official, short):
 
 def test_a_unit_of_a_prefecture_named_by_its_short_form():
     assert "西双版纳州分公司" in names(extract("西双版纳州分公司开展寄递进村活动。"), "BRANCH")
+
+
+def test_the_papers_masthead_names_no_organisation():
+    rec = extract("中国邮政报    2024年6月18日 星期二    第3版\n金融服务\n"
+                  "青海海西：“枸杞贷”助力柴达木种植户\n"
+                  "本报讯今年以来，邮储银行海西州分行推出“枸杞贷”，累计发放贷款2.1亿元。")
+    assert "中国邮政" not in names(rec, "BRANCH")
+    assert not [r for r in rec["relations"] if r["head"]["name"] == "中国邮政"]
+    # the organisation itself, acting, still is one
+    assert "中国邮政" in names(extract("中国邮政报送了年度报告。中国邮政发行《柴达木》特种邮票。"), "BRANCH")

@@ -303,3 +303,9 @@ def test_a_short_items_author_in_brackets_at_its_end():
 def test_a_surname_that_is_also_a_preposition_after_a_word_for_who_someone_is():
     assert people("果农向德明告诉记者：“邮政上门收件，价格还便宜。”") == {"向德明"}
     assert "向红梅" not in people("他向红梅说明了情况。")  # after 他, 向 governs
+
+
+def test_an_editors_line_whose_gaps_the_pdf_lost():
+    assert people("编辑：钱 晓  校对：孙 梅\n黑龙江鹤岗：邮政助力煤城转型\n本报讯近日，鹤岗市邮政分公司开通新线路。") \
+        >= {"钱晓", "孙梅"}
+    assert "钱晓校" not in people("编辑：钱 晓  校对：孙 梅\n正文从这里开始。")

@@ -20,6 +20,9 @@ from kg.nlp.names import parse_unit
 
 POSTAL_WORD = re.compile(r"邮|寄递")
 COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
+# 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
+# named after; 报 starting a word (中国邮政报送…) is no newspaper.
+NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
 
 
 @Language.factory(
@@ -87,7 +90,7 @@ class BranchFinder:
                 found.append(mention)
         for m in self.unit_word_re.finditer(text):
             s, e = m.span()
-            if text[e:e + 1] == "长" or units.covers(s):
+            if text[e:e + 1] == "长" or units.covers(s) or NEWSPAPER.match(text, e):
                 continue
             row = self.unit_words[m.group()]
             info = {"org": row.get("org")}

@@ -284,6 +284,8 @@ class PersonFinder:
         if len(name) == 4 and name[0] in self.surnames and name[:2] not in self.surnames \
                 and name[-1] in self.followers:
             return start, end - 1  # 柏文涛|常到村里: a surname and two characters, then an adverb
+        if len(name) == 3 and any(len(w) > 1 and text.startswith(w, end - 1) for w in self.credits):
+            return start, end - 1  # 编辑：钱晓|校对：孙梅, a credit line whose gaps the PDF lost
         return start, end
 
     def _follows(self, text: str) -> bool:
