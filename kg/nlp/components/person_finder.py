@@ -48,6 +48,7 @@ NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,
 PREPOSITION_SURNAMES = "向于"
 NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
 # A name alone in brackets right after an item's last sentence, at the line's end.
+CLAUSE_EDGE = re.compile(r"[\s，。！？；：、“”‘’「」（）()《》]")
 ITEM_CREDIT = re.compile(rf"(?<=[。！？”])[（(]\s*(?P<name>[{CJK}](?:[ \u3000]?[{CJK}]){{1,3}})\s*[）)][ \t]*$", re.M)
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf.npz"
 
@@ -89,7 +90,6 @@ class PersonFinder:
                  things="config/list_things.txt", roles="config/person_roles.txt"):
         self.titles = longest_first(word_list(titles))
         self.title_set = set(self.titles)
-        self.title_tuple = tuple(self.titles)
         self.surnames = set(word_list(surnames))
         self.honorifics = longest_first(word_list(honorifics))
         self.followers = longest_first(word_list(followers))
@@ -190,26 +190,36 @@ class PersonFinder:
         return self._foreign_start(text, start, end)
 
     def _foreign_start(self, text: str, start: int, end: int) -> int:
-        """木合|塔尔·买买提: the model may start a foreign name late, on a character it has not
-        seen in one. The name runs back over characters of transliteration (the first of
-        them one, two in three of the name's first part), never over a stop word, a title
-        or the end of a common word."""
+        """木合|塔尔·买买提是…: the model may start a foreign name late, on a character it has
+        not seen in one. Where the name opens its clause, it runs back to the clause's start
+        over at most four characters, the first of them one of transliteration and two in
+        three of the name's first part; elsewhere, a first part of two characters
+        (热依汗|古丽·…) runs back over characters of transliteration only. Never over a
+        title, a stop word or the end of a common word (客户|…, 市长|…, 乡邮员|…)."""
         dot = text.find(DOT, start, end)
-        if dot < 0:
-            return start
-        best = start
-        for k in range(1, 5):
-            s = start - k
-            if s < 0 or not re.match(rf"[{CJK}]", text[s]) or text[s] in self.stops \
-                    or text.endswith(self.title_tuple, 0, s + 1) \
-                    or (s >= 1 and text[s - 1:s + 1] in self.words
-                        and text[s - 1] not in self.model.transliteration):  # 客户|热依汗古丽·…
-                break
-            part = text[s:dot]
-            if text[s] in self.model.transliteration and \
-                    3 * sum(ch in self.model.transliteration for ch in part) >= 2 * len(part):
-                best = s
-        return best
+        if dot < 0 or dot - start > 2 or start == 0 or CLAUSE_EDGE.match(text, start - 1):
+            return start  # (a first part of three or more characters is whole: 迈克尔·…)
+        translit = self.model.transliteration
+        edge = start - 1
+        while edge >= 0 and not CLAUSE_EDGE.match(text, edge):
+            edge -= 1
+        first = edge + 1
+        added = text[first:start]
+        if start - first <= 4 and text[first] in translit and self._may_join(text, first, start) \
+                and 3 * sum(ch in translit for ch in text[first:dot]) >= 2 * (dot - first):
+            return first
+        s = start
+        while s > first and start - s < 4 and text[s - 1] in translit and self._may_join(text, s - 1, start) \
+                and not (s >= 2 and text[s - 2:s] in self.words and text[s - 2] not in translit):
+            s -= 1
+        return s
+
+    def _may_join(self, text: str, s: int, start: int) -> bool:
+        """Whether text[s:start] may be the start of a foreign name: no stop word, nothing
+        but Chinese, and no title ending there (负责人|保罗·…)."""
+        added = text[s:start]
+        return not any(ch in self.stops or not re.match(rf"[{CJK}]", ch) for ch in added) \
+            and not any(text.endswith(t, 0, k) for k in range(s + 1, start + 1) for t in self.titles)
 
     def _extend(self, text: str, start: int, end: int) -> int:
         """A two-character name whose next character is followed by a speech verb takes it:
