@@ -195,3 +195,24 @@ def test_figures_of_a_profiles_he_or_she_are_the_persons_own():
                    "玉树州邮政分公司组建了投递服务队，他们今年投递包裹12万件。")
     assert got[32000000]["subject"]["name"] == "曲麻莱县支局"
     assert 120000 in got
+
+
+def test_a_stamp_issue_counts_the_stamps_of_the_set_once():
+    got = extract("中国邮政发行《祁连》特种邮票1套4枚，邮票面值共计5.40元。"
+                  "《祁连》特种邮票由青海籍画家设计，4枚邮票分别以“雪峰”“草原”“湖泊”“牧场”为题。"
+                  "当天，西宁市邮政分公司发行《湟水》个性化邮票2万枚。")["metrics"]
+    counted = [(m["subject"]["name"], m["name"], m["value"], m["unit"]) for m in got if m["unit"] in ("枚", "套")]
+    assert counted == [("祁连特种邮票", "特种邮票", 4, "枚"), ("湟水个性化邮票", "个性化邮票", 20000, "枚")]
+
+
+def test_the_whole_province_counts_for_the_unit_that_built_there_not_for_the_place():
+    got = by_value("近年来，邮储银行青海省分行推进“三农”金融服务。目前，全省已建成金融服务站860余个，"
+                   "覆盖行政村超过3100个；全县网点吸收存款2.6亿元。全省医保参保人员达580万人。")
+    assert got[860]["subject"]["name"] == "邮储银行青海省分行"
+    assert got[3100]["subject"]["name"] == "邮储银行青海省分行"
+    assert 5800000 not in got  # the province's own statistic
+
+
+def test_sessions_counted_as_the_text_writes_them():
+    assert {("海东市邮政分公司", "开设集邮课程", 32, "门次"), ("海东市邮政分公司", "举办讲座", 9, "场次")} <= \
+        mets("活动期间，海东市邮政分公司开设集邮课程32门次，举办讲座9场次。")

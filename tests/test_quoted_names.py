@@ -98,3 +98,10 @@ def test_an_event_named_by_its_kind_alone_is_no_name():
 def test_the_head_nearest_the_quote_tells_what_it_names():
     got = extract("宁夏邮政“塞上好物”带火农特产品\n本报讯今年以来，宁夏回族自治区邮政分公司打造“塞上好物”寄递项目，带动枸杞等农产品进城。")
     assert ("塞上好物", "PROGRAM") in {(e["name"], e["label"]) for e in got["entities"]}
+
+
+def test_a_quoted_name_with_its_head_noun_ends_at_the_head():
+    rec = extract("海东市邮政分公司发行《河湟》纪念邮票3万枚。")
+    (stamp,) = [e for e in rec["entities"] if e["label"] == "PRODUCT"]
+    (mention,) = stamp["mentions"]
+    assert mention["text"] == "河湟纪念邮票" and mention["end"] - mention["start"] == len("河湟》纪念邮票")

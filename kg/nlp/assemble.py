@@ -234,16 +234,18 @@ def assemble(doc_name: str, articles: list[ArticleFacts], *, path=None, sha1=Non
             rels.append({"type": r.type, "head": head, "tail": tail, "title": r.title,
                          "article": article, "sentence": sentence,
                          "start": a.start + r.start, "end": a.start + r.end, "rule": r.rule})
-    mets, seen = [], set()
+    mets, named = [], {}
     for a in articles:
         for x, sentence, article in a.metrics:
             subject = ref(a.index, x.subject)
             if not subject:
                 continue
-            key = (subject["id"], x.name, x.value, x.unit)
-            if key in seen:
+            # One figure of one entity, restated under a name the other's contains
+            # (《某某》特种邮票4枚 … 4枚邮票分别以…), is one figure.
+            names = named.setdefault((subject["id"], x.value, x.unit), [])
+            if any(x.name in n or n in x.name for n in names):
                 continue
-            seen.add(key)
+            names.append(x.name)
             value = normalize(x.value)
             mets.append({"subject": subject, "name": _no_controls(x.name), "value": to_json_number(value),
                          "value_text": str(value), "unit": x.unit,

@@ -31,7 +31,8 @@ CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！？；]{1,30}’")  # names in quotes, not speech
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
-AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]")  # what follows a count ends at the next item
+# What follows a count ends at the next item, or where its predicate starts (4枚邮票|分别以…, 12个网点|均开办…).
+AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|均")
 ENTITY_LABELS = ("BRANCH", "PARTNER")
 OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由|来自)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
@@ -86,11 +87,13 @@ AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-
         "place_nouns": "config/place_nouns.txt",
         "rank_words": "config/rank_words.txt",
         "speech": "config/speech_verbs.txt",
+        "place_actions": "config/place_actions.txt",
     },
 )
 def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                       speech):
-    return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech)
+                       speech, place_actions):
+    return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech,
+                        place_actions)
 
 
 class _Dates(list):
@@ -103,7 +106,7 @@ class _Dates(list):
 
 class MetricFinder:
     def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                 speech="config/speech_verbs.txt"):
+                 speech="config/speech_verbs.txt", place_actions="config/place_actions.txt"):
         rows = jsonl(units, ("unit", "kind"))
         speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
         # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
@@ -112,6 +115,7 @@ class MetricFinder:
         self.units = {r["unit"]: r for r in rows}
         self.trim = longest_first(word_list(trim))
         self.place_subjects = tuple(word_list(place_subjects))
+        self.place_actions = tuple(word_list(place_actions))
         self.personal = tuple(word_list(personal))
         self.place_nouns = tuple(longest_first(word_list(place_nouns)))
         approx_words = "|".join(map(re.escape, longest_first(word_list(approx))))
@@ -185,10 +189,13 @@ class MetricFinder:
         if any(w in sentence.replace("我们", "") for w in self.personal) or self._his_own(doc, text, sent_start, s):
             return None
         c_start = clause_start(text, s)
-        subject = self._subject(doc, lay, found, text, s, e, sent_start)
+        if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
+            return None  # 1套4枚: the set; the figure after it counts what is in it
+        own = self._item_counted(doc, text, s)
+        subject = own[0] if own else self._subject(doc, lay, found, text, s, e, sent_start)
         if subject is None:
             return None
-        before = self._name_before(doc, found, text, c_start, s, subject)
+        before = own[1] if own else self._name_before(doc, found, text, c_start, s, subject)
         if kind is None:
             # A bare figure is a percentage only after a rate (不良率为0).
             if not re.search(r"(率|占比|比例|比重)$", before):
@@ -375,6 +382,28 @@ class MetricFinder:
         # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
         return AFTER_TAIL.sub("", rest) or rest
 
+    @staticmethod
+    def _item_counted(doc, text, s):
+        """发行《某某》特种邮票4枚: a product or programme named right before its own count is
+        the figure's subject, and the kind after its quoted name (特种邮票) the figure's name."""
+        for i, m in live_in(doc, max(0, s - 40), s):
+            if m.label in ITEM_LABELS and (m.end == s or re.fullmatch(r"\d+[套组]", text[m.end:s])):
+                close = max(text.rfind(q, m.start, m.end) for q in "》”’」")
+                kind = text[close + 1:m.end] if close >= 0 else ""
+                return (resolved(doc, i), kind) if len(kind) >= 2 else None
+        return None
+
+    def _about_place(self, lead: str) -> bool:
+        """A place word (全省, 全市…) before the figure that is not the unit's own work there
+        (全省已建成…, 全县网点…)."""
+        for p in self.place_subjects:
+            at = lead.find(p)
+            while at >= 0:
+                if not lead.startswith(self.place_actions, at + len(p)):
+                    return True
+                at = lead.find(p, at + 1)
+        return False
+
     def _his_own(self, doc, text, sent_start, s) -> bool:
         """A figure after a clause-initial 他/她 with no unit, partner or product named between."""
         he = None
@@ -428,7 +457,7 @@ class MetricFinder:
             if unit is not None:
                 return unit
         lead = WHOLE_NETWORK.sub("", lead)
-        if any(p in lead for p in self.place_subjects):
+        if self._about_place(lead):
             return None  # a figure about a place
         p_start, p_end = lay.paragraph(s)
         # No one named in the sentence: the unit acting in the paragraph, as a

@@ -128,7 +128,8 @@ class QuotedNameFinder:
                 continue
             s = m.start() + 1
             content = next(x for x in m.groups() if x is not None)
-            end = s + len(content) if name == content else s + len(name) + 2  # past the closing mark
+            # “X”服务站: past the closing mark and the head noun after it
+            end = s + len(content) if name == content else m.end() + len(name) - len(content)
             info = {"quoted": True}
             if m.group(4) is not None:
                 info["title"] = content
