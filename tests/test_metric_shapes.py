@@ -216,3 +216,11 @@ def test_the_whole_province_counts_for_the_unit_that_built_there_not_for_the_pla
 def test_sessions_counted_as_the_text_writes_them():
     assert {("海东市邮政分公司", "开设集邮课程", 32, "门次"), ("海东市邮政分公司", "举办讲座", 9, "场次")} <= \
         mets("活动期间，海东市邮政分公司开设集邮课程32门次，举办讲座9场次。")
+
+
+def test_counted_borrowers_before_the_verb_that_serves_them():
+    got = mets("近年来，邮储银行抚顺市分行累计为320户新型农业经营主体提供担保贷款2.5亿元。"
+               "该行今年已为64家家庭农场和合作社授信1.8亿元。")
+    assert ("邮储银行抚顺市分行", "新型农业经营主体", 320, "户") in got
+    assert ("邮储银行抚顺市分行", "家庭农场和合作社", 64, "家") in got
+    assert ("邮储银行抚顺市分行", "授信", 180000000, "元") in got

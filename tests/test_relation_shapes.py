@@ -172,3 +172,10 @@ def test_a_facility_and_the_unit_that_runs_it():
     assert has_relation(got, "PART_OF", "瑞丽口岸邮件处理中心", "德宏州邮政分公司")
     got = extract("勐腊县城乡寄递物流共配中心近日投运。该中心由西双版纳州分公司牵头，联合多家快递企业共同建设。")
     assert has_relation(got, "PART_OF", "勐腊县城乡寄递物流共配中心", "西双版纳州分公司")
+
+
+def test_a_ranking_among_the_provinces_banks_names_no_parent():
+    rec = extract("近年来，邮储银行丹东市分行推出“草莓贷”。截至9月末，该行涉农贷款余额36亿元，增量列全省邮储银行第2位。"
+                  "该行所辖东港市支行发放“草莓贷”1.2亿元。")
+    assert has_relation(rec, "PART_OF", "东港市支行", "邮储银行丹东市分行")
+    assert not [e for e in rec["entities"] if e["name"] == "邮储银行"]

@@ -23,6 +23,8 @@ COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
 # 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
 # named after; 报 starting a word (中国邮政报送…) is no newspaper.
 NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
+# 全省邮储银行 (列全省邮储银行第2位): the province's whole network, like 全省邮政, is no entity.
+WHOLE = re.compile(r"全[省市区县州盟国](?=邮|中国邮)")
 
 
 @Language.factory(
@@ -90,7 +92,7 @@ class BranchFinder:
                 found.append(mention)
         for m in self.unit_word_re.finditer(text):
             s, e = m.span()
-            if text[e:e + 1] == "长" or units.covers(s) or NEWSPAPER.match(text, e):
+            if text[e:e + 1] == "长" or units.covers(s) or NEWSPAPER.match(text, e) or WHOLE.match(text, max(0, s - 2)):
                 continue
             row = self.unit_words[m.group()]
             info = {"org": row.get("org")}
