@@ -309,3 +309,9 @@ def test_an_editors_line_whose_gaps_the_pdf_lost():
     assert people("编辑：钱 晓  校对：孙 梅\n黑龙江鹤岗：邮政助力煤城转型\n本报讯近日，鹤岗市邮政分公司开通新线路。") \
         >= {"钱晓", "孙梅"}
     assert "钱晓校" not in people("编辑：钱 晓  校对：孙 梅\n正文从这里开始。")
+
+
+def test_a_short_items_credit_on_the_line_under_it_and_a_name_without_surname():
+    got = people("【青海】11月20日，青海省邮政分公司宣讲团走进西宁市城东区，今年已开展宣讲36场。\n（次 仁）\n"
+                 "【甘肃】近日，甘肃省邮政分公司开通农产品寄递专线。（未完）")
+    assert got == {"次仁"}

@@ -179,3 +179,12 @@ def test_a_ranking_among_the_provinces_banks_names_no_parent():
                   "该行所辖东港市支行发放“草莓贷”1.2亿元。")
     assert has_relation(rec, "PART_OF", "东港市支行", "邮储银行丹东市分行")
     assert not [e for e in rec["entities"] if e["name"] == "邮储银行"]
+
+
+def test_a_units_named_lecture_team_is_its_own_branch_with_its_figures():
+    rec = extract("11月20日，青海省邮政分公司“高原邮路”宣讲团走进西宁市城东区，为200余名干部群众讲述邮路故事。"
+                  "该宣讲团由5名一线乡邮员组成，今年已开展宣讲36场。")
+    assert has_relation(rec, "PART_OF", "高原邮路宣讲团", "青海省邮政分公司")
+    got = {(m["subject"]["name"], m["name"], m["value"]) for m in rec["metrics"]}
+    assert {("高原邮路宣讲团", "干部群众", 200), ("高原邮路宣讲团", "一线乡邮员", 5),
+            ("高原邮路宣讲团", "开展宣讲", 36)} <= got

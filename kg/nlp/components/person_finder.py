@@ -49,7 +49,8 @@ PREPOSITION_SURNAMES = "向于"
 NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
 # A name alone in brackets right after an item's last sentence, at the line's end.
 CLAUSE_EDGE = re.compile(r"[\s，。！？；：、“”‘’「」（）()《》]")
-ITEM_CREDIT = re.compile(rf"(?<=[。！？”])[（(]\s*(?P<name>[{CJK}](?:[ \u3000]?[{CJK}]){{1,3}})\s*[）)][ \t]*$", re.M)
+ITEM_CREDIT = re.compile(rf"(?:(?<=[。！？”])|^)[（(]\s*(?P<name>[{CJK}](?:[ \u3000]?[{CJK}]){{1,3}})\s*[）)][ \t]*$",
+                         re.M)  # (…or alone on the line under the item's last one)
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf.npz"
 
 
@@ -150,8 +151,10 @@ class PersonFinder:
         for m in ITEM_CREDIT.finditer(text):
             # …提供不低于50亿元的担保贷款。（林 涛）: a short item's author, in brackets at its end.
             name = re.sub(r"\s", "", m.group("name"))
-            if self._credit_name(name) and (name[:1] in self.surnames or name[:2] in self.surnames):
-                # (a surname first: （待续）, （未完） close items too)
+            if self._credit_name(name) and (name[:1] in self.surnames or name[:2] in self.surnames
+                                             or all(ch in self.model.transliteration for ch in name)):
+                # (a surname first, or a name of transliteration such as （达 娃）: （待续）,
+                # （未完） close items too)
                 add(m.start("name"), m.end("name"), "person_finder:credit", name=name)
 
         spans = [(self._surname_before(text, s, e), self._extend(text, s, e)) for s, e, _ in model_spans]
