@@ -224,3 +224,9 @@ def test_counted_borrowers_before_the_verb_that_serves_them():
     assert ("邮储银行抚顺市分行", "新型农业经营主体", 320, "户") in got
     assert ("邮储银行抚顺市分行", "家庭农场和合作社", 64, "家") in got
     assert ("邮储银行抚顺市分行", "授信", 180000000, "元") in got
+
+
+def test_the_exchange_office_named_again_as_this_office():
+    got = extract("西双版纳州邮政分公司在磨憨国际邮件互换局推行“提前申报”模式。今年以来，该互换局累计处理进出口邮件42万件。")
+    (m,) = [m for m in got["metrics"] if m["value"] == 420000]
+    assert m["subject"]["name"] == "磨憨国际邮件互换局" and m["name"] == "累计处理进出口邮件"

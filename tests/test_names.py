@@ -315,3 +315,8 @@ def test_a_short_items_credit_on_the_line_under_it_and_a_name_without_surname():
     got = people("【青海】11月20日，青海省邮政分公司宣讲团走进西宁市城东区，今年已开展宣讲36场。\n（次 仁）\n"
                  "【甘肃】近日，甘肃省邮政分公司开通农产品寄递专线。（未完）")
     assert got == {"次仁"}
+
+
+def test_a_city_after_its_country_is_no_person():
+    assert people("一批跨境电商包裹从磨憨国际邮件互换局驶出，发往老挝琅勃拉邦。通讯员李明摄") <= {"李明"}
+    assert "琅勃拉邦" not in people("包裹经磨憨口岸发往老挝琅勃拉邦。")

@@ -33,7 +33,7 @@ from spacy.util import minibatch
 
 from kg.errors import ConfigError
 from kg.lexicon import longest_first, word_list
-from kg.nlp.gazetteer import default_gazetteer
+from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import Taken
 from kg.nlp.names_model import NameModel
@@ -100,6 +100,7 @@ class PersonFinder:
         self.things = word_list(things)
         self.roles = tuple(word_list(roles))
         self.places = default_gazetteer()
+        self.countries = tuple(c for c in country_names() if len(c) >= 2)
         self.model = load_model(str(model or MODEL_PATH), tuple(sorted(self.surnames)))
         self.words = self.model.word_set()
         compound = [s for s in self.surnames if len(s) > 1]
@@ -252,6 +253,8 @@ class PersonFinder:
             return False  # 吐尔尕特|口岸
         if ROUTE_TO.search(text, max(start - 2, 0), start):
             return False  # a route's end (二连浩特至|乌兰巴托), not a person
+        if DOT not in name and text.endswith(self.countries, 0, start):
+            return False  # a city after its country (发往缅甸|曼德勒), not a person
         if DOT in name:
             # A foreign name is written in the characters of transliteration (阿卜杜·卡迪尔),
             # not in words (寄递·三农); the training text has not seen every such character
