@@ -230,3 +230,10 @@ def test_the_exchange_office_named_again_as_this_office():
     got = extract("西双版纳州邮政分公司在磨憨国际邮件互换局推行“提前申报”模式。今年以来，该互换局累计处理进出口邮件42万件。")
     (m,) = [m for m in got["metrics"] if m["value"] == 420000]
     assert m["subject"]["name"] == "磨憨国际邮件互换局" and m["name"] == "累计处理进出口邮件"
+
+
+def test_a_product_launched_in_a_clause_before_is_not_the_subject_of_the_figures_after():
+    got = by_value("今年以来，邮储银行吉林省分行创新推出“参链贷”“林下e贷”等产品，截至10月末，"
+                   "普惠型小微企业贷款余额达312.6亿元，较年初净增41.2亿元。")
+    assert got[31260000000]["subject"]["name"] == "邮储银行吉林省分行"
+    assert got[4120000000]["subject"]["name"] == "邮储银行吉林省分行"

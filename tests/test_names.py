@@ -320,3 +320,12 @@ def test_a_short_items_credit_on_the_line_under_it_and_a_name_without_surname():
 def test_a_city_after_its_country_is_no_person():
     assert people("一批跨境电商包裹从磨憨国际邮件互换局驶出，发往老挝琅勃拉邦。通讯员李明摄") <= {"李明"}
     assert "琅勃拉邦" not in people("包裹经磨憨口岸发往老挝琅勃拉邦。")
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("□ 本报记者 郝 晨 通讯员 阎 文 静", {"郝晨", "阎文静"}),   # a three-letter name spaced out
+    ("□ 王 强 李 明", {"王强", "李明"}),                        # two two-letter names
+    ("□ 本报记者 刘 晓 红 李 强", {"刘晓红", "李强"}),          # cut where a surname starts
+])
+def test_bylines_whose_letters_the_pdf_spaced(byline, expected):
+    assert people(byline + "\n近日，鹤岗市邮政分公司开通农产品寄递专线，日均寄递量超过3000件。") == expected

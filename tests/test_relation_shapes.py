@@ -188,3 +188,10 @@ def test_a_units_named_lecture_team_is_its_own_branch_with_its_figures():
     got = {(m["subject"]["name"], m["name"], m["value"]) for m in rec["metrics"]}
     assert {("高原邮路宣讲团", "干部群众", 200), ("高原邮路宣讲团", "一线乡邮员", 5),
             ("高原邮路宣讲团", "开展宣讲", 36)} <= got
+
+
+def test_what_a_department_head_reports_has_its_own_subject():
+    rec = extract("四平市分行公司金融部总经理赵立新介绍，该行还依托“邮e链”平台，"
+                  "为吉林四平钢铁有限公司上游120余家供应商提供应收账款融资6.7亿元。")
+    assert has_relation(rec, "FINANCES", "四平市分行", "吉林四平钢铁有限公司")
+    assert not has_relation(rec, "FINANCES", "四平市分行公司金融部", "吉林四平钢铁有限公司")

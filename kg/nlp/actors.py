@@ -20,6 +20,10 @@ UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
 GOVERNED = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|携手|配合|在|由|从|到|至|赴|列|位列)$")
 
 
+# The end of a speaker's words before what they report (某某介绍，…).
+SAID = re.compile(r"(?:介绍|表示|说|指出|透露|强调|坦言)[，：:]")
+
+
 # A unit named in a ranking (新增余额列某市邮政第1位, 位居全区前列) is the yardstick,
 # not the actor of what follows.
 RANKED_BEFORE = re.compile(r"(?:列|位列|位居|居|排名|排)$")
@@ -50,6 +54,14 @@ def actors(doc, layout: Layout, pos: int, labels=("BRANCH",), *, stop_at=None) -
     if in_clause and in_clause[0][0] != in_sentence[0][0]:
         # 某部门总经理某某表示，该行将建立…: the clause names its own subject.
         return _subject(doc, in_clause)
+    said = None
+    for said in SAID.finditer(text, s_start, c_start):
+        pass
+    reported = [(i, m) for i, m in in_sentence if said is not None and m.start >= said.end()
+                and not GOVERNED.search(text, max(s_start, m.start - 4), m.start)]
+    if reported:
+        # 某部门总经理某某介绍，该行还依托…，为某公司提供…: what is said has its own subject.
+        return _subject(doc, reported)
     if in_sentence:
         # The sentence's subject: its first unit, and any joined to it.
         return _subject(doc, in_sentence)

@@ -444,7 +444,9 @@ class MetricFinder:
                 return unit
         end, start = s, c_start
         while True:
-            subject = self._first_subject(doc, found, text, start, end)
+            # In a clause before the figure's own, a product or programme is its subject only
+            # when it opens it (推出“某贷”等产品，截至10月末，贷款余额…: the product is an object).
+            subject = self._first_subject(doc, found, text, start, end, items_open=start < c_start)
             if subject is not None:
                 return subject if subject >= 0 else None
             if start <= part_start:
@@ -487,12 +489,15 @@ class MetricFinder:
                   if ms[resolved(doc, i)].label == "PROGRAM"]
         return resolved(doc, events[-1]) if events else None
 
-    def _first_subject(self, doc, found, text, start, s):
+    def _first_subject(self, doc, found, text, start, s, items_open=False):
         """The first mention in text[start:s] not governed by 与/为/向/由…: its entity,
-        -1 when it is a person (their own figure), None when there is none."""
+        -1 when it is a person (their own figure), None when there is none. `items_open`:
+        a product or programme only where it opens the clause."""
         ms = doc._.kg_mentions
         cands = [(i, m) for i, m in live_in(doc, start, s)
-                 if ms[resolved(doc, i)].label in ENTITY_LABELS + ITEM_LABELS + ("PERSON",)]
+                 if ms[resolved(doc, i)].label in ENTITY_LABELS + ("PERSON",)
+                 or ms[resolved(doc, i)].label in ITEM_LABELS
+                 and (not items_open or not text[start:m.start].strip("“”‘’《》「」 "))]
         glosses = {m.start for _, m in cands if m.start and text[m.start - 1] in "（("}
         # A name glossed in brackets (某公司（Lion Air）) stands where its name stands: an object after 与 too.
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)

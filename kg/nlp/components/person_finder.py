@@ -322,7 +322,7 @@ class PersonFinder:
     def _byline(self, m):
         body = m.group("body")
         base = m.start("body")
-        parts = [(off, p) for off, p in byline_parts(body, self.titles) if p not in self.credits]
+        parts = [(off, p) for off, p in byline_parts(body, self.titles, self.surnames) if p not in self.credits]
         for offset, part in parts:
             names = [(offset, part)] if self._credit_name(part) else []
             if not names and len(parts) == 1:
