@@ -349,3 +349,9 @@ def test_the_papers_masthead_names_no_organisation():
     assert not [r for r in rec["relations"] if r["head"]["name"] == "中国邮政"]
     # the organisation itself, acting, still is one
     assert "中国邮政" in names(extract("中国邮政报送了年度报告。中国邮政发行《柴达木》特种邮票。"), "BRANCH")
+
+
+def test_a_company_left_unnamed_is_no_partner():
+    rec = extract("“从申请到放款只用了3天。”松原市某新材料科技有限公司财务总监刘佳说。")
+    assert names(rec, "PARTNER") == set()
+    assert not [r for r in rec["relations"] if r["type"] == "WORKS_AT"]

@@ -76,6 +76,9 @@ class PartnerFinder:
             if k + 1 < len(matches) and self._holds(text, e, matches[k + 1]):
                 continue  # 某公安局|金鱼岭派出所, 某供销合作社|联合社: the name goes on
             mention = self._grow(text, s, e, m.group(), taken.last_end(s))
+            if mention and "某" in mention.text:
+                taken.add(mention.start, mention.end)  # 某新材料科技有限公司: a company left unnamed
+                continue
             if mention:
                 found.append(mention)
                 taken.add(mention.start, mention.end)
