@@ -105,3 +105,9 @@ def test_a_quoted_name_with_its_head_noun_ends_at_the_head():
     (stamp,) = [e for e in rec["entities"] if e["label"] == "PRODUCT"]
     (mention,) = stamp["mentions"]
     assert mention["text"] == "河湟纪念邮票" and mention["end"] - mention["start"] == len("河湟》纪念邮票")
+
+
+def test_a_way_of_managing_is_a_programme_and_a_principle_names_nothing():
+    rec = extract("鹤壁市邮政分公司淇滨揽投部通过“网格化”管理，将辖区划分为36个网格。该分公司坚持“客户至上”原则。")
+    assert ("PROGRAM", "网格化") in {(e["label"], e["name"]) for e in rec["entities"]}
+    assert "客户至上" not in {e["name"] for e in rec["entities"]}
