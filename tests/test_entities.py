@@ -355,3 +355,8 @@ def test_a_company_left_unnamed_is_no_partner():
     rec = extract("“从申请到放款只用了3天。”松原市某新材料科技有限公司财务总监刘佳说。")
     assert names(rec, "PARTNER") == set()
     assert not [r for r in rec["relations"] if r["type"] == "WORKS_AT"]
+
+
+def test_a_quoted_honour_names_no_unit():
+    rec = extract("近年来，她先后获得“全国金融五一劳动奖章”“邮储银行优秀客户经理”等荣誉称号。兴义市支行今年新增贷款2亿元。")
+    assert names(rec, "BRANCH") == {"兴义市支行"}

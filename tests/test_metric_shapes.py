@@ -237,3 +237,9 @@ def test_a_product_launched_in_a_clause_before_is_not_the_subject_of_the_figures
                    "普惠型小微企业贷款余额达312.6亿元，较年初净增41.2亿元。")
     assert got[31260000000]["subject"]["name"] == "邮储银行吉林省分行"
     assert got[4120000000]["subject"]["name"] == "邮储银行吉林省分行"
+
+
+def test_figures_of_someone_named_by_an_honorific_or_of_her_rounds_are_theirs():
+    got = mets("兴义市支行推出“极速贷”。王大爷种了20亩食用菌，今年收入翻了一番。"
+               "这是她入行的第7年，也是她跑遍兴义市9个乡镇、98个行政村的第7年。兴义市支行今年新增贷款2亿元。")
+    assert {(s, v) for s, _, v, _ in got} == {("兴义市支行", 200000000)}

@@ -195,3 +195,8 @@ def test_what_a_department_head_reports_has_its_own_subject():
                   "为吉林四平钢铁有限公司上游120余家供应商提供应收账款融资6.7亿元。")
     assert has_relation(rec, "FINANCES", "四平市分行", "吉林四平钢铁有限公司")
     assert not has_relation(rec, "FINANCES", "四平市分行公司金融部", "吉林四平钢铁有限公司")
+
+
+def test_an_assistant_general_manager_works_at_the_company():
+    rec = extract("中邮人寿保险股份有限公司云南分公司总经理助理周凯表示，公司将深化代理保险合作。")
+    assert has_relation(rec, "WORKS_AT", "周凯", "中邮人寿保险股份有限公司云南分公司")

@@ -23,6 +23,7 @@ COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
 # 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
 # named after; 报 starting a word (中国邮政报送…) is no newspaper.
 NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
+HONOUR = re.compile(r"(?:[、和及]?“[^“”]{0,30}”)*(?:[、和及])?(?:等)?(?:荣誉称号|称号|荣誉|奖章|奖项)")
 # 全省邮储银行 (列全省邮储银行第2位): the province's whole network, like 全省邮政, is no entity.
 WHOLE = re.compile(r"全[省市区县州盟国](?=邮|中国邮)")
 
@@ -92,7 +93,8 @@ class BranchFinder:
                 found.append(mention)
         for m in self.unit_word_re.finditer(text):
             s, e = m.span()
-            if text[e:e + 1] == "长" or units.covers(s) or NEWSPAPER.match(text, e) or WHOLE.match(text, max(0, s - 2)):
+            if text[e:e + 1] == "长" or units.covers(s) or NEWSPAPER.match(text, e) or WHOLE.match(text, max(0, s - 2)) \
+                    or self._in_honour(text, s, e):
                 continue
             row = self.unit_words[m.group()]
             info = {"org": row.get("org")}
@@ -100,6 +102,14 @@ class BranchFinder:
                 info["network"] = row.get("org")
             found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word", info=info))
         return doc
+
+    @staticmethod
+    def _in_honour(text, s, e) -> bool:
+        """“邮储银行优秀客户经理”等荣誉称号: a quoted honour names no unit."""
+        opened, closed = text.rfind("“", max(0, s - 30), s), text.find("”", e, e + 30)
+        if opened < 0 or closed < 0 or "”" in text[opened:s]:
+            return False
+        return bool(HONOUR.match(text, closed + 1))
 
     def _grow(self, text, s, e, suffix, floor):
         row = self.suffixes[suffix]

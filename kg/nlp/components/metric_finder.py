@@ -68,7 +68,7 @@ UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政�
 TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
-NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
+NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|深入|走进|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -88,12 +88,13 @@ AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-
         "rank_words": "config/rank_words.txt",
         "speech": "config/speech_verbs.txt",
         "place_actions": "config/place_actions.txt",
+        "honorifics": "config/honorifics.txt",
     },
 )
 def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                       speech, place_actions):
+                       speech, place_actions, honorifics):
     return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech,
-                        place_actions)
+                        place_actions, honorifics)
 
 
 class _Dates(list):
@@ -106,12 +107,16 @@ class _Dates(list):
 
 class MetricFinder:
     def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                 speech="config/speech_verbs.txt", place_actions="config/place_actions.txt"):
+                 speech="config/speech_verbs.txt", place_actions="config/place_actions.txt",
+                 honorifics="config/honorifics.txt"):
         rows = jsonl(units, ("unit", "kind"))
         speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
         # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
         # figures are about (a person's own); 他们 are many, and 他说 is a speaker.
-        self.he_or_she = re.compile(rf"(?:^|(?<=[，；：“”]))[他她](?!们)(?!{speaking})")
+        self.he_or_she = re.compile(rf"(?:^|(?<=[，；：“”])|(?<=[，；：“”]也是)|(?<=[，；：“”]是))[他她](?!们)(?!{speaking})")
+        # 王大爷种了20亩食用菌: someone named by an honorific opens the clause; the figures are theirs.
+        kin = "|".join(map(re.escape, longest_first(w for w in word_list(honorifics) if len(w) > 1)))
+        self.someone = re.compile(rf"^[\u4e00-\u9fff]{{1,2}}(?:{kin})")
         self.units = {r["unit"]: r for r in rows}
         self.trim = longest_first(word_list(trim))
         self.place_subjects = tuple(word_list(place_subjects))
@@ -406,7 +411,12 @@ class MetricFinder:
         return False
 
     def _his_own(self, doc, text, sent_start, s) -> bool:
-        """A figure after a clause-initial 他/她 with no unit, partner or product named between."""
+        """A figure after a clause-initial 他/她 (or 王大爷, 老陈) with no unit, partner or product
+        named between."""
+        c_start = clause_start(text, s)
+        who = self.someone.match(text[c_start:s])
+        if who and not live_in(doc, c_start, s):
+            return True
         he = None
         for he in self.he_or_she.finditer(text[sent_start:s]):
             pass
