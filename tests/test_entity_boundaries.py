@@ -217,7 +217,8 @@ def test_a_ranking_is_no_hierarchy():
 
 
 @pytest.mark.parametrize("text, name, other", [
-    ("2022年，新疆邮政与某国邮政股份公司（Kazpost，以下简称“某国邮政”）签署双边邮件交换协议。", "某国邮政股份公司", "Kazpost"),
+    ("2022年，新疆邮政与哈萨克斯坦邮政股份公司（Kazpost，以下简称“哈国邮政”）签署双边邮件交换协议。",
+     "哈萨克斯坦邮政股份公司", "Kazpost"),
     ("该分公司委托长风捷达航空货运公司（Changfeng Air Cargo）承运国际邮件。", "长风捷达航空货运公司", "Changfeng Air Cargo"),
 ])
 def test_a_bracketed_latin_name_is_another_name_of_the_body(text, name, other):

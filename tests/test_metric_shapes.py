@@ -243,3 +243,13 @@ def test_figures_of_someone_named_by_an_honorific_or_of_her_rounds_are_theirs():
     got = mets("兴义市支行推出“极速贷”。王大爷种了20亩食用菌，今年收入翻了一番。"
                "这是她入行的第7年，也是她跑遍兴义市9个乡镇、98个行政村的第7年。兴义市支行今年新增贷款2亿元。")
     assert {(s, v) for s, _, v, _ in got} == {("兴义市支行", 200000000)}
+
+
+def test_a_stamp_issue_written_as_this_set_and_the_provinces_first_day_points():
+    rec = extract("本报讯 11月26日，《黄海》特种邮票首发式在烟台举行。该套邮票1套2枚，由中国邮政发行，邮票面值共计2.40元。"
+                  "首发式由山东省邮政分公司主办。当天，全省16个地市同步设立首发点48个，并推出首日封等集邮文创产品10款。")
+    got = {(m["subject"]["name"], m["name"], m["value"], m["unit"]) for m in rec["metrics"]}
+    assert ("黄海特种邮票", "邮票", 2, "枚") in got
+    assert ("黄海特种邮票", "邮票面值", 2.4, "元") in got
+    assert ("山东省邮政分公司", "设立首发点", 48, "个") in got
+    assert ("山东省邮政分公司", "推出首日封等集邮文创产品", 10, "款") in got

@@ -31,6 +31,7 @@ CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！？；]{1,30}’")  # names in quotes, not speech
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
+PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
 # What follows a count ends at the next item, or where its predicate starts (4枚邮票|分别以…, 12个网点|均开办…).
 AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|均")
 ENTITY_LABELS = ("BRANCH", "PARTNER")
@@ -47,7 +48,9 @@ RESPECTIVELY = re.compile(r"分别")
 WHOLE_NETWORK = re.compile(r"全(?P<level>省|市|区|县|州|盟)(?:邮政|邮储银行|邮银)")
 LEVELS = {"省": 1, "市": 2, "州": 2, "盟": 2, "区": 3, "县": 3}
 BY_MEANS = {"以", "凭", "凭借"}  # 以287.5分获得…: a figure that names the means, not the measure
-LEADING_JUNK = re.compile(r"^(?:[、，和及与至到]|其中|分别|同比分别|今年已|已)+")
+LEADING_JUNK = re.compile(r"^(?:[、，和及与至到并]|其中|分别|同比分别|今年已|已|还|同时"
+                          # 全省16个|地市同步设立首发点48个: the places counted before, and an adverb
+                          r"|(?:地市|市州|市县|县区|区县|乡镇|地区)(?:的|同步|同时|均|都|共|也)+)+")
 # 由原来的45%提高到78%: a change reports its end value.
 CHANGE_FROM = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?")
 CHANGE_FROM_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|去年的|之前的)?$")
@@ -68,7 +71,7 @@ UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政�
 TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
-NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|深入|走进|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
+NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|深入|走进|建立|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -396,6 +399,8 @@ class MetricFinder:
             if m.label in ITEM_LABELS and (m.end == s or re.fullmatch(r"\d+[套组]", text[m.end:s])):
                 close = max(text.rfind(q, m.start, m.end) for q in "》”’」")
                 kind = text[close + 1:m.end] if close >= 0 else ""
+                if m.kind == "anaphor":  # 该套邮票1套3枚
+                    kind = re.sub(r"^[该这此][套项个款批]?", "", m.text)
                 return (resolved(doc, i), kind) if len(kind) >= 2 else None
         return None
 
@@ -405,7 +410,9 @@ class MetricFinder:
         for p in self.place_subjects:
             at = lead.find(p)
             while at >= 0:
-                if not lead.startswith(self.place_actions, at + len(p)):
+                # (全省16个地市同步设立…: past the places counted and an adverb)
+                rest = PLACES_COUNTED.sub("", lead[at + len(p):], count=1)
+                if not rest.startswith(self.place_actions):
                     return True
                 at = lead.find(p, at + 1)
         return False
