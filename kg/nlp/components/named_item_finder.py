@@ -142,8 +142,8 @@ class NamedItemFinder:
             return False
         if "的" in core or self.stops.inside(core[:1]) or (head and head in core):
             return False
-        if re.search(r"[、，]|等$|”“", core):
-            return False  # a list of names (“柑橘贷”“茶农贷”等), not one name
+        if re.search(r"[、，]|等|”“", core):
+            return False  # a list of names (“柑橘贷”“茶农贷”等, 首日封等集邮文创产品), not one name
         if row.get("descriptive_ok"):
             return True
         rest = core
