@@ -360,3 +360,9 @@ def test_a_company_left_unnamed_is_no_partner():
 def test_a_quoted_honour_names_no_unit():
     rec = extract("近年来，她先后获得“全国金融五一劳动奖章”“邮储银行优秀客户经理”等荣誉称号。兴义市支行今年新增贷款2亿元。")
     assert names(rec, "BRANCH") == {"兴义市支行"}
+
+
+def test_a_municipalitys_district_is_qualified_without_the_code_lists_grouping():
+    rec = extract("北京市海淀区邮政分公司开展“邮政惠民”活动。")
+    (b,) = [e for e in rec["entities"] if e["label"] == "BRANCH"]
+    assert b["qualified"] == "北京市海淀区邮政分公司" and b["region"] == ["北京市", "海淀区"]

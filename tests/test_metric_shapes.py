@@ -253,3 +253,14 @@ def test_a_stamp_issue_written_as_this_set_and_the_provinces_first_day_points():
     assert ("黄海特种邮票", "邮票面值", 2.4, "元") in got
     assert ("山东省邮政分公司", "设立首发点", 48, "个") in got
     assert ("山东省邮政分公司", "推出首日封等集邮文创产品", 10, "款") in got
+
+
+def test_a_live_stream_hours_and_a_bar_the_counted_projects_clear_are_no_figures():
+    got = mets("11月18日，在彭水县邮政分公司直播间，当天3个小时的直播，卖出红薯粉1.6万斤。"
+               "彭水县邮政分公司联合24家农业专业合作社开发农产品网货38款，力争培育年销售额超千万元的农产品项目12个，"
+               "并提供不低于5亿元的意向性信贷支持。")
+    values = {v for _, _, v, _ in got}
+    assert 3 not in values and 10000000 not in values
+    assert {("彭水县邮政分公司", "农业专业合作社", 24, "家"), ("彭水县邮政分公司", "开发农产品网货", 38, "款"),
+            ("彭水县邮政分公司", "农产品项目", 12, "个")} <= got
+    assert 500000000 in values

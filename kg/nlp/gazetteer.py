@@ -68,6 +68,12 @@ def _adcode_file() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
 
 
+def _grouping(name: str) -> bool:
+    """市辖区, 县, 省直辖县级行政区划: how the code list groups a municipality's districts or a
+    province's directly administered cities, no place of its own (北京市海淀区, not 北京市市辖区海淀区)."""
+    return name in ("市辖区", "县") or name.endswith("行政区划")
+
+
 class Gazetteer:
     """Look up admin-division names and their short forms by longest prefix."""
 
@@ -87,7 +93,7 @@ class Gazetteer:
             chain = []
             if level >= 2 and code[:2] + "0" * 10 in by_code:
                 chain.append(by_code[code[:2] + "0" * 10])
-            if level == 3 and code[:4] + "0" * 8 in by_code:
+            if level == 3 and code[:4] + "0" * 8 in by_code and not _grouping(by_code[code[:4] + "0" * 8]):
                 chain.append(by_code[code[:4] + "0" * 8])
             div = Division(name, level, tuple(chain) + (name,))
             stem = div.stem

@@ -48,7 +48,7 @@ RESPECTIVELY = re.compile(r"分别")
 WHOLE_NETWORK = re.compile(r"全(?P<level>省|市|区|县|州|盟)(?:邮政|邮储银行|邮银)")
 LEVELS = {"省": 1, "市": 2, "州": 2, "盟": 2, "区": 3, "县": 3}
 BY_MEANS = {"以", "凭", "凭借"}  # 以287.5分获得…: a figure that names the means, not the measure
-LEADING_JUNK = re.compile(r"^(?:[、，和及与至到并]|其中|分别|同比分别|今年已|已|还|同时"
+LEADING_JUNK = re.compile(r"^(?:[、，和及与至到并的]|其中|分别|同比分别|今年已|已|还|同时"
                           # 全省16个|地市同步设立首发点48个: the places counted before, and an adverb
                           r"|(?:地市|市州|市县|县区|区县|乡镇|地区)(?:的|同步|同时|均|都|共|也)+)+")
 # 由原来的45%提高到78%: a change reports its end value.
@@ -71,7 +71,7 @@ UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政�
 TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
-NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|深入|走进|建立|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
+NOUN_ENDS = re.compile(r"发放|投放|授信|放款|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -215,6 +215,9 @@ class MetricFinder:
             return None
         if THRESHOLD.match(text, e) and text.endswith("在", c_start, s):
             return None
+        if text.startswith("的", e) and re.search(r"(?:超|超过|逾|不低于)$", text[max(c_start, s - 3):s]) \
+                and re.search(r"\d", text[e:clause_end(text, e)]):
+            return None  # 培育年销售额超千万元的项目20个: a bar the items counted after it clear
         change = CHANGE_TO_BEFORE.search(text, max(c_start, s - 12), s)
         if change:
             # …率由原来的45%提高到78%: named by what stands before 由.
