@@ -264,3 +264,8 @@ def test_a_live_stream_hours_and_a_bar_the_counted_projects_clear_are_no_figures
     assert {("彭水县邮政分公司", "农业专业合作社", 24, "家"), ("彭水县邮政分公司", "开发农产品网货", 38, "款"),
             ("彭水县邮政分公司", "农产品项目", 12, "个")} <= got
     assert 500000000 in values
+
+
+def test_the_period_before_a_name_is_its_date_not_its_name():
+    (m,) = [m for m in extract("泗阳县邮政分公司李口营业所今年前三季度新增储蓄余额1.12亿元。")["metrics"]]
+    assert m["name"] == "新增储蓄余额" and m["as_of_text"] == "今年前三季度"

@@ -31,6 +31,8 @@ CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！？；]{1,30}’")  # names in quotes, not speech
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
+LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年内)(?:以来)?"
+                            r"(?:前三季度|上半年|下半年|[一二三四]季度|前[一二三四五六七八九十\d]+个?月)?(?=[\u4e00-\u9fff]{2})")
 PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
 # What follows a count ends at the next item, or where its predicate starts (4枚邮票|分别以…, 12个网点|均开办…).
 AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|均")
@@ -358,6 +360,7 @@ class MetricFinder:
                 start = max(start, prev.end())
         name = text[start:s].strip("“”‘’（）() ")
         name = re.sub(r"^(?:截至|截止)[^，]*?[年月日末底]", "", name)
+        name = LEADING_PERIOD.sub("", name)  # 今年前三季度|新增储蓄余额: the period is its as_of
         changed = True
         while changed and name:
             changed = False
