@@ -200,3 +200,11 @@ def test_what_a_department_head_reports_has_its_own_subject():
 def test_an_assistant_general_manager_works_at_the_company():
     rec = extract("中邮人寿保险股份有限公司云南分公司总经理助理周凯表示，公司将深化代理保险合作。")
     assert has_relation(rec, "WORKS_AT", "周凯", "中邮人寿保险股份有限公司云南分公司")
+
+
+def test_one_of_the_organisations_a_unit_just_signed_with():
+    rec = extract("活动现场，吉安市邮政分公司与15家井冈蜜柚种植合作社、电商企业签订寄递服务协议，"
+                  "其中遂川县金橘园农业专业合作社一次性签约寄递量达30万件。")
+    assert has_relation(rec, "PARTNERS_WITH", "吉安市邮政分公司", "遂川县金橘园农业专业合作社")
+    rec = extract("吉安市邮政分公司今年寄递蜜柚80万件，其中遂川县金橘园农业专业合作社寄递12万件。")
+    assert not [r for r in rec["relations"] if r["type"] == "PARTNERS_WITH"]

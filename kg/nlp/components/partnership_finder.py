@@ -23,6 +23,7 @@ BRACKETED = re.compile(r"\s*[（(][^（）()]{1,60}[）)]")
 # 由某分公司、某协会联合主办: the units among the organisers run it, with the others.
 # 某公司是某分公司的大客户 / 长期合作伙伴: what is between the unit and the word.
 CLIENT_OF = re.compile(r"的[\u4e00-\u9fff]{0,8}(?:客户|合作伙伴|合作单位|合作企业)")
+COUNTED_WITH = re.compile(r"(?:与|同|和)[^，。；！？]{0,6}?(?:\d+|[一二三四五六七八九十两]+|多)(?:家|个|所)")
 ORGANISED = re.compile(r"由(?P<who>[^，。；！？]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|实施|发起|牵头|运营|开通|运行)")
 
 
@@ -61,16 +62,25 @@ class PartnershipFinder:
                 (WITH.search(before) and any(c in clause_rest for c in self.cues))
             verb_form = any(before.endswith(c) for c in self.cues)
             list_form = before.endswith(("、", "和", "及")) and listed.get(m.start - 1)
-            if not (with_form or verb_form or list_form):
+            among_form = before.strip() == "其中" and self._among(text, lay, clause_start(text, m.start))
+            if not (with_form or verb_form or list_form or among_form):
                 continue
             listed[m.end] = True
-            rule = "with" if with_form else "verb" if verb_form else "list"
+            rule = "with" if with_form else "verb" if verb_form else "list" if list_form else "among"
             for actor in actors(doc, lay, m.start):
                 out.append(Relation("PARTNERS_WITH", actor, target, m.start, m.end, "partnership_finder:" + rule))
         self._co_organisers(doc, text, lay, out)
         self._partner_first(doc, lay, out)
         self._client_of(doc, text, out)
         return doc
+
+    def _among(self, text, lay, c_start) -> bool:
+        """与12家合作社、电商企业签订寄递服务协议，其中某合作社…: one of the organisations the
+        unit has just agreed with, in the same sentence."""
+        s_start, _ = lay.sentence(c_start)
+        lead = text[s_start:c_start]
+        group = COUNTED_WITH.search(lead)
+        return bool(group) and any(c in lead[group.start():] for c in self.cues)
 
     @staticmethod
     def _client_of(doc, text, out):
