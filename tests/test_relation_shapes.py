@@ -208,3 +208,15 @@ def test_one_of_the_organisations_a_unit_just_signed_with():
     assert has_relation(rec, "PARTNERS_WITH", "吉安市邮政分公司", "遂川县金橘园农业专业合作社")
     rec = extract("吉安市邮政分公司今年寄递蜜柚80万件，其中遂川县金橘园农业专业合作社寄递12万件。")
     assert not [r for r in rec["relations"] if r["type"] == "PARTNERS_WITH"]
+
+
+def test_credit_for_it_goes_to_the_company_just_signed_with():
+    rec = extract("近日，邮储银行湖南省分行与湖南省港航投资集团有限公司签署战略合作协议，"
+                  "未来五年将为其提供不超过120亿元的综合授信。")
+    assert has_relation(rec, "FINANCES", "邮储银行湖南省分行", "湖南省港航投资集团有限公司")
+
+
+def test_a_post_in_brackets_after_a_head_of_department():
+    rec = extract("湖南省分行公司金融部负责人（总经理）易志强介绍，该行今年将加大投放力度。")
+    works = [(r["head"]["name"], r["tail"]["name"], r["title"]) for r in rec["relations"] if r["type"] == "WORKS_AT"]
+    assert works == [("易志强", "湖南省分行公司金融部", "总经理")]

@@ -17,6 +17,7 @@ from kg.lexicon import cues as cue_words
 from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
 
 TO = re.compile(r"(?:为|向|给|对|帮助)")
+TO_IT = re.compile(r"(?:为|向|给|对)其")
 WE = re.compile(r"(?:为|向|给|帮)(?P<we>我们|我公司|我社|我厂|我们公司|我们合作社)")
 SAID = re.compile(r"(?:说|表示|介绍|感慨|坦言|告诉记者)[：:]")
 
@@ -39,19 +40,40 @@ class FinanceFinder:
         text = layout(doc).text
         lay = layout(doc)
         out = relations(doc)
+        listed = set()  # ends of clients taken: 为某项目、某项目等…审批贷款 lists them all
         for i, m in live(doc):
             target = resolved(doc, i)
             if doc._.kg_mentions[target].label not in ("PARTNER", "PROGRAM"):
                 continue
-            if not TO.search(text[clause_start(text, m.start):m.start]):
+            before = text[clause_start(text, m.start):m.start]
+            in_list = before.endswith(("、", "和", "及")) and m.start - 1 in listed
+            if not TO.search(before) and not in_list:
                 continue
             clause_rest = text[m.end:clause_end(text, m.end)]
             if not any(c in clause_rest for c in self.cues):
                 continue
+            listed.add(m.end)
             for actor in actors(doc, lay, m.start):
                 out.append(Relation("FINANCES", actor, target, m.start, m.end, "finance_finder:to"))
+        self._to_it(doc, text, lay, out)
         self._speaker_we(doc, text, lay, out)
         return doc
+
+    def _to_it(self, doc, text, lay, out):
+        """与某公司签署协议，将为其提供200亿元授信: 其 is the client named before it in the sentence."""
+        found = mentions(doc)
+        for m in TO_IT.finditer(text):
+            clause_rest = text[m.end():clause_end(text, m.end())]
+            if not any(c in clause_rest for c in self.cues):
+                continue
+            s_start, _ = lay.sentence(m.start())
+            client = next((resolved(doc, i) for i, x in reversed(live(doc))
+                           if s_start <= x.start and x.end <= m.start()
+                           and found[resolved(doc, i)].label == "PARTNER"), None)
+            if client is None:
+                continue
+            for actor in actors(doc, lay, m.start()):
+                out.append(Relation("FINANCES", actor, client, m.start(), m.end(), "finance_finder:to_it"))
 
     def _speaker_we(self, doc, text, lay, out):
         """“…为我们发放了1000万元贷款…”: in a client's words, 我们 is the speaker's organisation.

@@ -108,7 +108,8 @@ class PersonFinder:
         surname = "|".join(map(re.escape, compound)) + (f"|[{single}]" if single else "")
         title = "|".join(map(re.escape, self.titles))
         credit = "|".join(map(re.escape, self.credits))
-        self.after_title = re.compile(rf"(?P<title>{title})(?P<name>(?:{surname})[{CJK}]{{1,2}})")
+        # (负责人（总经理）叶志强: a title may close a bracketed title before the name)
+        self.after_title = re.compile(rf"(?P<title>{title})[）)]?(?P<name>(?:{surname})[{CJK}]{{1,2}})")
         # … 冰糖橙。  赵一鸣 摄 | □钱多多 文/图: a name, a space, a credit word, the line's end.
         self.credit_line = re.compile(
             rf"(?:^|[\s。！？；：□■）)])\s*(?P<name>[{CJK}·]{{2,12}})\s*(?:{credit})\s*$", re.M)

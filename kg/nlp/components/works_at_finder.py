@@ -24,6 +24,7 @@ from kg.lexicon import longest_first, word_list
 from kg.nlp.mentions import Relation, layout, live, live_before, mentions, relations, resolved
 
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
+BRACKETED_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,8}[（(]([\u4e00-\u9fff]{1,8})[）)]?$")
 CLOSERS = re.compile(r"^[”’」』）)]+")  # the end of （以下简称“…”） after a declared name
 COMES_FROM = "来自"
 LIST_JOINERS = "、和"
@@ -91,6 +92,7 @@ class WorksAtFinder:
         if title_end is None or org.end > title_end:
             return None
         title = CLOSERS.sub("", text[org.end:title_end].strip())
+        title = BRACKETED_TITLE.sub(r"\1", title)  # 负责人（总经理 → 总经理: the post in brackets is the exact one
         if title.startswith("，") and text.endswith("在", 0, org.start):
             title = title[1:]
         return title if TITLE.match(title) else None
