@@ -366,3 +366,11 @@ def test_a_municipalitys_district_is_qualified_without_the_code_lists_grouping()
     rec = extract("北京市海淀区邮政分公司开展“邮政惠民”活动。")
     (b,) = [e for e in rec["entities"] if e["label"] == "BRANCH"]
     assert b["qualified"] == "北京市海淀区邮政分公司" and b["region"] == ["北京市", "海淀区"]
+
+
+def test_the_state_post_bureau_is_an_outside_body_and_the_group_company_is_china_post():
+    rec = extract("本报讯 11月15日，国家邮政局召开新闻发布会。会上获悉，中国邮政集团有限公司在全国建成县级寄递公共配送中心1200余个。"
+                  "中国邮政集团有限公司副总经理王立民介绍，集团公司将持续推进“快递进村”工程。")
+    assert ("PARTNER", "国家邮政局") in {(e["label"], e["name"]) for e in rec["entities"]}
+    (group,) = [e for e in rec["entities"] if e["label"] == "BRANCH"]
+    assert group["name"] == "中国邮政集团有限公司" and "集团公司" in group["aliases"]

@@ -269,3 +269,8 @@ def test_a_live_stream_hours_and_a_bar_the_counted_projects_clear_are_no_figures
 def test_the_period_before_a_name_is_its_date_not_its_name():
     (m,) = [m for m in extract("泗阳县邮政分公司李口营业所今年前三季度新增储蓄余额1.12亿元。")["metrics"]]
     assert m["name"] == "新增储蓄余额" and m["as_of_text"] == "今年前三季度"
+
+
+def test_a_platform_worked_through_is_not_the_subject_of_the_sales():
+    got = by_value("在湖南，湖南省邮政分公司与湖南省商务厅联合实施“湘品出湘”行动，依托“邮乐购”平台累计销售湘货3.1亿元。")
+    assert got[310000000]["subject"]["name"] in ("湖南省邮政分公司", "湘品出湘")

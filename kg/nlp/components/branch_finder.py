@@ -240,6 +240,8 @@ class BranchFinder:
                        info={"unit": unit, "org": unit.org})
 
     def _valid(self, unit, row) -> bool:
+        if unit.text.startswith("国家"):
+            return False  # 国家邮政局: the regulator, not a unit of the network
         if self.stops.inside(unit.local, place_spans(unit.local, self.gaz)):
             return False
         if COUNT.search(unit.text):

@@ -31,6 +31,8 @@ CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{CN}]+(?:点[{CN}]+)?)"
 QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！？；]{1,30}’")  # names in quotes, not speech
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
+# 依托“某某”平台累计销售…: a product the unit works through is no subject of the figure.
+INSTRUMENT = re.compile(r"(?:依托|通过|利用|借助|依靠|运用)[“‘《]?$")
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年内)(?:以来)?"
                             r"(?:前三季度|上半年|下半年|[一二三四]季度|前[一二三四五六七八九十\d]+个?月)?(?=[\u4e00-\u9fff]{2})")
 PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
@@ -520,7 +522,8 @@ class MetricFinder:
         cands = [(i, m) for i, m in live_in(doc, start, s)
                  if ms[resolved(doc, i)].label in ENTITY_LABELS + ("PERSON",)
                  or ms[resolved(doc, i)].label in ITEM_LABELS
-                 and (not items_open or not text[start:m.start].strip("“”‘’《》「」 "))]
+                 and (not items_open or not text[start:m.start].strip("“”‘’《》「」 "))
+                 and not INSTRUMENT.search(text, max(start, m.start - 4), m.start)]
         glosses = {m.start for _, m in cands if m.start and text[m.start - 1] in "（("}
         # A name glossed in brackets (某公司（Lion Air）) stands where its name stands: an object after 与 too.
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
