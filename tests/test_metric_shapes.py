@@ -274,3 +274,13 @@ def test_the_period_before_a_name_is_its_date_not_its_name():
 def test_a_platform_worked_through_is_not_the_subject_of_the_sales():
     got = by_value("在湖南，湖南省邮政分公司与湖南省商务厅联合实施“湘品出湘”行动，依托“邮乐购”平台累计销售湘货3.1亿元。")
     assert got[310000000]["subject"]["name"] in ("湖南省邮政分公司", "湘品出湘")
+
+
+def test_respective_figures_of_units_named_by_their_places_alone_go_to_nobody():
+    got = mets("截至10月末，邮储银行云南省分行累计发放“云惠贷”金额56.3亿元。其中，昆明、曲靖、玉溪三个二级分行"
+               "发放金额分别为14.2亿元、11.8亿元和9.6亿元，位居全省前三。玉溪市分行下辖的澄江市支行针对蓝莓种植户推出"
+               "“蓝莓贷”，户均贷款12.6万元。该支行还将2100户种植户纳入“白名单”。")
+    values = {v: s for s, _, v, _ in got}
+    assert not {1420000000, 1180000000, 960000000} & set(values)
+    assert values[126000] == "澄江市支行"
+    assert ("澄江市支行", "种植户", 2100, "户") in got

@@ -33,6 +33,9 @@ QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！�
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 # 依托“某某”平台累计销售…: a product the unit works through is no subject of the figure.
 INSTRUMENT = re.compile(r"(?:依托|通过|利用|借助|依靠|运用)[“‘《]?$")
+UNDER_GAP = re.compile(r"(?:下辖|所辖|旗下|下属)的?")  # 某市分行下辖的某县支行…: the inner unit acts
+UNNAMED_UNITS = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+[一二三四五六七八九十两\d]+[个家]"
+                           r"(?:二级分行|分行|支行|分公司|县分公司|营业所|网点|揽投部)")
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年内)(?:以来)?"
                             r"(?:前三季度|上半年|下半年|[一二三四]季度|前[一二三四五六七八九十\d]+个?月)?(?=[\u4e00-\u9fff]{2})")
 PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
@@ -68,14 +71,14 @@ THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 # figures it gives are the unit's (or its programme's), not the department's own.
 SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?(?:负责人|副?总经理|副?经理|副?主任|副?部长)")
 # 已向1260户种植户发放贷款: a preposition before the figure governs what follows it.
-PREP_END = re.compile(r"(?:向|为|对|给|帮助|帮扶|带动)$")
+PREP_END = re.compile(r"(?:向|为|对|给|将|把|帮助|帮扶|带动)$")
 WHOLE_COUNT = re.compile(r"(?<!来自)全(?P<level>省|市|区|县|州|盟)$")
 UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政所|支局|二级分行|分行|支行|分公司|服务站|揽投部|投递部)")
 # …寄递的国际邮件将|超过500吨: an adverb between the name and its figure is neither's.
 TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
-NOUN_ENDS = re.compile(r"发放|投放|授信|放款|审批|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
+NOUN_ENDS = re.compile(r"发放|投放|授信|放款|审批|纳入|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -270,6 +273,8 @@ class MetricFinder:
         if not name:
             return None
         respective = self._respective(doc, found, text, c_start, sent_start, s)
+        if respective == -1:
+            return None  # 南宁、柳州、百色三个二级分行…分别为…: units the text does not name
         if respective is not None:
             subject = respective
         else:
@@ -340,7 +345,9 @@ class MetricFinder:
             else:
                 break
         if len(listed) < 2:
-            return None
+            # 南宁、柳州、百色三个二级分行…分别: a list of units by their places alone; no figure
+            # of it is the one unit named nearby.
+            return -1 if UNNAMED_UNITS.search(text, sent_start, resp.start()) else None
         k = sum(1 for f in self.figure.finditer(text, resp.end(), s) if f.group("unit") or f.group("mag"))
         return resolved(doc, listed[k][0]) if k < len(listed) else None
 
@@ -534,7 +541,8 @@ class MetricFinder:
         k, (i, m) = free[0]
         # 某区邮政分公司东城揽投部新增…: of two units back to back, the inner one
         # (but not a department speaking for the unit before it).
-        while k + 1 < len(cands) and cands[k + 1][1].start == cands[k][1].end \
+        while k + 1 < len(cands) and (cands[k + 1][1].start == cands[k][1].end
+                                      or UNDER_GAP.fullmatch(text[cands[k][1].end:cands[k + 1][1].start])) \
                 and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH" \
                 and not SPEAKING_DEPARTMENT.match(text, cands[k + 1][1].end - 1):
             k += 1
