@@ -284,3 +284,10 @@ def test_respective_figures_of_units_named_by_their_places_alone_go_to_nobody():
     assert not {1420000000, 1180000000, 960000000} & set(values)
     assert values[126000] == "澄江市支行"
     assert ("澄江市支行", "种植户", 2100, "户") in got
+
+
+def test_the_terms_of_a_product_launched_before_are_the_products():
+    got = by_value("与此同时，宁夏邮政还与某某保险合作，宁夏回族自治区邮政分公司推出“邮保安宁”意外险，"
+                   "保费每人每年60元，最高保障额度12万元。截至10月末，该分公司已累计承保8.6万人。")
+    assert got[60]["subject"]["name"] == "邮保安宁" and got[120000]["subject"]["name"] == "邮保安宁"
+    assert got[86000]["subject"]["name"] == "宁夏回族自治区邮政分公司"

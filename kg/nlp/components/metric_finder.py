@@ -99,12 +99,13 @@ AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-
         "speech": "config/speech_verbs.txt",
         "place_actions": "config/place_actions.txt",
         "honorifics": "config/honorifics.txt",
+        "product_terms": "config/product_terms.txt",
     },
 )
 def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                       speech, place_actions, honorifics):
+                       speech, place_actions, honorifics, product_terms):
     return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech,
-                        place_actions, honorifics)
+                        place_actions, honorifics, product_terms)
 
 
 class _Dates(list):
@@ -118,7 +119,7 @@ class _Dates(list):
 class MetricFinder:
     def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
                  speech="config/speech_verbs.txt", place_actions="config/place_actions.txt",
-                 honorifics="config/honorifics.txt"):
+                 honorifics="config/honorifics.txt", product_terms="config/product_terms.txt"):
         rows = jsonl(units, ("unit", "kind"))
         speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
         # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
@@ -131,6 +132,7 @@ class MetricFinder:
         self.trim = longest_first(word_list(trim))
         self.place_subjects = tuple(word_list(place_subjects))
         self.place_actions = tuple(word_list(place_actions))
+        self.product_terms = tuple(longest_first(word_list(product_terms)))
         self.personal = tuple(word_list(personal))
         self.place_nouns = tuple(longest_first(word_list(place_nouns)))
         approx_words = "|".join(map(re.escape, longest_first(word_list(approx))))
@@ -279,6 +281,8 @@ class MetricFinder:
             subject = respective
         else:
             subject = self._item_named(doc, lay.article(s)[0], sent_start, s, name, subject)
+            if name.startswith(self.product_terms):
+                subject = self._product_of_terms(doc, sent_start, s, subject)
         return Metric(subject, name, value, "元" if unit == "元" else unit, self._as_of(lay, dates, s),
                       text[s:e], s, e, f"metric_finder:{kind}", value_max=value_max)
 
@@ -405,6 +409,13 @@ class MetricFinder:
             rest = rest[: verb.start()]  # 210户种粮大户|发放贷款: the noun, not the clause's verb
         # 13家二级分行的…, 268名新员工参加: the counted noun, without what follows it.
         return AFTER_TAIL.sub("", rest) or rest
+
+    @staticmethod
+    def _product_of_terms(doc, sent_start, s, subject):
+        """推出“某某”意外险，保费每人每年50元: the product named last before in the sentence."""
+        ms = doc._.kg_mentions
+        items = [resolved(doc, i) for i, m in live_in(doc, sent_start, s) if ms[resolved(doc, i)].label == "PRODUCT"]
+        return items[-1] if items else subject
 
     @staticmethod
     def _item_counted(doc, text, s):
