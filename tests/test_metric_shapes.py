@@ -291,3 +291,9 @@ def test_the_terms_of_a_product_launched_before_are_the_products():
                    "保费每人每年60元，最高保障额度12万元。截至10月末，该分公司已累计承保8.6万人。")
     assert got[60]["subject"]["name"] == "邮保安宁" and got[120000]["subject"]["name"] == "邮保安宁"
     assert got[86000]["subject"]["name"] == "宁夏回族自治区邮政分公司"
+
+
+def test_teams_a_unit_set_up_counted_are_its_figure():
+    got = mets("近日，吉林省邮政分公司在全省设立党员示范岗210个，组建“红色邮递员”志愿服务队38支。")
+    assert ("吉林省邮政分公司", "服务队", 38, "支") in got
+    assert ("吉林省邮政分公司", "在全省设立党员示范岗", 210, "个") in got

@@ -33,6 +33,8 @@ QUOTED = re.compile(r"“[^“”。，！？；]{1,30}”|‘[^‘’。，！�
 CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 # 依托“某某”平台累计销售…: a product the unit works through is no subject of the figure.
 INSTRUMENT = re.compile(r"(?:依托|通过|利用|借助|依靠|运用)[“‘《]?$")
+# Teams and posts a unit sets up many of (组建志愿服务队45支): counted for the unit.
+TEAMS = ("服务队", "服务小组", "宣讲团", "突击队", "代表队")
 UNDER_GAP = re.compile(r"(?:下辖|所辖|旗下|下属)的?")  # 某市分行下辖的某县支行…: the inner unit acts
 UNNAMED_UNITS = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+[一二三四五六七八九十两\d]+[个家]"
                            r"(?:二级分行|分行|支行|分公司|县分公司|营业所|网点|揽投部)")
@@ -208,7 +210,7 @@ class MetricFinder:
         c_start = clause_start(text, s)
         if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
             return None  # 1套4枚: the set; the figure after it counts what is in it
-        own = self._item_counted(doc, text, s)
+        own = self._item_counted(doc, lay, text, s)
         subject = own[0] if own else self._subject(doc, lay, found, text, s, e, sent_start)
         if subject is None:
             return None
@@ -418,10 +420,15 @@ class MetricFinder:
         return items[-1] if items else subject
 
     @staticmethod
-    def _item_counted(doc, text, s):
+    def _item_counted(doc, lay, text, s):
         """发行《某某》特种邮票4枚: a product or programme named right before its own count is
-        the figure's subject, and the kind after its quoted name (特种邮票) the figure's name."""
+        the figure's subject, and the kind after its quoted name (特种邮票) the figure's name.
+        组建“某某”志愿服务队45支: teams a unit set up, counted, are that unit's figure."""
         for i, m in live_in(doc, max(0, s - 40), s):
+            unit = m.info.get("unit")
+            if m.end == s and m.label == "BRANCH" and unit is not None and unit.suffix in TEAMS:
+                acting = [a for a in actors(doc, lay, m.start) if a != resolved(doc, i)]
+                return (acting[0], unit.suffix) if acting else None
             if m.label in ITEM_LABELS and (m.end == s or re.fullmatch(r"\d+[套组]", text[m.end:s])):
                 close = max(text.rfind(q, m.start, m.end) for q in "》”’」")
                 kind = text[close + 1:m.end] if close >= 0 else ""
