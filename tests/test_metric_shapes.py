@@ -297,3 +297,14 @@ def test_teams_a_unit_set_up_counted_are_its_figure():
     got = mets("近日，吉林省邮政分公司在全省设立党员示范岗210个，组建“红色邮递员”志愿服务队38支。")
     assert ("吉林省邮政分公司", "服务队", 38, "支") in got
     assert ("吉林省邮政分公司", "在全省设立党员示范岗", 210, "个") in got
+
+
+def test_a_round_mark_passed_then_the_figure_itself_is_one_figure():
+    got = mets("记者近日从邮储银行甘肃省分行获悉，截至11月末，该行个人消费贷款余额突破200亿元，达212.5亿元，较年初增长18.6%。")
+    assert ("邮储银行甘肃省分行", "个人消费贷款余额", 21250000000, "元") in got
+    assert 20000000000 not in {v for _, _, v, _ in got}
+
+
+def test_each_of_units_named_by_their_places_alone_goes_to_nobody():
+    got = mets("兰州市分行今年已累计投放“邮薪贷”45.6亿元。天水、白银两家二级分行“邮薪贷”投放量也均超过10亿元。")
+    assert {v for _, _, v, _ in got} == {4560000000}

@@ -35,6 +35,8 @@ CLAUSE_END = re.compile(r"[，。；！？：\n,;!?:]")
 INSTRUMENT = re.compile(r"(?:依托|通过|利用|借助|依靠|运用)[“‘《]?$")
 # Teams and posts a unit sets up many of (组建志愿服务队45支): counted for the unit.
 TEAMS = ("服务队", "服务小组", "宣讲团", "突击队", "代表队")
+ROUNDED = re.compile(r"(?:突破|超过|超)$")
+RESTATED = re.compile(r"[，,](?:达到|达|为|至)")
 UNDER_GAP = re.compile(r"(?:下辖|所辖|旗下|下属)的?")  # 某市分行下辖的某县支行…: the inner unit acts
 UNNAMED_UNITS = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+[一二三四五六七八九十两\d]+[个家]"
                            r"(?:二级分行|分行|支行|分公司|县分公司|营业所|网点|揽投部)")
@@ -210,6 +212,9 @@ class MetricFinder:
         c_start = clause_start(text, s)
         if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
             return None  # 1套4枚: the set; the figure after it counts what is in it
+        unnamed = UNNAMED_UNITS.search(text, sent_start, s)
+        if unnamed and not any(m.label in ENTITY_LABELS for _, m in live_in(doc, unnamed.end(), s)):
+            return None  # 宝鸡、咸阳两家二级分行…均超过10亿元: units the text does not name
         own = self._item_counted(doc, lay, text, s)
         subject = own[0] if own else self._subject(doc, lay, found, text, s, e, sent_start)
         if subject is None:
@@ -271,6 +276,9 @@ class MetricFinder:
         if prev is not None and prev.end <= s and lay.sentence(prev.start)[0] == sent_start \
                 and name in self.trim:
             name = prev.name  # 净增1.05亿元，突破9亿元: the same measure, named before
+            if ROUNDED.search(text, max(0, prev.start - 3), prev.start) and RESTATED.fullmatch(text[prev.end:s]) \
+                    and prev.unit == ("元" if unit == "元" else unit):
+                out.remove(prev)  # 余额突破300亿元，达312.5亿元: the round mark passed, then the figure itself
         if any(text.endswith(w, c_start, s) for w in BY_MEANS) and kind not in ("count", "percent"):
             # 某代表队以287.5分获得团体一等奖: nothing names the figure before it; what it won does.
             name = text[e:clause_end(text, e)].strip()[:16]
