@@ -4,7 +4,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.live import Live
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.spinner import Spinner
 
 
 @contextmanager
@@ -32,5 +34,11 @@ def status(enabled: bool = True):
     if not enabled or not console.is_terminal:
         yield lambda message: None
         return
-    with console.status("") as line:
-        yield lambda message: line.update(message)
+    spinner = Spinner("dots", text="")
+    with Live(spinner, console=console, transient=True, refresh_per_second=12.5) as line:
+        def say(message):
+            # Drawn at once, not at the next tick: a stage shorter than a tick is still shown.
+            spinner.update(text=message)
+            line.refresh()
+
+        yield say
