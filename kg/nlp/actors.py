@@ -15,7 +15,7 @@ import re
 from kg.nlp.mentions import Layout, layout, live, live_before, live_in, mentions, resolved
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
-UNDER = re.compile(r"(?:下辖|所属|旗下|下属)的?")
+UNDER = re.compile(r"(?:下辖|所辖|所属|旗下|下属)的?")
 # A unit right after these is an object or a place, not the subject of its clause.
 GOVERNED = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|携手|配合|在|由|从|到|至|赴|列|位列)$")
 

@@ -21,7 +21,7 @@ from itertools import accumulate
 
 from spacy.language import Language
 
-from kg.nlp.actors import actors, clause_end, clause_start
+from kg.nlp.actors import UNDER, actors, clause_end, clause_start
 from kg.nlp.dates import find_dates
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Metric, layout, live, live_before, live_in, metrics, resolved
@@ -37,7 +37,6 @@ INSTRUMENT = re.compile(r"(?:依托|通过|利用|借助|依靠|运用)[“‘�
 TEAMS = ("服务队", "服务小组", "宣讲团", "突击队", "代表队")
 ROUNDED = re.compile(r"(?:突破|超过|超)$")
 RESTATED = re.compile(r"[，,](?:达到|达|为|至)")
-UNDER_GAP = re.compile(r"(?:下辖|所辖|旗下|下属)的?")  # 某市分行下辖的某县支行…: the inner unit acts
 UNNAMED_UNITS = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+[一二三四五六七八九十两\d]+[个家]"
                            r"(?:二级分行|分行|支行|分公司|县分公司|营业所|网点|揽投部)")
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年内)(?:以来)?"
@@ -459,8 +458,8 @@ class MetricFinder:
         return False
 
     def _his_own(self, doc, text, sent_start, s) -> bool:
-        """A figure after a clause-initial 他/她 (or 王大爷, 老陈) with no unit, partner or product
-        named between."""
+        """A figure after a clause-initial 他/她 (or someone named by an honorific: 王大爷) with
+        no unit, partner or product named between."""
         c_start = clause_start(text, s)
         who = self.someone.match(text[c_start:s])
         if who and not live_in(doc, c_start, s):
@@ -568,7 +567,7 @@ class MetricFinder:
         # 某区邮政分公司东城揽投部新增…: of two units back to back, the inner one
         # (but not a department speaking for the unit before it).
         while k + 1 < len(cands) and (cands[k + 1][1].start == cands[k][1].end
-                                      or UNDER_GAP.fullmatch(text[cands[k][1].end:cands[k + 1][1].start])) \
+                                      or UNDER.fullmatch(text[cands[k][1].end:cands[k + 1][1].start])) \
                 and ms[resolved(doc, cands[k + 1][0])].label == "BRANCH" \
                 and not SPEAKING_DEPARTMENT.match(text, cands[k + 1][1].end - 1):
             k += 1
