@@ -209,7 +209,6 @@ class PersonFinder:
         while edge >= 0 and not CLAUSE_EDGE.match(text, edge):
             edge -= 1
         first = edge + 1
-        added = text[first:start]
         if start - first <= 4 and text[first] in translit and self._may_join(text, first, start) \
                 and 3 * sum(ch in translit for ch in text[first:dot]) >= 2 * (dot - first):
             return first
