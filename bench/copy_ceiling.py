@@ -37,7 +37,7 @@ def read_tables(db_path):
 
     from kg.graph import cypher
     from kg.graph.model import EDGE_PROPS
-    from kg.graph.store import STORE_PROPS
+    from kg.graph.store import ONE_WAY_EDGES, STORE_PROPS
 
     db = ladybug.Database(str(db_path), read_only=True)
     conn = ladybug.Connection(db)
@@ -68,7 +68,7 @@ def schema(db_path):
 
     from kg.graph import cypher
     from kg.graph.model import EDGE_PROPS
-    from kg.graph.store import STORE_PROPS
+    from kg.graph.store import ONE_WAY_EDGES, STORE_PROPS
 
     db = ladybug.Database(str(db_path), read_only=True)
     conn = ladybug.Connection(db)
@@ -77,7 +77,7 @@ def schema(db_path):
     finally:
         conn.close()
         db.close()
-    return cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs)
+    return cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs, ONE_WAY_EDGES)
 
 
 def copy_all(tables, ddl, source: str, work: Path, one_transaction: bool = False) -> dict:

@@ -90,7 +90,7 @@ def test_build_prints_reading_summary_and_rates_without_progress_when_piped(buil
 def test_rebuild_unchanged_reads_and_writes_nothing(built, tmp_path):
     pages, db, _ = built
     copy = tmp_path / "kg.db"
-    shutil.copyfile(db, copy)
+    copy_store(db, copy)
     before = dump(copy)
     result = build(pages, "--db", copy)
     assert result.exit_code == 0, result.output
@@ -100,13 +100,19 @@ def test_rebuild_unchanged_reads_and_writes_nothing(built, tmp_path):
     assert dump(copy) == before
 
 
+def copy_store(db, to):
+    """A store and the records file beside it (docs/GRAPH.md), copied."""
+    shutil.copyfile(db, to)
+    shutil.copyfile(f"{db}.records", f"{to}.records")
+
+
 def working_copy(built, tmp_path):
     """The built folder and its store copied into tmp_path, to change without touching the fixture's."""
     pages, db, _ = built
     work = tmp_path / "pages"
     shutil.copytree(pages, work)
     store_copy = tmp_path / "kg.db"
-    shutil.copyfile(db, store_copy)
+    copy_store(db, store_copy)
     return work, store_copy
 
 
@@ -121,6 +127,28 @@ def test_changed_page_is_the_only_one_read_and_the_store_equals_a_fresh_build(bu
     assert build(work, "--db", fresh, "--quiet").exit_code == 0
     assert content(store_copy) == content(fresh)
     assert store.counts(store_copy) == store.counts(fresh)
+
+
+def test_a_corrected_page_keeps_the_mentions_it_still_has(built, tmp_path, monkeypatch):
+    """A figure corrected in place (same length): the page's mentions stay
+    where they are and only their sentence changes — deleting a mention costs the closing
+    checkpoint a rewrite of the whole table — and the store equals a fresh build."""
+    from kg.graph import store_write
+
+    work, store_copy = working_copy(built, tmp_path)
+    (work / "wenzhou.txt").write_text(page(amount="9.1"), encoding="utf-8")
+    ran = []
+    real = store_write._exec
+    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append(stmt),
+                                                                               real(conn, stmt, params))[1])
+    result = build(work, "--db", store_copy)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    assert not [s for s in ran if "MENTIONED_IN" in s and "DELETE" in s]
+    assert [s for s in ran if "MENTIONED_IN" in s and " SET " in s]
+    fresh = tmp_path / "fresh.db"
+    assert build(work, "--db", fresh, "--quiet").exit_code == 0
+    assert content(store_copy) == content(fresh)
 
 
 def test_a_page_gone_stays_until_prune(built, tmp_path):
@@ -186,7 +214,7 @@ def test_a_page_turned_unreadable_keeps_its_last_good_facts(built, tmp_path):
 def test_a_changed_extractor_reads_every_page_again(built, tmp_path, monkeypatch):
     pages, db, _ = built
     store_copy = tmp_path / "kg.db"
-    shutil.copyfile(db, store_copy)
+    copy_store(db, store_copy)
     config = tmp_path / "config"
     shutil.copytree(ROOT / "config", config)
     with open(config / "titles.txt", "a", encoding="utf-8") as fh:

@@ -75,7 +75,7 @@ kg stats --db small/kg.db --json > after.json
 ls -A small
 """)
     assert code != 98, err
-    assert out.splitlines() == ["rc=1", "filler", "kg.db"], (out, err)
+    assert out.splitlines() == ["rc=1", "filler", "kg.db", "kg.db.records"], (out, err)
     assert err == "Error: small/kg.db: cannot write: no space left on device\n", err
     before = json.loads((tmp_path / "before.json").read_text())
     assert before == json.loads((tmp_path / "after.json").read_text()) and before

@@ -143,7 +143,7 @@ def test_kg_build_killed_midway_then_rerun_equals_clean_build(tmp_path):
     # the same page 30 times: the same figures, each now read 30 times
     readings = "MATCH (m:Metric) RETURN min(m.count), max(m.count)"
     assert store.run_query(db, readings)[1] == [[30, 30]]
-    assert sorted(os.listdir(tmp_path)) == ["clean", "kg.db", "pages"], "staging of the killed build left behind"
+    assert sorted(os.listdir(tmp_path)) == ["clean", "kg.db", "kg.db.records", "pages"], "staging of the killed build left behind"
 
 
 # --- kg load --falkordb killed midway -----------------------------------------------

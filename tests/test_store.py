@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from kg.graph import store, store_write
 from kg.cli import main
-from kg.graph.model import build_graph, graph_counts
+from kg.graph.model import EDGE_PROPS, ENDPOINTS, build_graph, graph_counts
 from kg.nlp.records import read_records, write_records
 from kg.graph.store import StoreError
 
@@ -63,11 +63,11 @@ def test_build_returns_counts_and_timing(tmp_path, records):
     assert result["seconds"] > 0
 
 
-def test_building_twice_gives_identical_counts_and_leaves_one_file(db, records):
+def test_building_twice_gives_identical_counts_and_leaves_the_store_and_its_records(db, records):
     first = store.counts(db)
     store.build_store(records, db)
     assert store.counts(db) == first
-    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+    assert sorted(os.listdir(db.parent)) == ["kg.db", "kg.db.records"]
 
 
 def test_stored_records_rebuild_the_same_graph(db, records):
@@ -130,7 +130,7 @@ def test_failed_build_leaves_the_old_store(db, records, monkeypatch, how):
         store.build_store([changed_a(records)], db)
     monkeypatch.undo()
     assert dump(db) == before
-    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+    assert sorted(os.listdir(db.parent)) == ["kg.db", "kg.db.records"]
 
 
 @pytest.mark.parametrize("how", ["in place", "fresh"])
@@ -168,6 +168,151 @@ def test_a_corrected_figure_is_written_without_merging_every_documents_entities_
     assert dump(db) == dump(fresh)
     _, rows = store.run_query(db, "MATCH (m:Metric {name: '新增余额'}) RETURN m.value_text")
     assert rows == [["5786000000"]]
+
+
+def test_mentions_stored_one_way_still_answer_from_their_article(db):
+    """Mentions are written in their own direction only (half the writing); a query that
+    walks them back from an Article still gets every one of them."""
+    from kg.graph import cypher
+
+    ddl = cypher.ladybug_schema(store.STORE_PROPS, EDGE_PROPS, ENDPOINTS, store.ONE_WAY_EDGES)
+    assert [s for s in ddl if "storage_direction" in s] == [s for s in ddl if "REL TABLE `MENTIONED_IN`" in s]
+    _, ahead = store.run_query(db, "MATCH (e)-[m:MENTIONED_IN]->(a:Article) RETURN a.key, e.key, m.key ORDER BY m.key")
+    _, back = store.run_query(db, "MATCH (a:Article)<-[m:MENTIONED_IN]-(e) RETURN a.key, e.key, m.key ORDER BY m.key")
+    assert len(ahead) > 10 and back == ahead
+
+
+def test_a_retitled_article_and_a_reworded_sentence_change_rows_in_place(db, records, tmp_path, monkeypatch):
+    """What a corrected page keeps stays: its Article takes the new title and the mention
+    its new sentence, neither is deleted (a deleted mention costs the closing checkpoint a
+    rewrite of the whole mentions table); the store equals a fresh build."""
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "6" * 40
+    a["articles"][1]["title"] = "山东邮银构建“三医服务”新体系"
+    mention = a["entities"][0]["mentions"][0]
+    mention["sentence"] = mention["sentence"].replace("创历史新高", "创下新高")
+    ran = []
+    real = store_write._exec
+    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append(stmt),
+                                                                               real(conn, stmt, params))[1])
+    store.build_store([a], db)
+    monkeypatch.undo()
+    assert not [s for s in ran if "DELETE" in s and ("MENTIONED_IN" in s or "Article" in s)]
+    assert len([s for s in ran if " SET " in s and ("MENTIONED_IN" in s or "(n:`Article`" in s)]) == 2
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([a, *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+    _, rows = store.run_query(db, "MATCH (x:Article {key: 'art:a.txt#1'}) RETURN x.title")
+    assert rows == [["山东邮银构建“三医服务”新体系"]]
+
+
+def test_a_store_grown_by_updates_is_written_afresh(db, records, tmp_path, monkeypatch):
+    """LadybugDB does not reuse the space of a table an update grew: a store keeps the size it
+    was written at, and the build that finds it grown past STORE_GROWTH times that writes it
+    afresh from its records, which gives what a fresh build gives."""
+    with store._connect(db, read_only=True) as conn:
+        written_at = store._Layout(conn, db).fresh_bytes
+    assert 0 < written_at <= db.stat().st_size
+    said = []
+    store.build_store([changed_a(records)], db, progress=said.append)
+    assert not [m for m in said if "afresh" in m]  # one update: in place
+    monkeypatch.setattr(store_write, "STORE_GROWTH", written_at / db.stat().st_size / 2)
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "7" * 40
+    store.build_store([a], db, progress=said.append)
+    assert [m for m in said if m.startswith("updates have grown the store from ")
+            and m.endswith(": writing it afresh")]
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([a, *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+
+
+def kept_digests(db):
+    """The digests the records file beside a store holds."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{db}.records")
+    try:
+        return sorted(row[0] for row in conn.execute("SELECT digest FROM records"))
+    finally:
+        conn.close()
+
+
+def named_digests(db):
+    return sorted(row[0] for row in store.run_query(db, "MATCH (d:Document) RETURN d.digest")[1])
+
+
+def test_records_are_kept_beside_the_store_and_only_those_it_names(db, records):
+    """A store's records live in kg.db.records under their digests (a table of records in
+    LadybugDB grew the file at every update); a replaced record is forgotten once the store
+    no longer names it."""
+    assert len(kept_digests(db)) == 3 and kept_digests(db) == named_digests(db)
+    before = kept_digests(db)
+    store.build_store([changed_a(records)], db)
+    assert kept_digests(db) == named_digests(db) != before
+    assert [r["sha1"] for r in store.read_records(db)][0] == "3" * 40
+
+
+def test_a_failed_build_leaves_records_nobody_names_that_the_next_one_removes(db, records, monkeypatch):
+    real = store_write._copy
+
+    def boom(conn, table, source, pair=None):
+        if table == "Document":
+            raise RuntimeError("disk on fire")
+        return real(conn, table, source, pair)
+
+    monkeypatch.setattr(store_write, "_copy", boom)
+    with pytest.raises(StoreError):
+        store.build_store([changed_a(records)], db)
+    monkeypatch.undo()
+    assert len(kept_digests(db)) == 4 and set(named_digests(db)) < set(kept_digests(db))
+    assert store.read_records(db) == sorted(records, key=lambda r: r["doc"])  # the old store reads as it was
+    store.build_store([changed_a(records)], db)
+    assert kept_digests(db) == named_digests(db)
+
+
+def test_a_store_without_its_records_file_says_so_in_one_line(db, records, tmp_path, monkeypatch):
+    os.remove(f"{db}.records")
+    with pytest.raises(StoreError, match=r"kg.db: the stored record of a.txt is missing from .*kg.db.records; "
+                                         r"rebuild from the pages$"):
+        store.read_records(db)
+    before = dump(db)
+    force_fresh(monkeypatch)  # a build that writes the store afresh needs the records it keeps
+    changed = tmp_path / "changed.jsonl"
+    write_records([changed_a(records)], changed)
+    result = CliRunner().invoke(main, ["build", str(changed), "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "kg.db: the stored record of b.txt is missing from " f"{db}.records; rebuild from the pages")
+    assert dump(db) == before
+    monkeypatch.undo()
+    # every page given again (here their records): the store is written afresh, records and all
+    result = CliRunner().invoke(main, ["build", str(FIXTURE), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert dump(db) == before and kept_digests(db) == named_digests(db)
+
+
+def test_a_store_of_the_older_layout_moves_its_records_beside_it(tmp_path, records):
+    """Stores written before records moved out kept them in the Document table: a build reads
+    them from there once, writes the store afresh and the records beside it."""
+    import ladybug
+
+    from kg.graph.store_write import _Entry
+
+    db = tmp_path / "kg.db"
+    conn_db = ladybug.Database(str(db))
+    conn = ladybug.Connection(conn_db)
+    conn.execute("CREATE NODE TABLE Document(key STRING PRIMARY KEY, name STRING, record BLOB)")
+    conn.execute("COMMENT ON TABLE Document IS 'kg store 000000000000'")
+    for r in records[1:]:
+        conn.execute("CREATE (:Document {key: $k, name: $n, record: $b})",
+                     {"k": f"doc:{r['doc']}", "n": r["doc"], "b": _Entry(r).packed()})
+    conn.close()
+    conn_db.close()
+    store.build_store(records[:1], db)
+    assert store.read_records(db) == sorted(records, key=lambda r: r["doc"])
+    assert kept_digests(db) == named_digests(db) and len(named_digests(db)) == 3
+    assert store.counts(db) == graph_counts(build_graph(records))
 
 
 def test_unchanged_records_write_nothing(db, records):
@@ -240,7 +385,7 @@ from kg.nlp.records import read_records
 real = store_write._copy
 def slow(conn, table, source, pair=None):
     real(conn, table, source, pair)
-    if table == "MENTIONED_IN":
+    if table == "Document":  # after the old rows went (in place) or the entities were written (fresh)
         print("writing", flush=True)
         time.sleep(60)
 store_write._copy = slow
@@ -269,7 +414,7 @@ def test_build_killed_midway_leaves_old_store_and_is_cleaned_up(db, records, how
         proc.stdout.close()
     assert dump(db) == before
     store.build_store(records, db)  # the next build goes on, and tidies up
-    assert sorted(os.listdir(db.parent)) == ["kg.db"]
+    assert sorted(os.listdir(db.parent)) == ["kg.db", "kg.db.records"]
     assert dump(db) == before
 
 

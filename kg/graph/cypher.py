@@ -67,11 +67,14 @@ def count_edges(etype: str) -> str:
     return f"MATCH ()-[r:{q(etype)}]->() RETURN count(r) AS n"
 
 
-def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[str]:
+def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict, one_way=()) -> list[str]:
     """LadybugDB DDL: a node table per label (key is the primary key), a rel table per type.
 
     node_props: {label: {prop: kind}}; edge_props: {type: {prop: kind}};
     endpoints: {type: {(start label, end label), ...}}; kinds as in LADYBUG_TYPES.
+    one_way: rel types stored in their own direction only (storage_direction 'fwd'):
+    half the writing, and queries that walk them backwards still work, by a scan.
+    Deleting such an edge's end node does not delete the edge: delete the edges first.
     """
     ddl = []
     for label, props in node_props.items():
@@ -80,7 +83,8 @@ def ladybug_schema(node_props: dict, edge_props: dict, endpoints: dict) -> list[
     for etype, pairs in endpoints.items():
         ends = ", ".join(f"FROM {q(a)} TO {q(b)}" for a, b in sorted(pairs))
         cols = "".join(f", {q(p)} {LADYBUG_TYPES[k]}" for p, k in edge_props.get(etype, {}).items())
-        ddl.append(f"CREATE REL TABLE {q(etype)}({ends}, key STRING{cols})")
+        way = " WITH (storage_direction = 'fwd')" if etype in one_way else ""
+        ddl.append(f"CREATE REL TABLE {q(etype)}({ends}, key STRING{cols}){way}")
     return ddl
 
 
@@ -271,8 +275,16 @@ def node_labels_by_key() -> str:
 
 
 def document_blobs() -> str:
-    """The stored (compressed) records of some documents."""
+    """The (compressed) records of some documents, in a store of a layout that kept them there."""
     return "MATCH (d:Document) WHERE d.key IN $keys RETURN d.name AS name, d.record AS record"
+
+
+def document_digests() -> str:
+    return "MATCH (d:Document) WHERE d.key IN $keys RETURN d.name AS name, d.digest AS digest"
+
+
+def all_digests() -> str:
+    return "MATCH (d:Document) RETURN d.digest AS digest"
 
 
 def document_names() -> str:
@@ -320,13 +332,26 @@ def delete_nodes_by_key(label: str) -> str:
     return f"MATCH (n:{q(label)}) WHERE n.key IN $keys DETACH DELETE n"
 
 
-def delete_articles_of_docs() -> str:
-    return "MATCH (a:Article) WHERE a.doc IN $docs DETACH DELETE a"
+def articles_of_docs(props) -> str:
+    cols = ", ".join(f"a.{q(p)}" for p in ["key", *props])
+    return f"MATCH (a:Article) WHERE a.doc IN $docs RETURN {cols}"
+
+
+def mentions_of_docs(props) -> str:
+    """Mentions in $docs: key, entity key, Article key, then `props`."""
+    cols = ", ".join(f"m.{q(p)}" for p in props)
+    return f"MATCH (e)-[m:MENTIONED_IN]->(a:Article) WHERE m.doc IN $docs RETURN m.key, e.key, a.key, {cols}"
 
 
 def update_nodes(label: str, props) -> str:
     """Overwrite the listed props of nodes found by key (entity nodes whose merge changed)."""
     return f"UNWIND $rows AS row MATCH (n:{q(label)} {{key: row.key}}) SET {_assignments(props)}"
+
+
+def update_edges(etype: str, from_label: str, props) -> str:
+    """Overwrite the listed props of edges found by key, from their start node (found by key)."""
+    return (f"UNWIND $rows AS row MATCH (:{q(from_label)} {{key: row.source}})-[r:{q(etype)}]->() "
+            f"WHERE r.key = row.key SET {_assignments(props, var='r')}")
 
 
 def count_skipped_documents() -> str:

@@ -40,8 +40,16 @@ from kg.graph.model import EDGE_PROPS, EDGE_TYPES, NODE_LABELS, NODE_PROPS
 
 DEFAULT_DB = "kg.db"
 # What a Document keeps for the next build (never exported: see kg.graph.model.NODE_PROPS).
-DOC_STORE_PROPS = {"fingerprint": "str", "digest": "str", "entities": "str", "entity_keys": "str", "record": "blob"}
+# The record itself is kept beside the store, under its digest (kg.graph.records_file).
+DOC_STORE_PROPS = {"fingerprint": "str", "digest": "str", "entities": "str", "entity_keys": "str"}
 STORE_PROPS = {**NODE_PROPS, "Document": {**NODE_PROPS["Document"], **DOC_STORE_PROPS}}
+# Mentions are nine in ten of a store's rows and are read from their entity, never walked
+# back from an Article by kg (a query that does still works, by a scan): stored one way,
+# a fresh store writes in ~two thirds of the time, and an update's checkpoint, which
+# rewrites every table it touched, has half as much of them to rewrite (bench/store_bench.py).
+ONE_WAY_EDGES = ("MENTIONED_IN",)
+# The Article table's comment: the file's size in bytes when a build last wrote it afresh.
+FRESH_SIZE_NOTE = "kg fresh size"
 # Records of this many documents are read back from a store at a time.
 RECORD_PAGE = 64
 _BLOB_MAGIC = b"KGZ1"  # zstd
@@ -154,7 +162,7 @@ def layout_signature() -> str:
     """What the store's tables look like, as a digest: kept as the Document table's comment."""
     import hashlib
 
-    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES], sort_keys=True)
+    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES, ONE_WAY_EDGES], sort_keys=True)
     return f"kg store {hashlib.sha1(shape.encode()).hexdigest()[:12]}"
 
 
@@ -170,15 +178,37 @@ class _Layout:
             raise StoreError(f"{db_path}: not a kg graph database (it has no Document table)")
         # One query: a store whose tables kg would lay out otherwise is written afresh.
         self.current = tables["Document"] == layout_signature()
+        # The file's size when it was last written afresh (kg.graph.store_write.STORE_GROWTH).
+        note = (tables.get("Article") or "").split()
+        self.fresh_bytes = int(note[-1]) if note[:3] == FRESH_SIZE_NOTE.split() and note[-1].isdigit() else None
 
 
-def _record_rows(conn, names):
-    """(name, record) for `names`, a page of documents at a time."""
+def _record_rows(conn, db_path, names, current: bool):
+    """(name, compressed record) for `names`, a page of documents at a time: from the records
+    file beside the store by the Documents' digests, or from the Documents themselves in a
+    store of an older layout."""
+    from kg.graph.records_file import RecordFile
+
     names = list(names)
-    for i in range(0, len(names), RECORD_PAGE):
-        keys = [f"doc:{n}" for n in names[i:i + RECORD_PAGE]]
-        for name, blob in sorted(_query(conn, cypher.document_blobs(), {"keys": keys})):
-            yield name, blob
+    with RecordFile(db_path) as records:
+        for i in range(0, len(names), RECORD_PAGE):
+            keys = [f"doc:{n}" for n in names[i:i + RECORD_PAGE]]
+            if not current:
+                yield from sorted(_query(conn, cypher.document_blobs(), {"keys": keys}))
+                continue
+            digests = dict(_query(conn, cypher.document_digests(), {"keys": keys}))
+            blobs = records.get(digests.values())
+            for name in sorted(digests):
+                if digests[name] not in blobs:
+                    raise StoreError(f"{db_path}: the stored record of {name} is missing from {records.path}; "
+                                     f"rebuild from the pages")
+                yield name, blobs[digests[name]]
+
+
+def _has_records(db_path) -> bool:
+    from kg.graph.records_file import path_for
+
+    return path_for(db_path).exists()
 
 
 def read_records(db_path) -> list[dict]:
@@ -189,11 +219,12 @@ def read_records(db_path) -> list[dict]:
 def iter_records(db_path):
     """read_records, one document at a time."""
     with _connect(db_path, read_only=True) as conn:
+        layout = _Layout(conn, db_path)
         try:
             names = [row[0] for row in _query(conn, cypher.document_names())]
         except RuntimeError as exc:
             raise StoreError(f"{db_path}: not a kg graph database ({_one_line(exc)})") from None
-        for name, blob in _record_rows(conn, names):
+        for name, blob in _record_rows(conn, db_path, names, layout.current):
             try:
                 yield unpack_record(blob)
             except (TypeError, ValueError):
@@ -208,6 +239,8 @@ def stored_documents(db_path) -> dict:
         layout = _Layout(conn, db_path)
         if not layout.current:
             return {}  # an old layout: everything given is read again
+        if not _has_records(db_path):
+            return {}  # its records file is gone: every page given is read again to make it anew
         return {name: {"sha1": sha1, "digest": digest, "fingerprint": fp, "skipped": skipped}
                 for name, sha1, digest, fp, skipped in _query(conn, cypher.document_state())}
 

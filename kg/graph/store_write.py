@@ -24,9 +24,10 @@ from pathlib import Path
 from kg.atomic import atomic_output, disk_full
 from kg.graph import cypher
 from kg.graph.model import EDGE_PROPS, ENDPOINTS, ENTITY_LABELS, ENTITY_PROPS, FACT_TYPES, NODE_PROPS
+from kg.graph.records_file import RecordFile, path_for as records_path
 from kg.graph.store import (
-    _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, STORE_PROPS, StoreBusy, StoreError, _connect, _Layout, _loads, _one_line,
-    _query, _record_rows, layout_signature, store_stats, unpack_record,
+    _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, FRESH_SIZE_NOTE, ONE_WAY_EDGES, STORE_PROPS, StoreBusy, StoreError,
+    _connect, _Layout, _loads, _one_line, _query, _record_rows, layout_signature, store_stats, unpack_record,
 )
 
 # Files LadybugDB keeps beside a database file while it is open or after a crash.
@@ -45,10 +46,18 @@ IN_PLACE_FLOOR = 8
 # killed build still leaves the old one.
 ALONE_ROWS = 20_000
 SHARED_COPIES = 4
-# Rows per Parquet row group while streaming; Documents carry their records, so also bytes:
-# LadybugDB reads a row group whole when it copies it.
+# Rows per Parquet row group while streaming; Documents carry their entity lists, so also
+# bytes: LadybugDB reads a row group whole when it copies it.
 SPOOL_ROWS = 20_000
 SPOOL_BYTES = 2 << 20
+# Records written to the records file beside the store (kg.graph.records_file) at a time.
+RECORDS_AT_ONCE = 64
+# LadybugDB writes a table an update changed to new space in the file, and does not reuse
+# the old space once the table has grown by a byte: the documents' records and entity lists
+# alone add ~16 MB per one-page update of a 1,000-page store (80 MB when written afresh).
+# A build that would update a store grown past STORE_GROWTH times the size it was written
+# at writes it afresh from its records instead (no page is read again).
+STORE_GROWTH = 3.0
 # An in-place update of fewer rows than this inserts them with UNWIND … CREATE, not
 # COPY from Arrow: quicker for a page or two, and pyarrow need not load.
 SMALL_INSERT = 5000
@@ -395,7 +404,7 @@ def _collector_paused():
 class FreshBuild:
     """Records streamed into Parquet spools; `finish` resolves entities and COPYs every table."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, records):
         import pyarrow  # (now, not at the first spool flush: every record is packed with zstd)
 
         # Arrow's own allocator (mimalloc) keeps what the spools freed for later, and a build's
@@ -406,6 +415,7 @@ class FreshBuild:
 
         self.facts = facts
         self.folder = folder
+        self.records, self.pending = records, []  # kg.graph.records_file.RecordFile
         self.docs = _Spool(folder / "Document.parquet", [*_node_columns("Document"), ("_rec", "int")])
         self.articles = _Spool(folder / "Article.parquet", [*_node_columns("Article"), ("_rec", "int")])
         self.has_article = _Spool(folder / "HAS_ARTICLE.parquet", [*_edge_columns("HAS_ARTICLE"), ("_rec", "int")])
@@ -435,9 +445,12 @@ class FreshBuild:
         self.recs.append((doc, len(summaries)))
         self.latest[doc] = rec_no
         d = found.document
-        blob = entry.packed()
-        self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest,
-                       _summaries_json(summaries), None, blob, rec_no), size=len(blob))
+        self.pending.append((entry.digest, entry.packed()))
+        if len(self.pending) >= RECORDS_AT_ONCE:
+            self._put_records()
+        entities = _summaries_json(summaries)
+        self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest, entities, None, rec_no),
+                      size=len(entities))
         self.articles.extend([(*(a.get(p) for p in self.art_cols), rec_no) for a in found.articles])
         self.has_article.extend([(h["source"], h["target"], h["key"], h["doc"], rec_no) for h in found.has_article])
         by_label = {}
@@ -451,6 +464,14 @@ class FreshBuild:
         self.entities.write(_dumps([rec_no, summaries]) + b"\n")
         if found.facts or found.metrics:
             self.readings.write(_dumps([rec_no, found.facts, found.metrics]) + b"\n")
+
+    def _put_records(self):
+        self.records.put(self.pending)
+        self.pending = []
+
+    def close_records(self):
+        """Every record added is in the records file (before the new store names them)."""
+        self._put_records()
 
     def _spooled(self, spool):
         """The spooled lines of the records that count (the last of each doc), as lists."""
@@ -497,7 +518,7 @@ class FreshBuild:
 
         put = _Commits(conn)
         put.begin()
-        for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs):
+        for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs, ONE_WAY_EDGES):
             _exec(conn, stmt)
         _exec(conn, cypher.comment_on_table("Document", layout_signature()))
         written = 0
@@ -636,7 +657,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     log(f"updating {_plural(len(touched), 'document')} in place")
 
     entries = dict(changed)
-    for name, blob in _record_rows(conn, sorted(rekeyed)):
+    for name, blob in _record_rows(conn, db_path, sorted(rekeyed), current=True):
         entries[name] = _Entry(unpack_record(blob), fingerprint=state[name]["fingerprint"], blob=bytes(blob))
         entries[name].digest = state[name]["digest"]
     found = {name: facts.doc_facts(entry.record) for name, entry in entries.items()}
@@ -683,6 +704,23 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
         near |= {k for name in touched for k in res.keys.get(name, ())}
         ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
+    doc_rows, art_rows, has_rows, men_rows = [], [], [], []
+    for name in sorted(found):
+        f, entry = found[name], entries[name]
+        doc_rows.append({**f.document, "fingerprint": entry.fingerprint, "digest": entry.digest,
+                         "entities": _summaries_json(summaries.get(name, [])),
+                         "entity_keys": json.dumps(res.keys.get(name, []), ensure_ascii=False)})
+        art_rows += f.articles
+        has_rows += f.has_article
+        keys = res.key_map(name)
+        for ent_id, label, values in f.mentions:
+            row = dict(zip(facts.MENTION_FIELDS, values))
+            men_rows.append({**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id],
+                             "_label": _entity_label(label)})
+    with RecordFile(db_path) as records:  # before the store names them
+        records.put([(entries[name].digest, entries[name].packed()) for name in changed])
+    arts = _Changes(art_rows, _stored_articles(conn, docs), list(NODE_PROPS["Article"]))
+    mentions = _Changes(men_rows, _stored_mentions(conn, docs), list(EDGE_PROPS["MENTIONED_IN"]))
     written = 0
     _exec(conn, "BEGIN TRANSACTION")
     try:
@@ -691,7 +729,15 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
                 _exec(conn, cypher.delete_edges_by_key(etype), {"keys": keys})
         if old_metrics:
             _exec(conn, cypher.delete_nodes_by_key("Metric"), {"keys": old_metrics})
-        _exec(conn, cypher.delete_articles_of_docs(), {"docs": docs})
+        # Mentions and Articles a page keeps stay as they are: deleting even one mention costs
+        # the closing checkpoint a rewrite of its whole table (~0.25 s at 1,000 pages, 0.75 s
+        # for a page's worth), changing a property of a few almost nothing. Mentions are
+        # stored one way (ONE_WAY_EDGES): deleting their Article would leave them, so they go first.
+        if mentions.gone:
+            _exec(conn, cypher.delete_edges_by_key("MENTIONED_IN"), {"keys": mentions.gone})
+        if arts.gone:
+            _exec(conn, cypher.delete_nodes_by_key("Article"), {"keys": arts.gone})
+        # A Document is cheaper to delete and create again than to change (its record).
         _exec(conn, cypher.delete_nodes_by_key("Document"), {"keys": [facts.doc_key(d) for d in docs]})
         for label, keys in ent_delete.items():
             _exec(conn, cypher.delete_nodes_by_key(label), {"keys": keys})
@@ -701,27 +747,19 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         for label, rows in ent_create.items():
             _copy(conn, label, _rows_for(rows, _node_columns(label)))
             written += len(rows)
-        doc_rows, art_rows, has_rows, men_rows = [], [], [], {}
-        for name in sorted(found):
-            f, entry = found[name], entries[name]
-            doc_rows.append({**f.document, "fingerprint": entry.fingerprint, "digest": entry.digest,
-                             "entities": _summaries_json(summaries.get(name, [])),
-                             "entity_keys": json.dumps(res.keys.get(name, []), ensure_ascii=False),
-                             "record": entry.packed()})
-            art_rows += f.articles
-            has_rows += f.has_article
-            keys = res.key_map(name)
-            for ent_id, label, values in f.mentions:
-                row = dict(zip(facts.MENTION_FIELDS, values))
-                men_rows.setdefault(_entity_label(label), []).append(
-                    {**row, "key": facts.mention_key(row["key"], keys[ent_id]), "source": keys[ent_id]})
-        for label, rows in (("Document", doc_rows), ("Article", art_rows), ("Metric", metric_rows)):
+        if arts.changed:
+            _exec(conn, cypher.update_nodes("Article", list(NODE_PROPS["Article"])), {"rows": arts.changed})
+            written += len(arts.changed)
+        for label, rows in (("Document", doc_rows), ("Article", arts.new), ("Metric", metric_rows)):
             if rows:
                 _copy(conn, label, _rows_for(rows, _node_columns(label)))
                 written += len(rows)
         if has_rows:
             _copy(conn, "HAS_ARTICLE", _rows_for(has_rows, _edge_columns("HAS_ARTICLE")), ("Document", "Article"))
-        for label, rows in sorted(men_rows.items()):
+        for label, rows in sorted(mentions.by_label(mentions.changed).items()):
+            _exec(conn, cypher.update_edges("MENTIONED_IN", label, list(EDGE_PROPS["MENTIONED_IN"])), {"rows": rows})
+            written += len(rows)
+        for label, rows in sorted(mentions.by_label(mentions.new).items()):
             _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
             written += len(rows)
         written += _copy_facts(lambda table, source, _n, pair: _copy(conn, table, source, pair),
@@ -733,6 +771,42 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             conn.execute("ROLLBACK")
         raise
     return written
+
+
+class _Changes:
+    """Rows a touched document wants against those stored for it, by key: `gone` (keys to
+    delete), `changed` (rows whose properties differ: set them), `new` (rows to create).
+    A row whose ends moved (its source or target) goes and comes back."""
+
+    def __init__(self, rows, stored: dict, props):
+        wanted = {row["key"]: row for row in rows}
+        gone = {k for k, old in stored.items()
+                if k not in wanted or any(wanted[k].get(e) != old.get(e) for e in ("source", "target"))}
+        self.gone = sorted(gone)
+        self.new = [row for k, row in wanted.items() if k not in stored or k in gone]
+        fields = ["key", *(["source"] if any("source" in row for row in rows) else []), *props]
+        self.changed = [{f: row.get(f) for f in fields} for k, row in wanted.items()
+                        if k in stored and k not in gone and any(row.get(p) != stored[k].get(p) for p in props)]
+        self.labels = {k: row.get("_label") for k, row in wanted.items()}
+
+    def by_label(self, rows) -> dict:
+        """Rows of a relation with several start labels (MENTIONED_IN), by start label."""
+        out = {}
+        for row in rows:
+            out.setdefault(self.labels[row["key"]], []).append(row)
+        return out
+
+
+def _stored_articles(conn, docs) -> dict:
+    props = list(NODE_PROPS["Article"])
+    return {row[0]: dict(zip(props, row[1:]))
+            for row in _query(conn, cypher.articles_of_docs(props), {"docs": docs})}
+
+
+def _stored_mentions(conn, docs) -> dict:
+    props = list(EDGE_PROPS["MENTIONED_IN"])
+    return {row[0]: {"source": row[1], "target": row[2], **dict(zip(props, row[3:]))}
+            for row in _query(conn, cypher.mentions_of_docs(props), {"docs": docs})}
 
 
 def _connections(conn, types=FACT_TYPES) -> dict:
@@ -808,14 +882,17 @@ def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
         (tmp.parent / PID_FILE).write_text(str(os.getpid()))
         spool = tmp.parent / "rows"
         spool.mkdir()
-        fresh = FreshBuild(spool)
-        for entry in entries:
-            fresh.add(entry)
+        with RecordFile(target) as records:
+            fresh = FreshBuild(spool, records)
+            for entry in entries:
+                fresh.add(entry)
+            fresh.close_records()
         try:
             with _connect(tmp, read_only=False) as conn:
                 written = fresh.finish(conn, log), len(fresh.latest)
                 closing = time.perf_counter()
             WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
+            _note_fresh_size(tmp)
         except (RuntimeError, StoreError, OSError) as exc:
             if disk_full(tmp.parent):
                 raise StoreError(f"{target}: cannot write: no space left on device") from None
@@ -832,6 +909,13 @@ def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
         return written
 
     return atomic_output(target, build)
+
+
+def _note_fresh_size(path: Path):
+    """Keep the new file's size in it (the Article table's comment), for _grown."""
+    size = path.stat().st_size
+    with _connect(path, read_only=False) as conn:
+        _exec(conn, cypher.comment_on_table("Article", f"{FRESH_SIZE_NOTE} {size}"))
 
 
 def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, progress=None, stored=None) -> dict:
@@ -875,16 +959,32 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
     with build_lock(target):
         _clean_stale_builds(target)
         if not target.exists():  # nothing stored yet, so nothing to remove
-            written, changed = _write_fresh(target, (_Entry(r, fingerprints.get(r["doc"])) for r in timed(records)),
-                                            log)
+            try:
+                written, changed = _write_fresh(target, (_Entry(r, fingerprints.get(r["doc"]))
+                                                         for r in timed(records)), log)
+            except BaseException:
+                if not target.exists():  # the records file holds this build's records alone
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(records_path(target))
+                raise
             removed = 0
         else:
             written, changed, removed = _build_existing(target, timed(records), remove, fingerprints, log, stored)
+        if changed or removed:
+            _forget_unnamed(target)
     result = store_stats(target)
     result.update(documents=result["nodes"]["Document"], skipped=result.pop("skipped_documents"), rows=written,
                   changed=changed, removed=removed,
                   seconds=time.perf_counter() - started - spent, write_seconds=WRITE_CLOCK.seconds)
     return result
+
+
+def _forget_unnamed(target: Path):
+    """Remove from the records file the records no Document of the store (now in place) names."""
+    with _connect(target, read_only=True) as conn:
+        digests = [row[0] for row in _query(conn, cypher.all_digests())]
+    with RecordFile(target) as records:
+        records.keep(digests)
 
 
 def _build_existing(target: Path, records, remove, fingerprints, log, stored=None):
@@ -896,6 +996,9 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
             state = {} if not current else {
                 name: {"sha1": sha1, "digest": digest, "fingerprint": fp, "skipped": skipped}
                 for name, sha1, digest, fp, skipped in _query(conn, cypher.document_state())}
+    # A store whose records file is gone is written afresh from the records given, which
+    # must then be all it holds (docs/ERRORS.md).
+    kept = records_path(target).exists()
     with _work_folder(target) as work:
         spool_path = work / "records.jsonl"
         changed_docs, refingerprinted, n = {}, {}, 0
@@ -904,7 +1007,7 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
                 doc = record["doc"]
                 entry = _Entry(record, fingerprints.get(doc))
                 old = state.get(doc)
-                if current and old and old["digest"] == entry.digest:
+                if current and kept and old and old["digest"] == entry.digest:
                     changed_docs.pop(doc, None)  # an earlier record of it in this build is superseded
                     if old["fingerprint"] != entry.fingerprint:  # read again, found the same: note who read it
                         refingerprinted[doc] = entry.fingerprint
@@ -935,7 +1038,10 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
                     if doc in changed_docs and changed_docs[doc][0] == i:  # the last record of a doc wins
                         yield _Entry(record, changed_docs[doc][1], data=line.rstrip(b"\n"))
 
-        if current and len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs)):
+        small = len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs))
+        if current and (not kept or small and _grown(target, log)):
+            small = False
+        if current and small:
             entries = {e.record["doc"]: e for e in spooled()}
             try:
                 return _write_in_place(target, entries, removed, state, log), len(entries), len(removed)
@@ -947,7 +1053,7 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
             with _connect(target, read_only=True) as conn:
                 names = [r[0] for r in _query(conn, cypher.document_names())]
                 keep = [n for n in names if n not in changed_docs and n not in removed]
-                for name, blob in _record_rows(conn, keep):
+                for name, blob in _record_rows(conn, target, keep, current):
                     try:
                         record = unpack_record(blob)
                     except (TypeError, ValueError):
@@ -964,6 +1070,17 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
         log("writing a fresh store")
         written, _docs = _write_fresh(target, everything(), log)
         return written, len(changed_docs), len(removed)
+
+
+def _grown(target: Path, log) -> bool:
+    """Whether updates have grown the store past STORE_GROWTH times its size when written afresh."""
+    with _connect(target, read_only=True) as conn:
+        fresh = _Layout(conn, target).fresh_bytes
+    size = target.stat().st_size
+    if fresh is None or size <= STORE_GROWTH * fresh:
+        return False
+    log(f"updates have grown the store from {fresh / 2**20:.0f} MB to {size / 2**20:.0f} MB: writing it afresh")
+    return True
 
 
 def _write_in_place(target: Path, entries, removed, state, log) -> int:
