@@ -308,3 +308,10 @@ def test_a_round_mark_passed_then_the_figure_itself_is_one_figure():
 def test_each_of_units_named_by_their_places_alone_goes_to_nobody():
     got = mets("兰州市分行今年已累计投放“邮薪贷”45.6亿元。天水、白银两家二级分行“邮薪贷”投放量也均超过10亿元。")
     assert {v for _, _, v, _ in got} == {4560000000}
+
+
+def test_the_places_a_unit_worked_in_are_counted_by_no_figure():
+    rec = extract("今年以来，甘肃省张掖市邮政分公司在甘州、临泽等5个县设立助农取款点48个，累计办理业务3.2万笔。")
+    got = {(m["name"], m["value"], m["unit"]) for m in rec["metrics"]}
+    assert ("设立助农取款点", 48, "个") in got
+    assert not [m for m in rec["metrics"] if m["value"] == 5]

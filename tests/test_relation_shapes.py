@@ -4,7 +4,7 @@ Invented units, partners and campaigns in provinces the corpus pages do not use.
 """
 from __future__ import annotations
 
-from extract_helpers import extract, has_relation, relations
+from extract_helpers import extract, has_relation, names, relations
 
 
 def test_a_programme_introduced_in_a_units_story_is_its_own():
@@ -220,3 +220,19 @@ def test_a_post_in_brackets_after_a_head_of_department():
     rec = extract("湖南省分行公司金融部负责人（总经理）易志强介绍，该行今年将加大投放力度。")
     works = [(r["head"]["name"], r["tail"]["name"], r["title"]) for r in rec["relations"] if r["type"] == "WORKS_AT"]
     assert works == [("易志强", "湖南省分行公司金融部", "总经理")]
+
+
+def test_a_department_named_after_its_units_anaphor_is_that_units():
+    rec = extract("近日，邮储银行甘肃省分行与甘肃省农业农村厅签署合作协议。"
+                  "该行普惠金融事业部总经理赵明远表示，将扩大“陇原e贷”投放。")
+    assert "普惠金融事业部" in names(rec, "BRANCH")
+    assert has_relation(rec, "WORKS_AT", "赵明远", "普惠金融事业部")
+    assert has_relation(rec, "PART_OF", "普惠金融事业部", "邮储银行甘肃省分行")
+    # no anaphor before it: a department of nobody named is no unit
+    assert "普惠金融事业部" not in names(extract("会上，普惠金融事业部总经理赵明远作了发言。"), "BRANCH")
+
+
+def test_a_quoted_formula_of_parts_is_a_way_of_working():
+    rec = extract("今年以来，甘肃省张掖市邮政分公司打造“寄递+特色农产品”服务模式，带动农户增收。")
+    assert "寄递+特色农产品" in names(rec, "PROGRAM")
+    assert has_relation(rec, "RUNS", "甘肃省张掖市邮政分公司", "寄递+特色农产品")

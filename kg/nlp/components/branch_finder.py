@@ -39,19 +39,24 @@ WHOLE = re.compile(r"全[省市区县州盟国](?=邮|中国邮)")
         "name_words": "config/name_words.txt",
         "place_finals": "config/place_finals.txt",
         "generic": "config/generic_words.txt",
+        "anaphora": "config/anaphora.jsonl",
     },
 )
-def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic):
-    return BranchFinder(suffixes, prefixes, unit_words, stops, name_words, place_finals, generic)
+def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic,
+                       anaphora):
+    return BranchFinder(suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora)
 
 
 class BranchFinder:
-    def __init__(self, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic):
+    def __init__(self, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
         self.prefixes = {row["text"]: row["org"] for row in jsonl(prefixes, ("text", "org"))}
         self.prefixes = dict(sorted(self.prefixes.items(), key=lambda kv: -len(kv[0])))
         self.unit_words = {row["text"]: row for row in jsonl(unit_words, ("text",))}
         self.stops = Stops(word_list(stops), word_list(name_words))
+        # 该行, 该分公司 …: what points back to a unit (a department may follow it).
+        self.unit_anaphors = tuple(longest_first([row["text"] for row in jsonl(anaphora, ("text", "label"))
+                                                  if row["label"] == "BRANCH"]))
         self.place_finals = set(word_list(place_finals))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
@@ -78,6 +83,8 @@ class BranchFinder:
                     mention = self._listed_department(text, parent, s, e, m.group())
             if mention is None:
                 mention = self._grow(text, s, e, m.group(), floor=last_end)
+            if mention is None and self.suffixes[m.group()].get("needs_org"):
+                mention = self._anaphor_department(text, s, e, m.group())
             if mention is None and parent is not None and parent.end == s \
                     and not self.suffixes[m.group()].get("needs_local"):
                 # A unit inside the unit just named: 湖北省分公司营业部 is one name.
@@ -180,6 +187,19 @@ class BranchFinder:
         unit = parse_unit(name, suffix, self.gaz, self.prefixes, self.suffixes[suffix].get("org") or parent.info.get("org"))
         return Mention(parent.end, e, "BRANCH", name, f"branch_finder:department:{suffix}",
                        info={"unit": unit, "org": unit.org, "parent_written": True})
+
+    def _anaphor_department(self, text, s, e, suffix):
+        """该行三农金融事业部: a department of the unit an anaphor points back to, named by
+        its own words (the anaphor is no part of a name; mention_resolver resolves it)."""
+        for start in range(max(0, s - 8), s - 1):
+            local = text[start:s]
+            if any(text.endswith(a, 0, start) for a in self.unit_anaphors) \
+                    and all(map(is_name_char, local)) and not self.stops.inside(local):
+                name = text[start:e]
+                unit = parse_unit(name, suffix, self.gaz, self.prefixes, None)
+                return Mention(start, e, "BRANCH", name, f"branch_finder:anaphor_department:{suffix}",
+                               info={"unit": unit, "org": unit.org})
+        return None
 
     def _listed_department(self, text, prev, s, e, suffix):
         """某分公司人力资源部、寄递事业部: a department listed after another is the same unit's."""

@@ -379,7 +379,8 @@ class MetricFinder:
         # …after the previous figure in the clause, if any.
         for prev in self.figure.finditer(text, c_start, s):
             if prev.group("unit") or prev.group("mag"):
-                start = max(start, prev.end())
+                # (…past the places it counted: 在甲、乙等7个县|设立收寄点126个)
+                start = max(start, prev.end() + self._counts_places(text[prev.end():s]))
         name = text[start:s].strip("“”‘’（）() ")
         name = re.sub(r"^(?:截至|截止)[^，]*?[年月日末底]", "", name)
         name = LEADING_PERIOD.sub("", name)  # 今年前三季度|新增储蓄余额: the period is its as_of
@@ -392,13 +393,16 @@ class MetricFinder:
                     break
         return re.sub(r"[“”‘’]", "", name)
 
-    def _counts_places(self, name: str) -> bool:
-        """13个地（市）, 8个乡镇、…: the counted noun is a kind of place, as a whole word."""
+    def _counts_places(self, name: str) -> int:
+        """13个地（市）, 8个乡镇、…, 7个县设立…: the counted noun is a kind of place, as a
+        whole word (what follows it is no word of its own, or the clause's verb); its length."""
         for p in self.place_nouns:  # longest first
             if name.startswith(p):
                 after = name[len(p):len(p) + 1]
-                return not after or after == "的" or not re.match(r"[\u3400-\u9fff]", after)
-        return False
+                whole = not after or after == "的" or not re.match(r"[\u3400-\u9fff]", after) \
+                    or NOUN_ENDS.match(name, len(p))
+                return len(p) if whole else 0
+        return 0
 
     def _name_after(self, text, e):
         rest = text[e:e + 24]

@@ -103,6 +103,8 @@ class QuotedNameFinder:
                     read.append((m, content + text[m.end():head_end], head_label, g, gap))
                     continue
                 own = self._own_label(content)
+                if own and "+" in content:
+                    own = None  # “寄递+农特产品”服务模式: a formula of parts; its last part says nothing
                 if own is False:
                     continue  # the quote's own ending says it is no name (“绿色通道”)
                 if own is None and head_found and head_label is None:
