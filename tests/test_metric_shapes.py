@@ -315,3 +315,19 @@ def test_the_places_a_unit_worked_in_are_counted_by_no_figure():
     got = {(m["name"], m["value"], m["unit"]) for m in rec["metrics"]}
     assert ("设立助农取款点", 48, "个") in got
     assert not [m for m in rec["metrics"] if m["value"] == 5]
+
+
+def test_the_unit_someone_works_at_owns_the_figures_after_it():
+    got = mets("今年，乡邮员田志军所在的石阡县邮政分公司在花桥镇建成村级寄递物流服务站9个。")
+    assert [(s, v, u) for s, _, v, u in got] == [("石阡县邮政分公司", 9, "个")]
+    assert [(s, v, u) for s, _, v, u in mets("今年，他所在的石阡县邮政分公司新增揽投员12名。")] == \
+        [("石阡县邮政分公司", 12, "名")]
+    assert not mets("他所在的村今年种植茶叶300亩。")  # his village: no unit of the graph
+
+
+def test_what_staff_report_is_their_units_and_what_a_villager_reports_is_their_own():
+    got = mets("朔州市朔城区邮政分公司新华街营业所是首批政务服务试点网点。"
+               "营业所主任贺玉兰介绍，营业所每天平均办理车驾管业务40余笔。")
+    assert [(s, v, u) for s, _, v, u in got] == [("新华街营业所", 40, "笔")]
+    got = mets("今年以来，平鲁区邮政分公司为农户发放贷款300万元。村民张福生说，今年种了20亩沙棘，收入5万元。")
+    assert [(s, v, u) for s, _, v, u in got] == [("平鲁区邮政分公司", 3000000, "元")]

@@ -24,7 +24,7 @@ from spacy.language import Language
 from kg.nlp.actors import UNDER, actors, clause_end, clause_start
 from kg.nlp.dates import find_dates
 from kg.lexicon import jsonl, longest_first, word_list
-from kg.nlp.mentions import Metric, layout, live, live_before, live_in, metrics, resolved
+from kg.nlp.mentions import Metric, layout, live, live_before, live_in, metrics, relations, resolved
 from kg.nlp.numbers import NumberError, parse_number
 
 CN = "零〇一二两三四五六七八九十百千"
@@ -127,6 +127,7 @@ class MetricFinder:
         speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
         # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
         # figures are about (a person's own); 他们 are many, and 他说 is a speaker.
+        self.speaks = re.compile(rf"(?:{speaking})")
         self.he_or_she = re.compile(rf"(?:^|(?<=[，；：“”])|(?<=[，；：“”]也是)|(?<=[，；：“”]是))[他她](?!们)(?!{speaking})")
         # 王大爷种了20亩食用菌: someone named by an honorific opens the clause; the figures are theirs.
         kin = "|".join(map(re.escape, longest_first(w for w in word_list(honorifics) if len(w) > 1)))
@@ -206,7 +207,9 @@ class MetricFinder:
         p_start, p_end = lay.paragraph(s)
         if p_end - p_start <= 40 and not HEADLINE_PUNCT.search(text, p_start, p_end):
             return None  # a headline's restatement of a figure the article reports
-        if any(w in sentence.replace("我们", "") for w in self.personal) or self._his_own(doc, text, sent_start, s):
+        site = self._place_of_work(doc, text, sent_start, s)
+        if site is None and (any(w in sentence.replace("我们", "") for w in self.personal)
+                             or self._his_own(doc, text, sent_start, s)):
             return None
         c_start = clause_start(text, s)
         if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
@@ -215,7 +218,8 @@ class MetricFinder:
         if unnamed and not any(m.label in ENTITY_LABELS for _, m in live_in(doc, unnamed.end(), s)):
             return None  # 宝鸡、咸阳两家二级分行…均超过10亿元: units the text does not name
         own = self._item_counted(doc, lay, text, s)
-        subject = own[0] if own else self._subject(doc, lay, found, text, s, e, sent_start)
+        subject = own[0] if own else site if site is not None else self._subject(doc, lay, found, text, s, e,
+                                                                                   sent_start)
         if subject is None:
             return None
         before = own[1] if own else self._name_before(doc, found, text, c_start, s, subject)
@@ -461,6 +465,22 @@ class MetricFinder:
                 at = lead.find(p, at + 1)
         return False
 
+    @staticmethod
+    def _place_of_work(doc, text, sent_start, s):
+        """他所在的某县分公司建成…8个: the unit someone works at, named after 所在的, is the
+        subject of the figures after it (no other unit or partner named in between)."""
+        at = text.rfind("所在", sent_start, s)
+        if at < 0:
+            return None
+        ms = doc._.kg_mentions
+        after = at + 3 if text.startswith("所在的", at) else at + 2
+        named = live_in(doc, after, s)
+        if not named or named[0][1].start != after or named[0][1].label != "BRANCH":
+            return None
+        if any(ms[resolved(doc, i)].label in ENTITY_LABELS for i, _ in named[1:]):
+            return None
+        return resolved(doc, named[0][0])
+
     def _his_own(self, doc, text, sent_start, s) -> bool:
         """A figure after a clause-initial 他/她 (or someone named by an honorific: 王大爷) with
         no unit, partner or product named between."""
@@ -577,8 +597,23 @@ class MetricFinder:
             k += 1
         i = cands[k][0]
         if ms[resolved(doc, i)].label == "PERSON":
+            # 营业所主任某某介绍，营业所每天办理…: what someone reports for the unit they work
+            # at is that unit's figure (a villager's report is their own).
+            if self.speaks.match(text, cands[k][1].end):
+                unit = self._workplace(doc, resolved(doc, i))
+                if unit is not None:
+                    return unit
             return -1
         return resolved(doc, i)
+
+    @staticmethod
+    def _workplace(doc, person):
+        """The unit of the network a person WORKS_AT in this document, if one."""
+        ms = doc._.kg_mentions
+        for r in relations(doc):
+            if r.type == "WORKS_AT" and resolved(doc, r.head) == person and ms[resolved(doc, r.tail)].label == "BRANCH":
+                return resolved(doc, r.tail)
+        return None
 
     @staticmethod
     def _as_of(lay, dates, s):
