@@ -236,3 +236,12 @@ def test_a_quoted_formula_of_parts_is_a_way_of_working():
     rec = extract("今年以来，甘肃省张掖市邮政分公司打造“寄递+特色农产品”服务模式，带动农户增收。")
     assert "寄递+特色农产品" in names(rec, "PROGRAM")
     assert has_relation(rec, "RUNS", "甘肃省张掖市邮政分公司", "寄递+特色农产品")
+
+
+def test_a_government_service_body_is_named_whole():
+    rec = extract("近日，忻州市邮政分公司与忻州市行政审批服务管理局联合推出“政务服务邮政办”项目。")
+    assert "忻州市行政审批服务管理局" in names(rec, "PARTNER")
+    assert has_relation(rec, "PARTNERS_WITH", "忻州市邮政分公司", "忻州市行政审批服务管理局")
+    # 服务 as a verb still ends a name: what is served is no part of the body
+    assert not [n for n in names(extract("该分公司服务县域合作社，与忻州市农业农村局签订协议。"), "PARTNER")
+                if "服务" in n]

@@ -36,19 +36,21 @@ NOT_LEVEL = {"市场", "区域", "县域", "省级", "市级", "县级", "区级
         "stops": "config/name_stops.txt",
         "name_words": "config/name_words.txt",
         "generic": "config/generic_words.txt",
+        "org_nouns": "config/org_nouns.txt",
     },
 )
-def make_partner_finder(nlp, name, suffixes, stops, name_words, generic):
-    return PartnerFinder(suffixes, stops, name_words, generic)
+def make_partner_finder(nlp, name, suffixes, stops, name_words, generic, org_nouns):
+    return PartnerFinder(suffixes, stops, name_words, generic, org_nouns)
 
 
 LATIN_GLOSS = re.compile(r"[（(]\s*[A-Za-z][A-Za-z .&'-]{2,}[）)]")
 
 
 class PartnerFinder:
-    def __init__(self, suffixes, stops, name_words, generic):
+    def __init__(self, suffixes, stops, name_words, generic, org_nouns="config/org_nouns.txt"):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
         self.stops = Stops(word_list(stops), word_list(name_words))
+        self.org_nouns = tuple(word_list(org_nouns))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
@@ -115,8 +117,8 @@ class PartnerFinder:
         for a, b in places:
             if text[w + b - 1] not in "省市县区州旗盟":
                 continue  # a short form may be half of another word (结合山东 → 合山)
-            inner = text[w + a:s]
-            if self.stops.inside(inner.replace("和", ""), place_spans(inner, self.gaz)):
+            inner = text[w + a:s].replace("和", "")
+            if self.stops.inside(inner, place_spans(inner, self.gaz) + self._nouns(inner)):
                 continue
             mention = self._candidate(text, w + a, e, suffix, row)
             if mention:
@@ -141,7 +143,8 @@ class PartnerFinder:
             return None  # …分公司 is another company's only after that company's name
         unit = parse_unit(cand, suffix, self.gaz, {}, None)
         body = unit.local.replace("和", "") if unit.regions else unit.local
-        if self.stops.inside(body, place_spans(body, self.gaz)) or (not unit.regions and self.stops.inside(cand[:1])):
+        if self.stops.inside(body, place_spans(body, self.gaz) + self._nouns(body)) \
+                or (not unit.regions and self.stops.inside(cand[:1])):
             return None
         if POSTAL.search(cand):
             return None  # a postal unit, not an outside organisation
@@ -168,6 +171,18 @@ class PartnerFinder:
         if not placed and not self._distinctive(body):
             return None  # with a place, 农业农村局 is one body; without, 专业公司 is a description
         return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
+
+    def _nouns(self, body: str) -> list:
+        """Spans of config/org_nouns.txt words standing, not first, at most two characters
+        before the end of `body` (the name up to its suffix): nouns there, not stops."""
+        spans = []
+        for word in self.org_nouns:
+            i = body.find(word, 1)
+            while i > 0:
+                if len(body) - i - len(word) <= 2:
+                    spans.append((i, i + len(word)))
+                i = body.find(word, i + 1)
+        return spans
 
     @staticmethod
     def _level(unit):
