@@ -245,3 +245,10 @@ def test_a_government_service_body_is_named_whole():
     # 服务 as a verb still ends a name: what is served is no part of the body
     assert not [n for n in names(extract("该分公司服务县域合作社，与忻州市农业农村局签订协议。"), "PARTNER")
                 if "服务" in n]
+
+
+def test_a_themed_post_office_is_a_unit_when_a_quote_names_it():
+    rec = extract("日照市分公司联合日照市文化和旅游局推出“邮享海滨”主题邮局，打造集邮文化新地标。")
+    assert "邮享海滨主题邮局" in names(rec, "BRANCH")
+    assert not [n for n in names(extract("日照市分公司在海滨景区设立邮政文创主题邮局3处。"), "BRANCH")
+                if n.endswith("主题邮局")]  # a kind of post office, counted

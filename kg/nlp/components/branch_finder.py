@@ -129,6 +129,8 @@ class BranchFinder:
             team = self._quoted_team(text, w, s, e, suffix)
             if team is not None:
                 return team
+        if row.get("only_quoted"):
+            return None  # 主题邮局: named by a quote, or a kind of post office
         counted = None
         for counted in COUNT.finditer(text, w, s):
             pass
