@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import corpus  # noqa: E402
 
 MARK_START = "<!-- store-bench: written by bench/store_bench.py -->"
+PAGE10_RUNS = 3
 MARK_END = "<!-- /store-bench -->"
 README_Q1 = ("MATCH (b:Branch)-[:RUNS]->(p:Program) RETURN b.name AS branch, p.name AS program "
              "ORDER BY branch")
@@ -170,8 +171,17 @@ def measure(pages: int, small: int, runs: int, work: Path, say) -> dict:
     extract = measured([kg_exe(), "extract", str(page10), "-o", str(record), "--quiet"])
     out["page10_extract_seconds"] = extract["seconds"]
     db10 = work / "page10.db"
-    out["page10"] = build([record], db10)
-    say(f"  store {out['page10']['store_seconds']:.1f} s, writing {out['page10']['write_seconds']:.1f} s")
+    # Best of PAGE10_RUNS fresh builds, as the ceiling is the best of its runs (sources × commit modes):
+    # a COPY's few fixed milliseconds vary from run to run more than the gap being measured.
+    runs10 = []
+    for _ in range(PAGE10_RUNS):
+        for leftover in (db10, Path(f"{db10}.records")):
+            leftover.unlink(missing_ok=True)
+        runs10.append(build([record], db10))
+    out["page10_runs"] = runs10
+    out["page10"] = min(runs10, key=lambda b: b["write_seconds"])
+    say(f"  store {out['page10']['store_seconds']:.1f} s, writing {out['page10']['write_seconds']:.1f} s "
+        f"(best of {PAGE10_RUNS})")
     out["page10_ceiling"] = ceiling(db10)
 
     say("cold kg query and kg stats on the 10 MB page's store …")
@@ -203,7 +213,9 @@ def section(r: dict) -> str:
               "(rows prepared from records, entities resolved, facts merged, Parquet spooled, written); "
               "*LadybugDB writing*: the COPY statements, commits and closing checkpoint alone. *ceiling*: "
               "bench/copy_ceiling.py, a plain `COPY FROM` of the very rows the store holds into an empty store "
-              "(same schema, one COPY per table and FROM/TO pair, nodes first), from each source.", "",
+              "(same schema, one COPY per table and FROM/TO pair, nodes first), from each source, the best of "
+              "committing each COPY and committing once. The 10 MB page's record is built "
+              f"{PAGE10_RUNS} times and its best writing is shown; the 1,000-page build once.", "",
               "| graph | rows | store stage s | rows/s | LadybugDB writing s | rows/s | ceiling rows/s (arrow / parquet / pandas) | writing ÷ best ceiling |",
               "|---|---|---|---|---|---|---|---|"]
     for name, b, cl in ((f"the 10 MB page's record (`kg build page10.jsonl`)", p10, ceil_10),

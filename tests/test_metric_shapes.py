@@ -331,3 +331,8 @@ def test_what_staff_report_is_their_units_and_what_a_villager_reports_is_their_o
     assert [(s, v, u) for s, _, v, u in got] == [("新华街营业所", 40, "笔")]
     got = mets("今年以来，平鲁区邮政分公司为农户发放贷款300万元。村民张福生说，今年种了20亩沙棘，收入5万元。")
     assert [(s, v, u) for s, _, v, u in got] == [("平鲁区邮政分公司", 3000000, "元")]
+
+
+def test_villages_served_are_places_counted_not_a_figure():
+    got = mets("兴隆县分公司六道河邮政支局现有员工6人，服务周边8个行政村。")
+    assert {v for _, _, v, _ in got} == {6}

@@ -4,6 +4,8 @@ Invented units, partners and campaigns in provinces the corpus pages do not use.
 """
 from __future__ import annotations
 
+import pytest
+
 from extract_helpers import extract, has_relation, names, relations
 
 
@@ -252,3 +254,21 @@ def test_a_themed_post_office_is_a_unit_when_a_quote_names_it():
     assert "邮享海滨主题邮局" in names(rec, "BRANCH")
     assert not [n for n in names(extract("日照市分公司在海滨景区设立邮政文创主题邮局3处。"), "BRANCH")
                 if n.endswith("主题邮局")]  # a kind of post office, counted
+
+
+@pytest.mark.parametrize("text, title", [
+    ("王秀兰，兴隆县分公司六道河邮政支局投递员。从业10年来，她累计投递邮件20万件。", "投递员"),  # a profile's opening
+    ("2019年，王秀兰开始担任兴隆县分公司六道河邮政支局支局长。", "支局长"),
+    ("王秀兰是兴隆县分公司六道河邮政支局投递员。", "投递员"),
+])
+def test_a_post_named_after_the_person_without_de(text, title):
+    rec = extract(text)
+    got = {(x["head"]["name"], x["tail"]["name"], x["title"]) for x in rec["relations"] if x["type"] == "WORKS_AT"}
+    assert got == {("王秀兰", "六道河邮政支局", title)}
+    assert not [n for n in names(rec, "BRANCH") if "王秀兰" in n or "担任" in n]
+
+
+def test_a_title_before_the_next_name_is_not_the_first_names():
+    rec = extract("会上，李建国，兴隆县分公司总经理王明作了发言。")
+    got = {(x["head"]["name"], x["title"]) for x in rec["relations"] if x["type"] == "WORKS_AT"}
+    assert got == {("王明", "总经理")}

@@ -33,9 +33,13 @@ CLAUSE_EDGE = re.compile(r"[\s。！？；，：、“”‘’「」（）()]$"
 BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
 
 
-# 某某是|X支局|的|乡邮员: the words joining a name to the unit and post it holds.
-IS = ("是", "系", "现任", "担任")
+# 某某是|X支局|的|乡邮员: the words joining a name to the unit and post it holds; 担任 and its
+# kin may come a few words after the name (某某开始担任X支局支局长), 是 and 系 right after it.
+IS = ("是", "系")
+TAKES_POST = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:现任|担任|出任|兼任)")
 POST_END = re.compile(r"[，。；、！？,;]|$")
+# 某某，X分公司Y支局投递员。: a profile opening with the name, then the unit and post it holds.
+APPOSITION = "，"
 
 
 @Language.factory("kg_works_at_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"],
@@ -98,26 +102,40 @@ class WorksAtFinder:
         return title if TITLE.match(title) else None
 
     def _post_after(self, doc, text, p, person, orgs, out) -> bool:
-        """某某是X支局的乡邮员 / 某某现任X分行的客户经理: the unit right after the verb, then 的
-        and a title that ends the clause."""
+        """某某是X支局的乡邮员 / 某某现任X分行客户经理 / 某某，X支局投递员。: the unit right
+        after the verb (or the comma of a profile's opening), then (的 and) a title that ends
+        the clause."""
         verb = next((v for v in IS if text.startswith(v, person.end)), None)
-        if verb is None:
+        takes = TAKES_POST.match(text, person.end)
+        if verb is not None:
+            at = person.end + len(verb)
+        elif takes:
+            at = takes.end()
+        elif text.startswith(APPOSITION, person.end):
+            at = person.end + 1
+        else:
             return False
-        at = person.end + len(verb)
+        last = None
         for i, org in orgs:
-            if org.start == at and not text.startswith("的", org.end):
-                at = org.end  # X分公司|Y支局的: the unit written inside its parent's name
-            elif org.start == at:
-                after = org.end + 1
-                title = next((t for t in self.titles if text.startswith(t, after)
-                              and POST_END.match(text, after + len(t))), None)
-                target = resolved(doc, i)
-                if title is None or mentions(doc)[target].label not in ("BRANCH", "PARTNER"):
-                    return False
-                out.append(Relation("WORKS_AT", p, target, person.start, after + len(title),
-                                    "works_at_finder:post_after", title=title))
-                return True
-        return False
+            if org.start != at:
+                continue
+            if text.startswith("的", org.end):
+                return self._post(doc, text, p, person, i, org.end + 1, out)
+            at, last = org.end, i  # X分公司|Y支局…: the unit written inside its parent's name
+        if last is None:
+            return False
+        return self._post(doc, text, p, person, last, at, out)
+
+    def _post(self, doc, text, p, person, i, after, out) -> bool:
+        """The title at `after` that ends the clause: WORKS_AT the unit of mention i."""
+        title = next((t for t in self.titles if text.startswith(t, after)
+                      and POST_END.match(text, after + len(t))), None)
+        target = resolved(doc, i)
+        if title is None or mentions(doc)[target].label not in ("BRANCH", "PARTNER"):
+            return False
+        out.append(Relation("WORKS_AT", p, target, person.start, after + len(title),
+                            "works_at_finder:post_after", title=title))
+        return True
 
     @staticmethod
     def _by_kind(doc, text, p, person, title_end, out):
