@@ -333,6 +333,12 @@ def test_what_staff_report_is_their_units_and_what_a_villager_reports_is_their_o
     assert [(s, v, u) for s, _, v, u in got] == [("平鲁区邮政分公司", 3000000, "元")]
 
 
-def test_villages_served_are_places_counted_not_a_figure():
-    got = mets("兴隆县分公司六道河邮政支局现有员工6人，服务周边8个行政村。")
-    assert {v for _, _, v, _ in got} == {6}
+
+def test_places_counted_with_nothing_else_counted_count_what_was_built_in_each():
+    got = mets("秀山县邮政分公司在全县186个村建成村级寄递物流综合服务点。")
+    assert {(s, v, u) for s, _, v, u in got} == {("秀山县邮政分公司", 186, "个")}
+
+
+def test_a_span_of_time_before_a_figure_is_no_part_of_its_name():
+    got = mets("邮储银行青海省分行与青海省农牧厅签订合作协议，计划三年内投放贷款30亿元。")
+    assert {(n, v) for _, n, v, _ in got} == {("投放贷款", 3000000000)}

@@ -41,6 +41,7 @@ UNNAMED_UNITS = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+[�
                            r"(?:二级分行|分行|支行|分公司|县分公司|营业所|网点|揽投部)")
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年内)(?:以来)?"
                             r"(?:前三季度|上半年|下半年|[一二三四]季度|前[一二三四五六七八九十\d]+个?月)?(?=[\u4e00-\u9fff]{2})")
+TIME_TAIL = re.compile(r"(?:以内|以来|之内|内|来|后|里|间)?")
 PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
 # What follows a count ends at the next item, or where its predicate starts (4枚邮票|分别以…, 12个网点|均开办…).
 AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|均")
@@ -255,7 +256,10 @@ class MetricFinder:
             before = before[len(prev.name):]  # 向1260户种植户|发放贷款4.2亿元: the noun counted before is not this one's
         if kind == "count":
             name = self._name_after(text, e)
-            if self._counts_places(name):
+            places = self._counts_places(name)
+            if places and (not NOUN_ENDS.match(name, places) or self._counted_after(text, e)):
+                # 13个地（市）; 在甲、乙等7个县设立收寄点126个 (but 在全县278个村建成服务点:
+                # a point in each place, the places count them)
                 return None
             name = name or before
         else:
@@ -383,8 +387,13 @@ class MetricFinder:
         # …after the previous figure in the clause, if any.
         for prev in self.figure.finditer(text, c_start, s):
             if prev.group("unit") or prev.group("mag"):
-                # (…past the places it counted: 在甲、乙等7个县|设立收寄点126个)
-                start = max(start, prev.end() + self._counts_places(text[prev.end():s]))
+                # (…past the places it counted: 在甲、乙等7个县|设立收寄点126个, or the span of
+                # time it gave: 计划三年内|投放贷款30亿元)
+                tail = self._counts_places(text[prev.end():s])
+                row = self.units.get(prev.group("unit") or "")
+                if row and row["kind"] == "time":
+                    tail = TIME_TAIL.match(text, prev.end(), s).end() - prev.end()
+                start = max(start, prev.end() + tail)
         name = text[start:s].strip("“”‘’（）() ")
         name = re.sub(r"^(?:截至|截止)[^，]*?[年月日末底]", "", name)
         name = LEADING_PERIOD.sub("", name)  # 今年前三季度|新增储蓄余额: the period is its as_of
@@ -396,6 +405,10 @@ class MetricFinder:
                     name, changed = name[: -len(w)].rstrip("“”‘’"), True
                     break
         return re.sub(r"[“”‘’]", "", name)
+
+    def _counted_after(self, text, e) -> bool:
+        """Whether a figure with its unit follows in the clause (what was done there has its own count)."""
+        return any(f.group("unit") or f.group("mag") for f in self.figure.finditer(text, e, clause_end(text, e)))
 
     def _counts_places(self, name: str) -> int:
         """13个地（市）, 8个乡镇、…, 7个县设立…: the counted noun is a kind of place, as a
