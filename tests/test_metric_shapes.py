@@ -342,3 +342,8 @@ def test_places_counted_with_nothing_else_counted_count_what_was_built_in_each()
 def test_a_span_of_time_before_a_figure_is_no_part_of_its_name():
     got = mets("邮储银行青海省分行与青海省农牧厅签订合作协议，计划三年内投放贷款30亿元。")
     assert {(n, v) for _, n, v, _ in got} == {("投放贷款", 3000000000)}
+
+
+def test_a_product_given_out_is_the_verbs_object_not_the_figures_owner():
+    got = mets("邮储银行江苏省分行与江苏省农业农村厅建立“银政担”合作机制，累计发放“苏农贷”58.7亿元。")
+    assert {(s, v) for s, _, v, _ in got} == {("邮储银行江苏省分行", 5870000000)}

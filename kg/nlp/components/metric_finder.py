@@ -592,7 +592,9 @@ class MetricFinder:
                  if ms[resolved(doc, i)].label in ENTITY_LABELS + ("PERSON",)
                  or ms[resolved(doc, i)].label in ITEM_LABELS
                  and (not items_open or not text[start:m.start].strip("“”‘’《》「」 "))
-                 and not INSTRUMENT.search(text, max(start, m.start - 4), m.start)]
+                 and not INSTRUMENT.search(text, max(start, m.start - 4), m.start)
+                 # 累计发放“某贷”58.7亿元: the product given out is the verb's object
+                 and not VERB_END.search(text[start:m.start].rstrip("“‘《「 "))]
         glosses = {m.start for _, m in cands if m.start and text[m.start - 1] in "（("}
         # A name glossed in brackets (某公司（Lion Air）) stands where its name stands: an object after 与 too.
         free = [(k, (i, m)) for k, (i, m) in enumerate(cands)
