@@ -272,3 +272,10 @@ def test_a_title_before_the_next_name_is_not_the_first_names():
     rec = extract("会上，李建国，兴隆县分公司总经理王明作了发言。")
     got = {(x["head"]["name"], x["title"]) for x in rec["relations"] if x["type"] == "WORKS_AT"}
     assert got == {("王明", "总经理")}
+
+
+def test_the_company_a_unit_acts_as_agent_for_is_named_without_the_verb():
+    rec = extract("今年前三季度，江西省邮政分公司代理中邮人寿保险股份有限公司保险业务实现保费收入36.2亿元。")
+    assert "中邮人寿保险股份有限公司" in names(rec, "PARTNER")
+    rec = extract("伊宁市邮政分公司与伊犁恒通国际货运代理有限公司签订合作协议。")
+    assert "伊犁恒通国际货运代理有限公司" in names(rec, "PARTNER")  # inside a name, 代理 stands

@@ -37,20 +37,23 @@ NOT_LEVEL = {"市场", "区域", "县域", "省级", "市级", "县级", "区级
         "name_words": "config/name_words.txt",
         "generic": "config/generic_words.txt",
         "org_nouns": "config/org_nouns.txt",
+        "leading_verbs": "config/leading_verbs.txt",
     },
 )
-def make_partner_finder(nlp, name, suffixes, stops, name_words, generic, org_nouns):
-    return PartnerFinder(suffixes, stops, name_words, generic, org_nouns)
+def make_partner_finder(nlp, name, suffixes, stops, name_words, generic, org_nouns, leading_verbs):
+    return PartnerFinder(suffixes, stops, name_words, generic, org_nouns, leading_verbs)
 
 
 LATIN_GLOSS = re.compile(r"[（(]\s*[A-Za-z][A-Za-z .&'-]{2,}[）)]")
 
 
 class PartnerFinder:
-    def __init__(self, suffixes, stops, name_words, generic, org_nouns="config/org_nouns.txt"):
+    def __init__(self, suffixes, stops, name_words, generic, org_nouns="config/org_nouns.txt",
+                 leading_verbs="config/leading_verbs.txt"):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
         self.stops = Stops(word_list(stops), word_list(name_words))
         self.org_nouns = tuple(word_list(org_nouns))
+        self.leading_verbs = tuple(longest_first(word_list(leading_verbs)))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
@@ -135,6 +138,9 @@ class PartnerFinder:
         return None
 
     def _candidate(self, text, i, e, suffix, row):
+        verb = next((v for v in self.leading_verbs if text.startswith(v, i)), None)
+        if verb and i + len(verb) < e - len(suffix):
+            i += len(verb)  # 代理|中邮人寿保险股份有限公司: the verb's object
         cand = text[i:e]
         if COUNT_BEFORE.search(text, max(0, i - 8), i) or COUNT.search(cand) or COUNT_AFTER.match(text, e):
             return None  # 12家脐橙种植合作社: a count of organisations, none named
