@@ -279,3 +279,15 @@ def test_the_company_a_unit_acts_as_agent_for_is_named_without_the_verb():
     assert "中邮人寿保险股份有限公司" in names(rec, "PARTNER")
     rec = extract("伊宁市邮政分公司与伊犁恒通国际货运代理有限公司签订合作协议。")
     assert "伊犁恒通国际货运代理有限公司" in names(rec, "PARTNER")  # inside a name, 代理 stands
+
+
+def test_a_foreign_name_after_its_title_works_there():
+    rec = extract("法国邮政集团亚太区物流总监让·皮埃尔·杜邦表示，双方将在海外仓领域深化合作。")
+    got = {(x["head"]["name"], x["tail"]["name"], x["title"]) for x in rec["relations"] if x["type"] == "WORKS_AT"}
+    assert got == {("让·皮埃尔·杜邦", "法国邮政集团", "亚太区物流总监")}
+
+
+def test_a_citys_international_hub_is_a_unit_of_its_own():
+    rec = extract("据了解，西安国际邮件互换中心今年已累计处理出口邮件520万件。")
+    assert "西安国际邮件互换中心" in names(rec, "BRANCH")
+    assert {m["subject"]["name"] for m in rec["metrics"]} == {"西安国际邮件互换中心"}

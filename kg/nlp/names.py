@@ -98,7 +98,9 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
             # nor 红旗 of 红旗大道.
             nxt = pos + len(form)
             follow = gaz.match_at(text[:body_end], nxt) if nxt < body_end else None
-            if name.regions or not (nxt == body_end or text.startswith(("邮政", "邮银"), nxt)
+            # …and a province's or city's before 国际 (重庆国际邮件互换中心: the city's international hub).
+            hub = text.startswith("国际", nxt) and any(d.level <= 2 for d in divs)
+            if name.regions or not (nxt == body_end or text.startswith(("邮政", "邮银"), nxt) or hub
                                     or (follow and follow[0][-1] in LEVEL_CHARS)):
                 break
         # Several divisions share some names (朝阳区, 朝阳县): keep the one under

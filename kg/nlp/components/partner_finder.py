@@ -60,7 +60,7 @@ class PartnerFinder:
         # A country's postal operator (俄罗斯邮政) is an outside organisation.
         foreign = [c for c in country_names() if c != "中国"]  # 中国邮政 is the network itself
         self.countries = foreign
-        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:公司)?")
+        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:集团公司|集团|公司)?")
         # A company or platform named in Latin letters right after what it is
         # (跨境电商平台ShopNova, 物流企业DHL).
         self.latin_re = re.compile(r"(?<=平台|公司|企业|集团|机构|品牌)[A-Z][A-Za-z0-9&.\-]{2,30}(?![A-Za-z])")

@@ -110,6 +110,9 @@ class PersonFinder:
         credit = "|".join(map(re.escape, self.credits))
         # (负责人（总经理）叶志强: a title may close a bracketed title before the name)
         self.after_title = re.compile(rf"(?P<title>{title})[）)]?(?P<name>(?:{surname})[{CJK}]{{1,2}})")
+        # …物流总监托马斯·穆勒: a foreign name after a title, marked by its ·.
+        self.after_title_foreign = re.compile(
+            rf"(?P<title>{title})[）)]?(?P<name>[{CJK}]{{1,8}}(?:{DOT}[{CJK}]{{1,8}}){{1,3}})")
         # … 冰糖橙。  赵一鸣 摄 | □钱多多 文/图: a name, a space, a credit word, the line's end.
         self.credit_line = re.compile(
             rf"(?:^|[\s。！？；：□■）)])\s*(?P<name>[{CJK}·]{{2,12}})\s*(?:{credit})\s*$", re.M)
@@ -169,6 +172,14 @@ class PersonFinder:
             if end is not None:
                 end = self._trim(text, start, end)[1]
             if end is not None and self._real(text[start:end]):
+                add(start, end, "person_finder:title_name",
+                    {"title_end": m.end("title"), "title_word": m.group("title")})
+        for m in self.after_title_foreign.finditer(text):
+            start, end = m.span("name")
+            # where the name ends, the model tells (穆勒|表示): its reading starting right after the title
+            end = max((e for s, e in spans if s == start and e <= end), default=None)
+            if end is not None and DOT in text[start:end] and self._real(text[start:end]) \
+                    and self._model_name(text, start, end):
                 add(start, end, "person_finder:title_name",
                     {"title_end": m.end("title"), "title_word": m.group("title")})
         model_found = []
