@@ -27,7 +27,8 @@ from kg.graph.model import EDGE_PROPS, ENDPOINTS, ENTITY_LABELS, ENTITY_PROPS, F
 from kg.graph.records_file import RecordFile, path_for as records_path
 from kg.graph.store import (
     _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, FRESH_SIZE_NOTE, ONE_WAY_EDGES, STORE_PROPS, StoreBusy, StoreError,
-    _connect, _Layout, _loads, _one_line, _query, _record_rows, layout_signature, store_stats, unpack_record,
+    _connect, _counts, _Layout, _loads, _one_line, _query, _record_rows, layout_signature,
+    unpack_record,
 )
 
 # Files LadybugDB keeps beside a database file while it is open or after a crash.
@@ -970,21 +971,23 @@ def build_store(records, db_path=DEFAULT_DB, *, remove=(), fingerprints=None, pr
             removed = 0
         else:
             written, changed, removed = _build_existing(target, timed(records), remove, fingerprints, log, stored)
-        if changed or removed:
-            _forget_unnamed(target)
-    result = store_stats(target)
+    result = _after_build(target, forget=bool(changed or removed))
     result.update(documents=result["nodes"]["Document"], skipped=result.pop("skipped_documents"), rows=written,
                   changed=changed, removed=removed,
                   seconds=time.perf_counter() - started - spent, write_seconds=WRITE_CLOCK.seconds)
     return result
 
 
-def _forget_unnamed(target: Path):
-    """Remove from the records file the records no Document of the store (now in place) names."""
+def _after_build(target: Path, forget: bool) -> dict:
+    """The store's counts (store_stats), and with `forget` the records no Document of the store
+    (now in place) names removed from the records file: one visit to the store for both."""
     with _connect(target, read_only=True) as conn:
-        digests = [row[0] for row in _query(conn, cypher.all_digests())]
-    with RecordFile(target) as records:
-        records.keep(digests)
+        result = _counts(conn, target)
+        digests = [row[0] for row in _query(conn, cypher.all_digests())] if forget else None
+    if digests is not None:
+        with RecordFile(target) as records:
+            records.keep(digests)
+    return result
 
 
 def _build_existing(target: Path, records, remove, fingerprints, log, stored=None):
@@ -1039,7 +1042,7 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
                         yield _Entry(record, changed_docs[doc][1], data=line.rstrip(b"\n"))
 
         small = len(changed_docs) <= max(IN_PLACE_FLOOR, IN_PLACE_SHARE * len(state | changed_docs))
-        if current and (not kept or small and _grown(target, log)):
+        if current and not kept:
             small = False
         if current and small:
             entries = {e.record["doc"]: e for e in spooled()}
@@ -1072,10 +1075,9 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
         return written, len(changed_docs), len(removed)
 
 
-def _grown(target: Path, log) -> bool:
+def _grown(conn, target: Path, log) -> bool:
     """Whether updates have grown the store past STORE_GROWTH times its size when written afresh."""
-    with _connect(target, read_only=True) as conn:
-        fresh = _Layout(conn, target).fresh_bytes
+    fresh = _Layout(conn, target).fresh_bytes
     size = target.stat().st_size
     if fresh is None or size <= STORE_GROWTH * fresh:
         return False
@@ -1092,6 +1094,8 @@ def _write_in_place(target: Path, entries, removed, state, log) -> int:
     leaves the old store exactly as it was, with no WAL beside it.
     """
     def change(conn):
+        if _grown(conn, target, log):
+            raise _NeedsFresh()
         with _collector_paused():
             return _update_in_place(conn, target, entries, removed, state, log)
 
