@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
+from kg.graph.records_file import path_for as records_path  # noqa: E402
 
 MARK_START = "<!-- store-bench: written by bench/store_bench.py -->"
 PAGE10_RUNS = 3
@@ -175,7 +176,7 @@ def measure(pages: int, small: int, runs: int, work: Path, say) -> dict:
     # a COPY's few fixed milliseconds vary from run to run more than the gap being measured.
     runs10 = []
     for _ in range(PAGE10_RUNS):
-        for leftover in (db10, Path(f"{db10}.records")):
+        for leftover in (db10, records_path(db10)):
             leftover.unlink(missing_ok=True)
         runs10.append(build([record], db10))
     out["page10_runs"] = runs10

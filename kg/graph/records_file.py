@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from kg.atomic import disk_full
 from kg.graph.store import StoreError
 
 SUFFIX = ".records"
@@ -51,7 +52,7 @@ class RecordFile:
         return self.conn
 
     def _error(self, exc) -> RecordsError:
-        if "disk is full" in str(exc):
+        if disk_full(self.path.parent) or "disk is full" in str(exc):
             return RecordsError(f"{self.db_path}: cannot write: no space left on device")
         return RecordsError(f"{self.path}: cannot use the stored records ({exc}); rebuild from the pages")
 

@@ -27,7 +27,7 @@ from kg.graph.model import EDGE_PROPS, ENDPOINTS, ENTITY_LABELS, ENTITY_PROPS, F
 from kg.graph.records_file import RecordFile, path_for as records_path
 from kg.graph.store import (
     _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, FRESH_SIZE_NOTE, ONE_WAY_EDGES, STORE_PROPS, StoreBusy, StoreError,
-    _connect, _counts, _Layout, _loads, _one_line, _query, _record_rows, layout_signature,
+    _connect, _counts, _has_records, _Layout, _loads, _one_line, _query, _record_rows, layout_signature,
     unpack_record,
 )
 
@@ -446,9 +446,10 @@ class FreshBuild:
         self.recs.append((doc, len(summaries)))
         self.latest[doc] = rec_no
         d = found.document
-        self.pending.append((entry.digest, entry.packed()))
-        if len(self.pending) >= RECORDS_AT_ONCE:
-            self._put_records()
+        if entry.data is not None:  # (a record read back from the records file is there already)
+            self.pending.append((entry.digest, entry.packed()))
+            if len(self.pending) >= RECORDS_AT_ONCE:
+                self.flush_records()
         entities = _summaries_json(summaries)
         self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest, entities, None, rec_no),
                       size=len(entities))
@@ -466,13 +467,10 @@ class FreshBuild:
         if found.facts or found.metrics:
             self.readings.write(_dumps([rec_no, found.facts, found.metrics]) + b"\n")
 
-    def _put_records(self):
+    def flush_records(self):
+        """Every record added is in the records file (before the new store names them)."""
         self.records.put(self.pending)
         self.pending = []
-
-    def close_records(self):
-        """Every record added is in the records file (before the new store names them)."""
-        self._put_records()
 
     def _spooled(self, spool):
         """The spooled lines of the records that count (the last of each doc), as lists."""
@@ -888,7 +886,7 @@ def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
             fresh = FreshBuild(spool, records)
             for entry in entries:
                 fresh.add(entry)
-            fresh.close_records()
+            fresh.flush_records()
         try:
             with _connect(tmp, read_only=False) as conn:
                 written = fresh.finish(conn, log), len(fresh.latest)
@@ -1002,7 +1000,7 @@ def _build_existing(target: Path, records, remove, fingerprints, log, stored=Non
                 for name, sha1, digest, fp, skipped in _query(conn, cypher.document_state())}
     # A store whose records file is gone is written afresh from the records given, which
     # must then be all it holds (docs/ERRORS.md).
-    kept = records_path(target).exists()
+    kept = _has_records(target)
     with _work_folder(target) as work:
         spool_path = work / "records.jsonl"
         changed_docs, refingerprinted, n = {}, {}, 0
