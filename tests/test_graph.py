@@ -213,3 +213,27 @@ def test_relation_to_unknown_entity_names_the_document():
     bad = record("bad.txt", [b], [{**rel("RUNS", b, b), "tail": ghost}])
     with pytest.raises(RecordError, match=r"^bad.txt: relation 0 tail refers to entity id 9"):
         build_graph([bad])
+
+
+def test_a_mention_is_keyed_by_its_name_and_rank_in_its_article_not_its_offsets():
+    """A correction that lengthens the page moves every later offset; the mentions' keys
+    stay (an update sets their offsets instead of replacing them). Two entities of one
+    name still get a key each."""
+    import copy
+
+    from kg.graph import facts
+
+    record = {"doc": "x.txt", "articles": [{"index": 0}], "relations": [], "metrics": [],
+              "entities": [{"id": 1, "label": "BRANCH", "name": "黔东南州分公司", "mentions": [
+                  {"article": 0, "start": 10, "end": 17, "text": "黔东南州分公司"},
+                  {"article": 0, "start": 40, "end": 47, "text": "黔东南州分公司"}]},
+                  {"id": 2, "label": "BRANCH", "name": "黔东南州分公司", "mentions": [
+                      {"article": 0, "start": 60, "end": 67, "text": "黔东南州分公司"}]}]}
+    keys = [values[1] for _id, _label, values in facts.doc_facts(record).mentions]
+    assert keys == ["men:x.txt#0:黔东南州分公司.0", "men:x.txt#0:黔东南州分公司.1", "men:x.txt#0:黔东南州分公司.2"]
+    longer = copy.deepcopy(record)
+    for ent in longer["entities"]:
+        for m in ent["mentions"]:
+            m["start"] += 3
+            m["end"] += 3
+    assert [values[1] for _id, _label, values in facts.doc_facts(longer).mentions] == keys

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,6 +171,32 @@ def test_a_corrected_figure_is_written_without_merging_every_documents_entities_
     assert rows == [["5786000000"]]
 
 
+def test_a_corrected_figure_leaves_the_pages_other_facts_and_figures_in_place(db, records, tmp_path, monkeypatch):
+    """Only the figure that changed goes and comes back: the page's facts and its other
+    figures are stored exactly as they would be, so no statement touches their tables
+    (each table touched costs the closing checkpoint a rewrite of it), and the Document
+    stays, only what differs set."""
+    a = copy.deepcopy(records[0])
+    a["sha1"] = "7" * 40
+    figure = a["metrics"][0]
+    figure["value"], figure["value_text"] = 5786000000, "5786000000"
+    ran = []
+    real = store_write._exec
+    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append((stmt, params)),
+                                                                               real(conn, stmt, params))[1])
+    store.build_store([a], db)
+    monkeypatch.undo()
+    deleted = [(stmt.split("`")[1], len(params["keys"])) for stmt, params in ran if "DELETE" in stmt]
+    assert deleted == [("Metric", 1)]
+    created = {re.search(r"CREATE \S*?:`(\w+)`", stmt).group(1) for stmt, _ in ran if " CREATE " in stmt}
+    assert sorted(created) == ["Metric", "REPORTED"]
+    document_set = [stmt for stmt, _ in ran if "(n:`Document`" in stmt and " SET " in stmt]
+    assert len(document_set) == 1 and "entities" not in document_set[0]  # its digest and sha1, not its lists
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store([a, *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+
+
 def test_mentions_stored_one_way_still_answer_from_their_article(db):
     """Mentions are written in their own direction only (half the writing); a query that
     walks them back from an Article still gets every one of them."""
@@ -256,14 +283,14 @@ def test_records_are_kept_beside_the_store_and_only_those_it_names(db, records):
 
 
 def test_a_failed_build_leaves_records_nobody_names_that_the_next_one_removes(db, records, monkeypatch):
-    real = store_write._copy
+    real = store_write._exec
 
-    def boom(conn, table, source, pair=None):
-        if table == "Document":
+    def boom(conn, stmt, params=None):
+        if stmt == "COMMIT":
             raise RuntimeError("disk on fire")
-        return real(conn, table, source, pair)
+        return real(conn, stmt, params)
 
-    monkeypatch.setattr(store_write, "_copy", boom)
+    monkeypatch.setattr(store_write, "_exec", boom)
     with pytest.raises(StoreError):
         store.build_store([changed_a(records)], db)
     monkeypatch.undo()
@@ -384,13 +411,13 @@ KILLED_BUILD = """
 import sys, time
 from kg.graph import store, store_write
 from kg.nlp.records import read_records
-real = store_write._copy
-def slow(conn, table, source, pair=None):
-    real(conn, table, source, pair)
-    if table == "Document":  # after the old rows went (in place) or the entities were written (fresh)
+real = store_write._exec
+def slow(conn, stmt, params=None):
+    if stmt == "COMMIT":  # the rows changed (in place) or the first tables written (fresh), not committed
         print("writing", flush=True)
         time.sleep(60)
-store_write._copy = slow
+    return real(conn, stmt, params)
+store_write._exec = slow
 if sys.argv[3] == "fresh":
     store_write.IN_PLACE_SHARE = 0.0
     store_write.IN_PLACE_FLOOR = 0

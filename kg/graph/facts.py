@@ -23,7 +23,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from kg.graph.model import (
-    EDGE_PROPS, ENTITY_LABELS, EVIDENCE_PROPS, FACT_TYPES, METRIC_KEY_PROPS, NODE_PROPS,
+    EDGE_PROPS, ENTITY_LABELS, EVIDENCE_PROPS, FACT_TYPES, MENTION_SPAN_KEY, METRIC_KEY_PROPS, NODE_PROPS,
     is_generic_branch, norm, regions_compatible, stable_hash,
 )
 from kg.lexicon import jsonl
@@ -298,6 +298,7 @@ def doc_facts(record, strings: dict | None = None) -> DocFacts:
                                "subtitle": art.get("subtitle"), "bylines": list(art.get("bylines") or [])}
     ids = set()
     seen = set()
+    nth = {}
     append = out.mentions.append
     summaries = out.summaries
     for ent in record.get("entities") or []:
@@ -309,7 +310,7 @@ def doc_facts(record, strings: dict | None = None) -> DocFacts:
         summaries.append((ent_id, label, name, ent.get("qualified") or name,
                           tuple(filter(None, ent.get("aliases") or ())),
                           tuple(filter(None, ent.get("region") or ()))))
-        for n, m in enumerate(ent.get("mentions") or ()):
+        for m in ent.get("mentions") or ():
             get = m.get
             index = get("article")
             if type(index) is not int and not isinstance(index, int):
@@ -319,12 +320,18 @@ def doc_facts(record, strings: dict | None = None) -> DocFacts:
                 art = articles[index] = {"key": f"art:{doc}#{index}", "doc": doc, "index": index,
                                          "title": None, "subtitle": None, "bylines": []}
             start, end = get("start"), get("end")
-            # A mention is a span of the page; `mention_key` adds the entity's node key once it is known.
-            mkey = f"men:{doc}@{start}-{end}" if type(start) is int and type(end) is int \
-                else f"men:{doc}#{ent_id}.{n}"
-            if mkey in seen:
-                continue
-            seen.add(mkey)
+            span = (start, end) if type(start) is int and type(end) is int else None
+            if span is not None:
+                if span in seen:  # one span, one mention
+                    continue
+                seen.add(span)
+            # A mention is the k-th of its entity's name in its article, not its offsets: a
+            # corrected figure that lengthens the page moves every later offset, and a key
+            # that moved with them would delete and create every later mention (the closing
+            # checkpoint rewrites a table per edge deleted) instead of setting their offsets.
+            # `mention_key` adds the entity's node key once it is known.
+            k = nth[index, name] = nth.get((index, name), -1) + 1  # (two entities one name: still unique)
+            mkey = MENTION_SPAN_KEY.format(doc=doc, article=index, name=name, k=k)
             sentence = get("sentence")
             append((ent_id, label, (art["key"], mkey, get("text"), doc, index,
                                     same(sentence, sentence), start, end, get("rule"))))

@@ -73,6 +73,11 @@ EDGE_PROPS = {
     "HAS_ARTICLE": {"doc": "str"},
 }
 
+# How a mention's key begins: its document, article, entity name and rank there
+# (kg.graph.facts.mention_key adds the entity's node key). Stores keep the form in their
+# layout signature, so a store keyed otherwise is written afresh.
+MENTION_SPAN_KEY = "men:{doc}#{article}:{name}.{k}"
+
 QUOTES = "“”\"‘’'《》「」『』【】〈〉"
 _ORG_PREFIX = re.compile(r"^(中国邮政储蓄银行|邮储银行|中国邮政集团有限公司|中国邮政集团公司|中国邮政|邮政)")
 _ORG_SUFFIX = re.compile(r"(邮政)?(分公司|支行|分行|营业所|营业部|网点|邮政局|支局|分局|公司|银行|所|局)$")

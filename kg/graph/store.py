@@ -36,7 +36,7 @@ import ladybug
 
 from kg.errors import KgError
 from kg.graph import cypher
-from kg.graph.model import EDGE_PROPS, EDGE_TYPES, NODE_LABELS, NODE_PROPS
+from kg.graph.model import EDGE_PROPS, EDGE_TYPES, MENTION_SPAN_KEY, NODE_LABELS, NODE_PROPS
 
 DEFAULT_DB = "kg.db"
 # What a Document keeps for the next build (never exported: see kg.graph.model.NODE_PROPS).
@@ -162,7 +162,7 @@ def layout_signature() -> str:
     """What the store's tables look like, as a digest: kept as the Document table's comment."""
     import hashlib
 
-    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES, ONE_WAY_EDGES], sort_keys=True)
+    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES, ONE_WAY_EDGES, MENTION_SPAN_KEY], sort_keys=True)
     return f"kg store {hashlib.sha1(shape.encode()).hexdigest()[:12]}"
 
 

@@ -683,8 +683,8 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         rows += _query(conn, cypher.metrics_by_key(), {"keys": missing})
     for key, subject, _label, name, value, value_text, unit, as_of, sentences, evidence in rows:
         merged.load_metric(subject, (name, value, value_text, unit, as_of), key, sentences, evidence)
-    old_facts = {t: sorted(k for k, e in merged.facts.items() if e.what[0] == t) for t in FACT_TYPES}
-    old_metrics = sorted(merged.metrics)
+    stored_facts = {row["key"]: (etype, row) for etype, row in merged.fact_rows()}
+    stored_metrics = {row["key"]: (row, rep) for row, rep in merged.metric_rows()}
     merged.drop_docs(touched)
     for name, f in found.items():
         merged.add(f, res.key_map(name))
@@ -696,6 +696,13 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         if any(not pairs[t] <= have[t] for t in undeclared):  # a pair no table has yet: a new schema
             raise _NeedsFresh()
     metric_rows, reported = _metric_groups(merged, nodes)
+    fact_changes = _fact_changes(stored_facts, fact_groups)
+    fact_groups = _new_only(fact_groups, fact_changes, lambda group: group[0])
+    figures = _Changes(metric_rows, {k: row for k, (row, _rep) in stored_metrics.items()}, list(NODE_PROPS["Metric"]))
+    reports = _Changes([{**row, "_label": a} for (a, _b), group in reported.items() for row in group],
+                       {rep["key"]: rep for _row, rep in stored_metrics.values() if rep},
+                       list(EDGE_PROPS["REPORTED"]))
+    reported = _new_only(reported, {None: reports}, lambda group: None)
 
     ent_delete, ent_update, ent_create = {}, {}, {}
     if res.nodes is not None:
@@ -718,27 +725,38 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
                              "_label": _entity_label(label)})
     with RecordFile(db_path) as records:  # before the store names them
         records.put([(entries[name].digest, entries[name].packed()) for name in changed])
+    doc_props = [p for p, _ in _node_columns("Document")[1:]]
+    documents = _Changes(doc_rows, {row[0]: dict(zip(doc_props, row[1:])) for row in _query(
+        conn, cypher.entity_rows_by_key("Document", doc_props), {"keys": [facts.doc_key(d) for d in docs]})},
+        doc_props)
+    kept_docs = {facts.doc_key(d) for d in docs} - {row["key"] for row in documents.new} - set(documents.gone)
     arts = _Changes(art_rows, _stored_articles(conn, docs), list(NODE_PROPS["Article"]))
+    # A kept Document keeps its edges to its kept Articles.
+    new_arts = {row["key"] for row in arts.new}
+    has_rows = [row for row in has_rows if row["source"] not in kept_docs or row["target"] in new_arts]
     mentions = _Changes(men_rows, _stored_mentions(conn, docs), list(EDGE_PROPS["MENTIONED_IN"]))
     written = 0
     _exec(conn, "BEGIN TRANSACTION")
     try:
-        for etype, keys in old_facts.items():
-            if keys:
-                _exec(conn, cypher.delete_edges_by_key(etype), {"keys": keys})
-        if old_metrics:
-            _exec(conn, cypher.delete_nodes_by_key("Metric"), {"keys": old_metrics})
-        # Mentions and Articles a page keeps stay as they are: deleting even one mention costs
+        for etype, changes in fact_changes.items():
+            if changes.gone:
+                _exec(conn, cypher.delete_edges_by_key(etype), {"keys": changes.gone})
+        # (a figure's DETACH DELETE takes its REPORTED edge along)
+        alone = [key for key in reports.gone if reports.was[key]["target"] not in set(figures.gone)]
+        if alone:
+            _exec(conn, cypher.delete_edges_by_key("REPORTED"), {"keys": alone})
+        if figures.gone:
+            _exec(conn, cypher.delete_nodes_by_key("Metric"), {"keys": figures.gone})
+        # Rows a page keeps stay as they are (see _Changes): deleting even one mention costs
         # the closing checkpoint a rewrite of its whole table (~0.25 s at 1,000 pages, 0.75 s
-        # for a page's worth), changing a property of a few almost nothing. Mentions are
-        # stored one way (ONE_WAY_EDGES): deleting their Article would leave them, so they go first.
+        # for a page's worth), setting a column of a few far less. Mentions are stored one
+        # way (ONE_WAY_EDGES): deleting their Article would leave them, so they go first.
         if mentions.gone:
             _exec(conn, cypher.delete_edges_by_key("MENTIONED_IN"), {"keys": mentions.gone})
         if arts.gone:
             _exec(conn, cypher.delete_nodes_by_key("Article"), {"keys": arts.gone})
-        # A Document is cheaper to delete and create again than to change: a SET of its entity
-        # lists rewrites their whole column at the checkpoint (0.23 s against 0.07 s).
-        _exec(conn, cypher.delete_nodes_by_key("Document"), {"keys": [facts.doc_key(d) for d in docs]})
+        if documents.gone:
+            _exec(conn, cypher.delete_nodes_by_key("Document"), {"keys": documents.gone})
         for label, keys in ent_delete.items():
             _exec(conn, cypher.delete_nodes_by_key(label), {"keys": keys})
         for label, rows in ent_update.items():
@@ -747,21 +765,23 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
         for label, rows in ent_create.items():
             _copy(conn, label, _rows_for(rows, _node_columns(label)))
             written += len(rows)
-        if arts.changed:
-            _exec(conn, cypher.update_nodes("Article", list(NODE_PROPS["Article"])), {"rows": arts.changed})
-            written += len(arts.changed)
-        for label, rows in (("Document", doc_rows), ("Article", arts.new), ("Metric", metric_rows)):
+        for table, changes in (("Document", documents), ("Article", arts), ("Metric", figures)):
+            for _none, props, rows in changes.sets():
+                _exec(conn, cypher.update_nodes(table, props), {"rows": rows})
+                written += len(rows)
+        for label, rows in (("Document", documents.new), ("Article", arts.new), ("Metric", figures.new)):
             if rows:
                 _copy(conn, label, _rows_for(rows, _node_columns(label)))
                 written += len(rows)
         if has_rows:
             _copy(conn, "HAS_ARTICLE", _rows_for(has_rows, _edge_columns("HAS_ARTICLE")), ("Document", "Article"))
-        for label, rows in sorted(mentions.by_label(mentions.changed).items()):
-            _exec(conn, cypher.update_edges("MENTIONED_IN", label, list(EDGE_PROPS["MENTIONED_IN"])), {"rows": rows})
-            written += len(rows)
         for label, rows in sorted(mentions.by_label(mentions.new).items()):
             _copy(conn, "MENTIONED_IN", _rows_for(rows, _edge_columns("MENTIONED_IN")), (label, "Article"))
             written += len(rows)
+        for etype, changes in [("MENTIONED_IN", mentions), *fact_changes.items(), ("REPORTED", reports)]:
+            for label, props, rows in changes.sets():
+                _exec(conn, cypher.update_edges(etype, label, props), {"rows": rows})
+                written += len(rows)
         written += _copy_facts(lambda table, source, _n, pair: _copy(conn, table, source, pair),
                                fact_groups, reported, _rows_for)
         written += len(has_rows)
@@ -773,6 +793,30 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     return written
 
 
+def _fact_changes(stored: dict, groups: dict) -> dict:
+    """{fact type: _Changes} of the facts wanted (`groups`, as _fact_groups makes them)
+    against those `stored` ({key: (type, row)}): a fact a change leaves as it was is not
+    touched, one whose evidence moved has it set — every relation table a deletion or a
+    creation touches costs the closing checkpoint a rewrite of it, a SET far less."""
+    out = {}
+    for etype in FACT_TYPES:
+        rows = [{**row, "_label": a} for (t, a, _b), group in groups.items() if t == etype for row in group]
+        was = {key: row for key, (t, row) in stored.items() if t == etype}
+        out[etype] = _Changes(rows, was, list(EDGE_PROPS[etype]))
+    return out
+
+
+def _new_only(groups: dict, changes: dict, kind) -> dict:
+    """`groups` ({(type or label pair…): rows}) keeping the rows `changes[kind(group)]` calls new."""
+    out = {}
+    for group, rows in groups.items():
+        new = {row["key"] for row in changes[kind(group)].new}
+        rows = [row for row in rows if row["key"] in new]
+        if rows:
+            out[group] = rows
+    return out
+
+
 class _Changes:
     """Rows a touched document wants against those stored for it, by key: `gone` (keys to
     delete), `changed` (rows whose properties differ: set them), `new` (rows to create).
@@ -780,13 +824,20 @@ class _Changes:
 
     def __init__(self, rows, stored: dict, props):
         wanted = {row["key"]: row for row in rows}
+        self.was = stored
         gone = {k for k, old in stored.items()
                 if k not in wanted or any(wanted[k].get(e) != old.get(e) for e in ("source", "target"))}
         self.gone = sorted(gone)
         self.new = [row for k, row in wanted.items() if k not in stored or k in gone]
-        fields = ["key", *(["source"] if any("source" in row for row in rows) else []), *props]
-        self.changed = [{f: row.get(f) for f in fields} for k, row in wanted.items()
-                        if k in stored and k not in gone and any(row.get(p) != stored[k].get(p) for p in props)]
+        ends = ["key", *(["source"] if any("source" in row for row in rows) else [])]
+        # Only the properties that differ are set: at the checkpoint each column set is
+        # rewritten, and a page lengthened by a correction moves only its offsets.
+        self.changed = []
+        for k, row in wanted.items():
+            if k in stored and k not in gone:
+                differ = tuple(p for p in props if row.get(p) != stored[k].get(p))
+                if differ:
+                    self.changed.append((differ, {f: row.get(f) for f in [*ends, *differ]}))
         self.labels = {k: row.get("_label") for k, row in wanted.items()}
 
     def by_label(self, rows) -> dict:
@@ -795,6 +846,13 @@ class _Changes:
         for row in rows:
             out.setdefault(self.labels[row["key"]], []).append(row)
         return out
+
+    def sets(self) -> list:
+        """[(start label or None, properties, rows)]: the changed rows, one SET statement each."""
+        out = {}
+        for differ, row in self.changed:
+            out.setdefault((self.labels[row["key"]] or "", differ), []).append(row)
+        return [(label or None, list(differ), rows) for (label, differ), rows in sorted(out.items())]
 
 
 def _stored_articles(conn, docs) -> dict:
