@@ -174,3 +174,19 @@ def test_clean_text_on_page_like_input_keeps_its_offsets(raw):
     c = clean_text(raw)
     for p in c.paragraphs:
         assert 0 <= p.start <= p.end <= len(c.text)
+
+
+def test_a_short_item_broken_before_its_first_full_stop_is_no_byline():
+    """■ opens both a byline (■本报记者 某某) and a column's short item; an item whose first
+    printed line ends before its first 。 is still sentence text, joined with the next line."""
+    raw = ("【简讯】\n"
+           "    ■ 10月9日，德阳市邮政分公司与德阳市供销合作社举行合作签约仪式，双方将在农\n"
+           "资配送等领域开展合作。\n"
+           "    ■ 绵阳市邮政分公司积极推进“快递进厂”工程，今年新建企业寄递服务点\n"
+           "118个，日均处理包裹1.4万件。\n"
+           "    ■ 本报记者 某某某\n")
+    assert paragraph_texts(raw) == [
+        "【简讯】",
+        "■10月9日，德阳市邮政分公司与德阳市供销合作社举行合作签约仪式，双方将在农资配送等领域开展合作。",
+        "■绵阳市邮政分公司积极推进“快递进厂”工程，今年新建企业寄递服务点118个，日均处理包裹1.4万件。",
+        "■ 本报记者 某某某"]

@@ -32,7 +32,9 @@ _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 _OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
 BYLINE_MARKS = "□■▢◻"
-ITEM_LINE = re.compile(r"^■(?!.*本报讯).{20,}?[。！？]")
+# ■近日，某分行…: a column's short item, not a byline — a full line of sentence text,
+# whether or not its first sentence ends before the line does.
+ITEM_LINE = re.compile(r"^■(?!.*本报讯)(?=.{20}).*?[。！？，；]")
 # A line ending like this ends its sentence; one that does not, and is short,
 # is a heading.
 END_PUNCT = "。！？!?”’）)…；;：:"
@@ -156,7 +158,7 @@ def clean_text(raw: str) -> Cleaned:
             while k >= 0 and bare[nonblank[k]] and n - k <= 3:
                 standalone.add(nonblank[k])
                 k -= 1
-        if texts[i].strip()[:1] in BYLINE_MARKS:
+        if texts[i].strip()[:1] in BYLINE_MARKS and not ITEM_LINE.match(texts[i].strip()):
             k = n + 1
             if k < len(nonblank) and bare[nonblank[k]] and widths[nonblank[k]] <= 4 \
                     and not opens[nonblank[k]]:
