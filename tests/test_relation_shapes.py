@@ -291,3 +291,21 @@ def test_a_citys_international_hub_is_a_unit_of_its_own():
     rec = extract("据了解，西安国际邮件互换中心今年已累计处理出口邮件520万件。")
     assert "西安国际邮件互换中心" in names(rec, "BRANCH")
     assert {m["subject"]["name"] for m in rec["metrics"]} == {"西安国际邮件互换中心"}
+
+
+def test_a_person_holding_two_listed_posts_works_at_both_units():
+    rec = extract("甘肃省邮政分公司副总经理、兰州市邮政分公司总经理马振东表示，将持续做好寄递服务。")
+    assert has_relation(rec, "WORKS_AT", "马振东", "兰州市邮政分公司")
+    assert has_relation(rec, "WORKS_AT", "马振东", "甘肃省邮政分公司")
+    titles = {r["tail"]["name"]: r.get("title") for r in rec["relations"] if r["type"] == "WORKS_AT"}
+    assert titles == {"兰州市邮政分公司": "总经理", "甘肃省邮政分公司": "副总经理"}
+
+
+def test_a_group_company_named_by_the_network_is_one_partner():
+    """中国邮政 opening a group company's legal name is part of it (a PARTNER, as 中邮人寿
+    is), not the network acting beside a company cut short."""
+    rec = extract("近日，中国邮政航空物流股份有限公司湖南省分公司与长沙星城冷链有限公司签订合作协议。")
+    assert "中国邮政航空物流股份有限公司湖南省分公司" in names(rec, "PARTNER")
+    assert "中国邮政" not in names(rec, "BRANCH")
+    rec = extract("中国邮政与长沙星城冷链有限公司签订合作协议。")
+    assert "中国邮政" in names(rec, "BRANCH") and "长沙星城冷链有限公司" in names(rec, "PARTNER")

@@ -12,6 +12,10 @@ import bisect
 import re
 
 _NAME_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9·]")
+# After a network's name, the rest of a group company's legal name (中国邮政|速递物流股份有限公司):
+# such a company is an organisation of its own (ANNOTATION: 中邮人寿 is a PARTNER), and the
+# network's name opens it. Not the group or the bank themselves (集团有限公司, 储蓄银行股份…).
+GROUP_COMPANY_REST = re.compile(r"(?!集团|储蓄)(?P<name>[\u4e00-\u9fff]{2,10}?)(?:股份有限公司|有限责任公司|有限公司)")
 
 
 class Taken:

@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.nlp.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, Stops, Taken, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import COUNT, GROUP_COMPANY_REST, Stops, Taken, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
 
 
@@ -104,11 +104,17 @@ class BranchFinder:
                     or self._in_honour(text, s, e):
                 continue
             row = self.unit_words[m.group()]
+            if row.get("network") and self._opens_company(text, e):
+                continue  # 中国邮政速递物流股份有限公司: the network's name opens a company's
             info = {"org": row.get("org")}
             if row.get("network"):
                 info["network"] = row.get("org")
             found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word", info=info))
         return doc
+
+    def _opens_company(self, text, e) -> bool:
+        rest = GROUP_COMPANY_REST.match(text, e)
+        return bool(rest) and not self.stops.inside(rest.group("name"))
 
     @staticmethod
     def _in_honour(text, s, e) -> bool:

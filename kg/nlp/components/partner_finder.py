@@ -14,7 +14,7 @@ from spacy.language import Language
 from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, COUNT_BEFORE, Stops, Taken, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import COUNT, COUNT_BEFORE, GROUP_COMPANY_REST, Stops, Taken, is_name_char, place_spans, window_start
 from kg.nlp.names import parse_unit
 
 
@@ -22,6 +22,7 @@ from kg.nlp.names import parse_unit
 # networks' own names, or 邮政 followed by a unit word (某邮电学院邮政管理系 is a school).
 POSTAL = re.compile(r"邮储|中国邮政|邮局|邮政(?:分公司|公司|局|支局|所|集团|网点|营业)|^[\u4e00-\u9fff]{2,9}[省市县区州]邮政")
 EVERY = re.compile(r"[各每全多几]$")
+NETWORKS = ("中国邮政", "邮储银行", "邮政")  # names a group company's legal name may open with
 COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所]")  # 签约芒果种植合作社37家: a kind, counted
 LEVEL_WORDS = {"自治区": 1, "自治州": 2, "自治县": 3, "省": 1, "市": 2, "县": 3, "区": 3}
 # Words that open with a level character but are no level (市场监管局, 区域, 县域).
@@ -152,7 +153,7 @@ class PartnerFinder:
         if self.stops.inside(body, place_spans(body, self.gaz) + self._nouns(body)) \
                 or (not unit.regions and self.stops.inside(cand[:1])):
             return None
-        if POSTAL.search(cand):
+        if POSTAL.search(cand) and not self._group_company(cand):
             return None  # a postal unit, not an outside organisation
         level = self._level(unit)
         if level and EVERY.search(text, max(0, i - 1), i):
@@ -177,6 +178,12 @@ class PartnerFinder:
         if not placed and not self._distinctive(body):
             return None  # with a place, 农业农村局 is one body; without, 专业公司 is a description
         return Mention(i, e, "PARTNER", cand, f"partner_finder:suffix:{suffix}", info={"unit": unit})
+
+    def _group_company(self, cand: str) -> bool:
+        """中国邮政速递物流股份有限公司（某省分公司）: a group company, named by its network."""
+        network = next((n for n in NETWORKS if cand.startswith(n)), None)
+        rest = GROUP_COMPANY_REST.match(cand, len(network)) if network else None
+        return bool(rest) and not self.stops.inside(rest.group("name")) and not POSTAL.search(cand, rest.end())
 
     def _nouns(self, body: str) -> list:
         """Spans of config/org_nouns.txt words standing, not first, at most two characters

@@ -62,7 +62,8 @@ class WorksAtFinder:
                 continue
             title_end = person.info.get("title_end")
             linked = False
-            for i, org in reversed(orgs):
+            for k in range(len(orgs) - 1, -1, -1):
+                i, org = orgs[k]
                 if org.end > person.start:
                     continue
                 title = self._title(text, org, person, title_end)
@@ -72,6 +73,7 @@ class WorksAtFinder:
                         out.append(Relation("WORKS_AT", p, target, org.start, person.end,
                                             "works_at_finder:" + person.rule.split(":")[-1], title=title))
                         linked = True
+                        self._listed_posts(doc, text, p, person, orgs[:k], org, out)
                 break
             if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
@@ -100,6 +102,21 @@ class WorksAtFinder:
         if title.startswith("，") and text.endswith("在", 0, org.start):
             title = title[1:]
         return title if TITLE.match(title) else None
+
+    def _listed_posts(self, doc, text, p, person, before, nxt, out):
+        """X分公司副总经理、Y分公司总经理某某: each unit of the list, with the title after it,
+        is a post the person holds."""
+        for i, org in reversed(before):
+            between = text[org.end:nxt.start]
+            title = between[:-1]
+            if not between.endswith("、") or not TITLE.match(title) or "、" in title \
+                    or not title.endswith(tuple(self.titles)):
+                return
+            target = resolved(doc, i)
+            if mentions(doc)[target].label in ("BRANCH", "PARTNER"):
+                out.append(Relation("WORKS_AT", p, target, org.start, person.end,
+                                    "works_at_finder:listed_post", title=title))
+            nxt = org
 
     def _post_after(self, doc, text, p, person, orgs, out) -> bool:
         """某某是X支局的乡邮员 / 某某现任X分行客户经理 / 某某，X支局投递员。: the unit right
