@@ -224,3 +224,10 @@ def test_a_ranking_is_no_hierarchy():
 def test_a_bracketed_latin_name_is_another_name_of_the_body(text, name, other):
     e = entity_of(extract(text), other)
     assert e is not None and e["name"] == name and e["label"] == "PARTNER"
+
+
+@pytest.mark.parametrize("body", ["贵港市政务服务和大数据管理局", "贵港市住房和城乡建设局", "贵港市文化和旅游局"])
+def test_an_official_name_joined_by_he_is_one_body(body):
+    rec = extract(f"贵港市邮政分公司与{body}签订合作协议，共建便民服务站。")
+    assert body in names(rec, "PARTNER")
+    assert has_relation(rec, "PARTNERS_WITH", "贵港市邮政分公司", body)

@@ -347,3 +347,8 @@ def test_a_span_of_time_before_a_figure_is_no_part_of_its_name():
 def test_a_product_given_out_is_the_verbs_object_not_the_figures_owner():
     got = mets("邮储银行江苏省分行与江苏省农业农村厅建立“银政担”合作机制，累计发放“苏农贷”58.7亿元。")
     assert {(s, v) for s, _, v, _ in got} == {("邮储银行江苏省分行", 5870000000)}
+
+
+def test_a_counted_noun_ends_before_a_modal_verb():
+    got = by_value("目前，河北省邮政分公司已有412个网点可办理出入境证件寄递等19项业务。")
+    assert got[412]["name"] == "网点" and got[412]["subject"]["name"] == "河北省邮政分公司"

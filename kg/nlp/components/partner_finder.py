@@ -121,8 +121,8 @@ class PartnerFinder:
         for a, b in places:
             if text[w + b - 1] not in "省市县区州旗盟":
                 continue  # a short form may be half of another word (结合山东 → 合山)
-            inner = text[w + a:s].replace("和", "")
-            if self.stops.inside(inner, place_spans(inner, self.gaz) + self._nouns(inner)):
+            inner = text[w + a:s]
+            if self.stops.inside(inner, self._official(inner)):
                 continue
             mention = self._candidate(text, w + a, e, suffix, row)
             if mention:
@@ -149,8 +149,9 @@ class PartnerFinder:
         if inside and inside not in cand[:-len(suffix)]:
             return None  # …分公司 is another company's only after that company's name
         unit = parse_unit(cand, suffix, self.gaz, {}, None)
-        body = unit.local.replace("和", "") if unit.regions else unit.local
-        if self.stops.inside(body, place_spans(body, self.gaz) + self._nouns(body)) \
+        body = unit.local
+        if self.stops.inside(body, self._official(body) if unit.regions else place_spans(body, self.gaz)
+                             + self._nouns(body)) \
                 or (not unit.regions and self.stops.inside(cand[:1])):
             return None
         if POSTAL.search(cand) and not self._group_company(cand):
@@ -185,15 +186,24 @@ class PartnerFinder:
         rest = GROUP_COMPANY_REST.match(cand, len(network)) if network else None
         return bool(rest) and not self.stops.inside(rest.group("name")) and not POSTAL.search(cand, rest.end())
 
+    def _official(self, body: str) -> list:
+        """What may stand in a placed body's official name that would stop another: place
+        names, its nouns, and the 和 joining its parts (人力资源和社会保障局,
+        政务服务和大数据管理局)."""
+        joins = [(k, k + 1) for k, c in enumerate(body) if c == "和"]
+        return place_spans(body, self.gaz) + self._nouns(body) + joins
+
     def _nouns(self, body: str) -> list:
         """Spans of config/org_nouns.txt words standing, not first, at most two characters
-        before the end of `body` (the name up to its suffix): nouns there, not stops."""
+        before the end of `body` (the name up to its suffix) or of a part joined by 和:
+        nouns there, not stops."""
         spans = []
         for word in self.org_nouns:
             i = body.find(word, 1)
             while i > 0:
-                if len(body) - i - len(word) <= 2:
-                    spans.append((i, i + len(word)))
+                end = i + len(word)
+                if len(body) - end <= 2 or body.startswith("和", end):
+                    spans.append((i, end))
                 i = body.find(word, i + 1)
         return spans
 
