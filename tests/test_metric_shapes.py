@@ -352,3 +352,13 @@ def test_a_product_given_out_is_the_verbs_object_not_the_figures_owner():
 def test_a_counted_noun_ends_before_a_modal_verb():
     got = by_value("目前，河北省邮政分公司已有412个网点可办理出入境证件寄递等19项业务。")
     assert got[412]["name"] == "网点" and got[412]["subject"]["name"] == "河北省邮政分公司"
+
+
+def test_a_figure_each_listed_unit_reached_is_each_ones_and_their_count_is_no_figure():
+    found = mets("邮储银行湖南省分行持续加大普惠信贷投放。该行所辖衡阳市分行、岳阳市分行、常德市分行等3家二级分行普惠贷款增量均超过5亿元。")
+    assert found == {(unit, "普惠贷款增量", 500000000, "元") for unit in ("衡阳市分行", "岳阳市分行", "常德市分行")}
+
+
+def test_a_count_of_more_than_the_names_listed_is_a_figure():
+    found = mets("常德市邮政分公司与常德顺捷物流有限公司等5家快递企业签订合作协议。")
+    assert ("常德市邮政分公司", "快递企业", 5, "家") in found

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from itertools import accumulate
 
 from spacy.language import Language
@@ -56,6 +57,11 @@ AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同�
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
+# …均超过6亿元: a figure each of the units listed before it reached.
+EACH = re.compile(r"均(?:已|在)?(?:超过|超|达到|达|为|突破|高于|不低于|不少于|实现|增长|新增)?$")
+# The count that closes a list of units (甲、乙等3家二级分行), and the kind it counts.
+LISTED_COUNT = re.compile(rf"等{NUM}[个家所]" + r"(?P<kind>(?:邮政|营业|金融)?(?:网点|营业所|邮政所|支局|二级分行"
+                          r"|分行|支行|县分公司|分公司|服务站|揽投部|投递部|单位))?")
 WHOLE_NETWORK = re.compile(r"全(?P<level>省|市|区|县|州|盟)(?:邮政|邮储银行|邮银)")
 LEVELS = {"省": 1, "市": 2, "州": 2, "盟": 2, "区": 3, "县": 3}
 BY_MEANS = {"以", "凭", "凭借"}  # 以287.5分获得…: a figure that names the means, not the measure
@@ -166,10 +172,15 @@ class MetricFinder:
             metric = self._metric(doc, lay, found, spans, dates, f, out)
             if metric is None:
                 continue
-            key = (metric.subject, metric.name, metric.value, metric.unit)
-            if key not in seen:
-                seen.add(key)
-                out.append(metric)
+            subjects, kind = self._each_listed(doc, lay, metric)
+            if kind and metric.name.startswith(kind) and len(metric.name) > len(kind):
+                metric.name = metric.name[len(kind):]  # (二级分行)涉农贷款增量: the kind counted is no part of it
+            for subject in subjects or [metric.subject]:
+                each = replace(metric, subject=subject)
+                key = (each.subject, each.name, each.value, each.unit)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(each)
         self._ranks(text, lay, out)
         return doc
 
@@ -219,6 +230,8 @@ class MetricFinder:
         unnamed = UNNAMED_UNITS.search(text, sent_start, s)
         if unnamed and not any(m.label in ENTITY_LABELS for _, m in live_in(doc, unnamed.end(), s)):
             return None  # 宝鸡、咸阳两家二级分行…均超过10亿元: units the text does not name
+        if kind == "count" and text.endswith("等", 0, s) and self._restates_list(doc, text, sent_start, s, value):
+            return None
         own = self._item_counted(doc, lay, text, s)
         subject = own[0] if own else site if site is not None else self._subject(doc, lay, found, text, s, e,
                                                                                    sent_start)
@@ -348,13 +361,9 @@ class MetricFinder:
             return ""
         return m.group("name")
 
-    def _respective(self, doc, found, text, c_start, sent_start, s):
-        """某县分公司、某县分公司…新增余额分别达4.2亿元、3.6亿元: the k-th figure is the k-th unit's."""
-        resp = RESPECTIVELY.search(text, c_start, s)
-        if not resp:
-            return None
-        units = [(i, m) for i, m in live_in(doc, sent_start, resp.start())
-                 if doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
+    @staticmethod
+    def _listed(text, units):
+        """The units of `units` (mention index, mention) written last as a list (甲、乙和丙)."""
         listed = units[-1:]
         head = units[-1][1].start if units else 0  # where the list's first item begins
         for i, m in reversed(units[:-1]):
@@ -366,6 +375,38 @@ class MetricFinder:
                 head = m.start
             else:
                 break
+        return listed
+
+    def _restates_list(self, doc, text, sent_start, s, value) -> bool:
+        """甲分行、乙分行等2家二级分行: the units listed just before 等, counted again — no
+        figure (but 甲公司等4家企业 counts more than it names)."""
+        units = [(i, m) for i, m in live_in(doc, sent_start, s - 1) if m.label in ENTITY_LABELS]
+        return bool(units) and units[-1][1].end == s - 1 and value == len(self._listed(text, units))
+
+    def _each_listed(self, doc, lay, metric):
+        """甲分行、乙分行等3家二级分行涉农贷款增量均超过6亿元: a figure each listed unit reached
+        is each one's: (the listed units, resolved, and the kind the list's count names) or (None, None)."""
+        text = lay.text
+        s = metric.start
+        if not EACH.search(text, clause_start(text, s), s):
+            return None, None
+        sent_start, _ = lay.sentence(s)
+        units = [(i, m) for i, m in live_in(doc, sent_start, s)
+                 if doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
+        listed = self._listed(text, units)
+        count = LISTED_COUNT.match(text, listed[-1][1].end) if listed else None
+        if len(listed) < 2 or resolved(doc, listed[0][0]) != metric.subject or count is None:
+            return None, None
+        return [resolved(doc, i) for i, _ in listed], count.group("kind")
+
+    def _respective(self, doc, found, text, c_start, sent_start, s):
+        """某县分公司、某县分公司…新增余额分别达4.2亿元、3.6亿元: the k-th figure is the k-th unit's."""
+        resp = RESPECTIVELY.search(text, c_start, s)
+        if not resp:
+            return None
+        units = [(i, m) for i, m in live_in(doc, sent_start, resp.start())
+                 if doc._.kg_mentions[resolved(doc, i)].label in ENTITY_LABELS]
+        listed = self._listed(text, units)
         if len(listed) < 2:
             # 南宁、柳州、百色三个二级分行…分别: a list of units by their places alone; no figure
             # of it is the one unit named nearby.
