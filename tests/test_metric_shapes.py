@@ -362,3 +362,18 @@ def test_a_figure_each_listed_unit_reached_is_each_ones_and_their_count_is_no_fi
 def test_a_count_of_more_than_the_names_listed_is_a_figure():
     found = mets("常德市邮政分公司与常德顺捷物流有限公司等5家快递企业签订合作协议。")
     assert ("常德市邮政分公司", "快递企业", 5, "家") in found
+
+
+def test_an_approximate_mark_before_the_magnitude_takes_the_printed_number():
+    found = mets("2023年，镇安县邮政分公司带动农户增收300余万元，发运邮件2万多件。")
+    assert ("镇安县邮政分公司", "带动农户增收", 3000000, "元") in found
+    assert any(value == 20000 and unit == "件" for _s, _n, value, unit in found)
+
+
+def test_a_customers_quoted_figure_is_not_the_posts_but_a_loan_to_them_is_the_lenders():
+    text = ("旬阳县邮政分公司与旬阳县拐枣产业协会签订寄递合作协议。"
+            "“去年我们通过邮政寄出拐枣礼盒6万多箱，损耗很低。”旬阳县拐枣产业协会会长吴德顺说。")
+    assert not [m for m in mets(text) if m[2] == 60000]
+    text = ("邮储银行旬阳县支行为旬阳县拐枣产业协会发放信用贷款。"
+            "“支行仅用3天，就为我们发放了500万元信用贷款。”旬阳县拐枣产业协会会长吴德顺说。")
+    assert any(m[2] == 5000000 and m[0] == "邮储银行旬阳县支行" for m in mets(text))

@@ -57,6 +57,8 @@ AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同�
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
+# 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
+WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
 # …均超过6亿元: a figure each of the units listed before it reached.
 EACH = re.compile(r"均(?:已|在)?(?:超过|超|达到|达|为|突破|高于|不低于|不少于|实现|增长|新增)?$")
 # The count that closes a list of units (甲、乙等3家二级分行), and the kind it counts.
@@ -151,7 +153,8 @@ class MetricFinder:
         unit_alt = "|".join(map(re.escape, longest_first(self.units)))
         self.figure = re.compile(
             rf"(?P<pct>百分之)?(?P<sign>[-−])?(?P<num>{NUM})(?:(?P<sep>—|–|~|～|至|到)(?P<num2>{NUM}))?"
-            rf"(?P<mag>万亿|亿|万|千)?(?:{approx_words})?(?P<unit>{unit_alt})?")
+            # 200余万元 and 200万余元 alike: the printed number (ANNOTATION: 余 takes it)
+            rf"(?:余|多)?(?P<mag>万亿|亿|万|千)?(?:{approx_words})?(?P<unit>{unit_alt})?")
         ranks = "|".join(map(re.escape, longest_first(word_list(rank_words))))
         self.rank = re.compile(rf"(?:{ranks})[^，。；\d]{{0,12}}第\s*\d+\s*[位名]")
 
@@ -223,6 +226,8 @@ class MetricFinder:
         site = self._place_of_work(doc, text, sent_start, s)
         if site is None and (any(w in sentence.replace("我们", "") for w in self.personal)
                              or self._his_own(doc, text, sent_start, s)):
+            return None
+        if WE_ACT.search(text, sent_start, s) and self._outside_voice(doc, lay, text, s):
             return None
         c_start = clause_start(text, s)
         if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
@@ -535,6 +540,28 @@ class MetricFinder:
         if any(ms[resolved(doc, i)].label in ENTITY_LABELS for i, _ in named[1:]):
             return None
         return resolved(doc, named[0][0])
+
+    def _outside_voice(self, doc, lay, text, s) -> bool:
+        """“去年我们通过邮政发出去30多万箱…”某合作社理事长某某说: a figure quoted from someone
+        who works at no unit of the network is their own organisation's (我们 is theirs), not
+        the post's. Staff speaking for their unit keep it."""
+        p_start, p_end = lay.paragraph(s)
+        opened, closed = text.rfind("“", p_start, s), text.find("”", s, p_end)
+        if opened < 0 or closed < 0 or "”" in text[opened:s]:
+            return False
+        ms = doc._.kg_mentions
+        speaker = None
+        end = text.find("。", closed, p_end)
+        for i, m in live_in(doc, closed + 1, end if end > 0 else p_end):
+            if ms[resolved(doc, i)].label == "PERSON" and self.speaks.match(text, m.end):
+                speaker = i
+                break
+        if speaker is None:
+            for i, m in live_in(doc, p_start, opened):
+                if ms[resolved(doc, i)].label == "PERSON" and self.speaks.match(text, m.end) \
+                        and text[m.end:opened].endswith(("：", ":")):
+                    speaker = i
+        return speaker is not None and self._workplace(doc, resolved(doc, speaker)) is None
 
     def _his_own(self, doc, text, sent_start, s) -> bool:
         """A figure after a clause-initial 他/她 (or someone named by an honorific: 王大爷) with
