@@ -190,3 +190,30 @@ def test_a_short_item_broken_before_its_first_full_stop_is_no_byline():
         "■10月9日，德阳市邮政分公司与德阳市供销合作社举行合作签约仪式，双方将在农资配送等领域开展合作。",
         "■绵阳市邮政分公司积极推进“快递进厂”工程，今年新建企业寄递服务点118个，日均处理包裹1.4万件。",
         "■ 本报记者 某某某"]
+
+
+def test_a_short_item_whose_first_line_has_no_punctuation_yet_is_no_byline():
+    raw = ("【各地动态】\n"
+           "■ 湖南省岳阳市邮政分公司与岳阳市\n"
+           "公安局交通警察支队合作，在全市\n"
+           "41个邮政网点开通交管业务代办服务。\n"
+           "■ 本报记者 某某某\n")
+    assert paragraph_texts(raw) == [
+        "【各地动态】",
+        "■湖南省岳阳市邮政分公司与岳阳市公安局交通警察支队合作，在全市41个邮政网点开通交管业务代办服务。",
+        "■ 本报记者 某某某"]
+
+
+def test_a_line_of_running_text_cut_short_mid_sentence_goes_on():
+    """A number that did not fit went down whole, leaving its line short: the sentence goes on."""
+    raw = ("　　今年1—10月，株洲市邮政分公司出口跨\n"
+           "境电商包裹累计达到2150万件，同比增长\n"
+           "36.8%；国际业务收入3.92亿元，同比增\n"
+           "长28.4%，其中“株洲—曼谷”专线业务量\n"
+           "占比达到41.5%，客户数\n"
+           "1260家。\n"
+           "专线直达 时效缩短一半\n")
+    assert paragraph_texts(raw) == [
+        "今年1—10月，株洲市邮政分公司出口跨境电商包裹累计达到2150万件，同比增长36.8%；国际业务收入3.92亿元，"
+        "同比增长28.4%，其中“株洲—曼谷”专线业务量占比达到41.5%，客户数1260家。",
+        "专线直达时效缩短一半"]

@@ -34,7 +34,9 @@ _OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
 BYLINE_MARKS = "□■▢◻"
 # ■近日，某分行…: a column's short item, not a byline — a full line of sentence text,
 # whether or not its first sentence ends before the line does.
-ITEM_LINE = re.compile(r"^■(?!.*本报讯)(?=.{20}).*?[。！？，；]")
+# A long run of text with no space in it is such an item too, even with no punctuation yet
+# (■ 湖北省某市邮政分公司与某市 / 公安局…); a byline is short or spaced (■本报记者 某某).
+ITEM_LINE = re.compile(r"^■\s*(?!.*(?:本报讯|记者|通讯员|摄影))(?:(?=.{20}).*?[。！？，；]|[^\s（(]{12,})")
 # A line ending like this ends its sentence; one that does not, and is short,
 # is a heading.
 END_PUNCT = "。！？!?”’）)…；;：:"
@@ -267,6 +269,12 @@ def clean_text(raw: str) -> Cleaned:
         nxt = texts[nonblank[n + 1]].strip() if n + 1 < len(nonblank) else ""
         if short and not ends_sentence and nxt[:1] in "（(" and i not in standalone:
             continue  # …与德国某某物流公司 / （Eida Logistik GmbH）合作: the sentence goes on
+        if short and not ends_sentence and not heading and not bare.get(i) and i not in standalone \
+                and nxt and not _OPENER.match(nxt) and nxt[:1] not in BYLINE_MARKS:
+            # …出口跨境电商包裹2150万件，同比增长 / 36.8%: a line of running text cut short
+            # mid-sentence (a number or a word that did not fit went down whole) goes on;
+            # a paragraph ends with its sentence.
+            continue
         if short or subtitle or (ends_sentence and widths[i] < full - 1.5):
             close_para()
     close_para()
