@@ -377,3 +377,13 @@ def test_a_customers_quoted_figure_is_not_the_posts_but_a_loan_to_them_is_the_le
     text = ("邮储银行旬阳县支行为旬阳县拐枣产业协会发放信用贷款。"
             "“支行仅用3天，就为我们发放了500万元信用贷款。”旬阳县拐枣产业协会会长吴德顺说。")
     assert any(m[2] == 5000000 and m[0] == "邮储银行旬阳县支行" for m in mets(text))
+
+
+def test_a_bar_that_picks_units_out_is_no_figure():
+    found = mets("邮储银行柳州市分行对不良率高于2%的支行开展专项督导，全年压降不良贷款1.2亿元。")
+    assert {m[2] for m in found} == {120000000}
+
+
+def test_a_daily_average_starts_the_predicate_after_a_count():
+    found = mets("河池市邮政分公司在金城江区建成4个共配中心日均处理快件2.1万单。")
+    assert found == {("河池市邮政分公司", "共配中心", 4, "个"), ("河池市邮政分公司", "日均处理快件", 21000, "单")}

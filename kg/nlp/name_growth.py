@@ -160,3 +160,18 @@ _LEVEL_FINALS = "省市县区州旗盟"
 
 def is_name_char(ch: str) -> bool:
     return bool(_NAME_CHAR.match(ch))
+
+
+def noun_spans(body: str, nouns) -> list:
+    """Spans of `nouns` (config/org_nouns.txt: stop words that are nouns in names) standing,
+    not first, at most two characters before the end of `body` (the name up to its suffix)
+    or of a part joined by 和 (政务服务和大数据管理局): nouns there, not stops."""
+    spans = []
+    for word in nouns:
+        i = body.find(word, 1)
+        while i > 0:
+            end = i + len(word)
+            if len(body) - end <= 2 or body.startswith("和", end):
+                spans.append((i, end))
+            i = body.find(word, i + 1)
+    return spans

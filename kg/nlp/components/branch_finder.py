@@ -14,7 +14,9 @@ from spacy.language import Language
 from kg.nlp.gazetteer import default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, GROUP_COMPANY_REST, Stops, Taken, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import (
+    COUNT, GROUP_COMPANY_REST, Stops, Taken, is_name_char, noun_spans, place_spans, window_start,
+)
 from kg.nlp.names import parse_unit
 
 
@@ -40,15 +42,18 @@ WHOLE = re.compile(r"全[省市区县州盟国](?=邮|中国邮)")
         "place_finals": "config/place_finals.txt",
         "generic": "config/generic_words.txt",
         "anaphora": "config/anaphora.jsonl",
+        "org_nouns": "config/org_nouns.txt",
     },
 )
 def make_branch_finder(nlp, name, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic,
-                       anaphora):
-    return BranchFinder(suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora)
+                       anaphora, org_nouns):
+    return BranchFinder(suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora,
+                        org_nouns)
 
 
 class BranchFinder:
-    def __init__(self, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora):
+    def __init__(self, suffixes, prefixes, unit_words, stops, name_words, place_finals, generic, anaphora,
+                 org_nouns="config/org_nouns.txt"):
         self.suffixes = {row["suffix"]: row for row in jsonl(suffixes, ("suffix",))}
         self.prefixes = {row["text"]: row["org"] for row in jsonl(prefixes, ("text", "org"))}
         self.prefixes = dict(sorted(self.prefixes.items(), key=lambda kv: -len(kv[0])))
@@ -58,6 +63,7 @@ class BranchFinder:
         self.unit_anaphors = tuple(longest_first([row["text"] for row in jsonl(anaphora, ("text", "label"))
                                                   if row["label"] == "BRANCH"]))
         self.place_finals = set(word_list(place_finals))
+        self.org_nouns = tuple(word_list(org_nouns))
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
@@ -189,8 +195,8 @@ class BranchFinder:
         local = text[parent.end:s]
         if not (1 <= len(local) <= 8 or (not local and suffix not in ("部",))):
             return None
-        if self.stops.inside(local) or re.search(r"[^\u3400-\u9fff]", local):
-            return None
+        if self.stops.inside(local, noun_spans(local, self.org_nouns)) or re.search(r"[^\u3400-\u9fff]", local):
+            return None  # (but 政务服务部: 服务 the department's noun)
         name = parent.text + text[parent.end:e]
         unit = parse_unit(name, suffix, self.gaz, self.prefixes, self.suffixes[suffix].get("org") or parent.info.get("org"))
         return Mention(parent.end, e, "BRANCH", name, f"branch_finder:department:{suffix}",

@@ -45,7 +45,7 @@ LEADING_PERIOD = re.compile(r"^(?:今年|去年|前年|本年|当年|全年|年�
 TIME_TAIL = re.compile(r"(?:以内|以来|之内|内|来|后|里|间)?")
 PLACES_COUNTED = re.compile(r"^(?:\d+个[\u4e00-\u9fff]{0,2}?(?:地市|市州|市县|县区|区县|乡镇|地区|市|县|区|州)的?)?(?:同步|同时|均|都|共|也)?")
 # What follows a count ends at the next item, or where its predicate starts (4枚邮票|分别以…, 12个网点|均开办…).
-AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|均")
+AFTER_END = re.compile(r"[，。；！？：\n,;!?:、]|分别|(?<![日月年周人户平])均")  # (日均 is a word)
 ENTITY_LABELS = ("BRANCH", "PARTNER")
 OBJECT_MARK = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|配合|携手|在|委托|邀请|对接|由|来自)[\u4e00-\u9fff]{0,4}$")
 ITEM_LABELS = ("PROGRAM", "PRODUCT")
@@ -57,6 +57,7 @@ AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同�
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
+COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
 WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
 # …均超过6亿元: a figure each of the units listed before it reached.
@@ -91,7 +92,7 @@ TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
 # (a modal before the verb goes with it: 386个网点|可办理…)
-NOUN_ENDS = re.compile(r"(?:可以|可|能够)?(?:发放|投放|授信|放款|审批|纳入|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|均|陆续)")
+NOUN_ENDS = re.compile(r"(?:可以|可|能够)?(?:发放|投放|授信|放款|审批|纳入|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|(?<![日月年周人户平])均|陆续|[日月年周]均)")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
@@ -257,6 +258,8 @@ class MetricFinder:
         if text.startswith("的", e) and re.search(r"(?:超|超过|逾|不低于)$", text[max(c_start, s - 3):s]) \
                 and re.search(r"\d", text[e:clause_end(text, e)]):
             return None  # 培育年销售额超千万元的项目20个: a bar the items counted after it clear
+        if text.startswith("的", e) and COMPARED.search(text, max(c_start, s - 3), s) and UNIT_COUNTED.match(text, e + 1):
+            return None  # 对占比低于50%的支行进行督导: a bar that picks units out, not a figure
         change = CHANGE_TO_BEFORE.search(text, max(c_start, s - 12), s)
         if change:
             # …率由原来的45%提高到78%: named by what stands before 由.

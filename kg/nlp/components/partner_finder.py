@@ -14,7 +14,9 @@ from spacy.language import Language
 from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
-from kg.nlp.name_growth import COUNT, COUNT_BEFORE, GROUP_COMPANY_REST, Stops, Taken, is_name_char, place_spans, window_start
+from kg.nlp.name_growth import (
+    COUNT, COUNT_BEFORE, GROUP_COMPANY_REST, Stops, Taken, is_name_char, noun_spans, place_spans, window_start,
+)
 from kg.nlp.names import parse_unit
 
 
@@ -194,18 +196,7 @@ class PartnerFinder:
         return place_spans(body, self.gaz) + self._nouns(body) + joins
 
     def _nouns(self, body: str) -> list:
-        """Spans of config/org_nouns.txt words standing, not first, at most two characters
-        before the end of `body` (the name up to its suffix) or of a part joined by 和:
-        nouns there, not stops."""
-        spans = []
-        for word in self.org_nouns:
-            i = body.find(word, 1)
-            while i > 0:
-                end = i + len(word)
-                if len(body) - end <= 2 or body.startswith("和", end):
-                    spans.append((i, end))
-                i = body.find(word, i + 1)
-        return spans
+        return noun_spans(body, self.org_nouns)
 
     @staticmethod
     def _level(unit):

@@ -38,6 +38,8 @@ BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
 IS = ("是", "系")
 TAKES_POST = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:现任|担任|出任|兼任)")
 POST_END = re.compile(r"[，。；、！？,;]|$")
+# …是X支局的一名营业员 / 年轻投递员: words that size up the post before its title.
+POST_MODIFIERS = re.compile(r"(?:一名|一位|一个|年轻的?|资深的?|优秀的?|普通的?|新任的?|老)*")
 # 某某，X分公司Y支局投递员。: a profile opening with the name, then the unit and post it holds.
 APPOSITION = "，"
 
@@ -145,6 +147,7 @@ class WorksAtFinder:
 
     def _post(self, doc, text, p, person, i, after, out) -> bool:
         """The title at `after` that ends the clause: WORKS_AT the unit of mention i."""
+        after = POST_MODIFIERS.match(text, after).end()  # …的一名|年轻|投递员
         title = next((t for t in self.titles if text.startswith(t, after)
                       and POST_END.match(text, after + len(t))), None)
         target = resolved(doc, i)
