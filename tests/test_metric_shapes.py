@@ -387,3 +387,10 @@ def test_a_bar_that_picks_units_out_is_no_figure():
 def test_a_daily_average_starts_the_predicate_after_a_count():
     found = mets("河池市邮政分公司在金城江区建成4个共配中心日均处理快件2.1万单。")
     assert found == {("河池市邮政分公司", "共配中心", 4, "个"), ("河池市邮政分公司", "日均处理快件", 21000, "单")}
+
+
+def test_units_listed_by_their_places_and_counted_give_no_count():
+    found = mets("邮储银行十堰市分行持续推进代理保险。茅箭区、张湾区、丹江口市等3家支行新单保费均超过3000万元，"
+                 "其中茅箭区支行以4160万元列全行第1位。")
+    assert not [m for m in found if m[3] == "家"]
+    assert not [m for m in found if "第1位" in m[1]]

@@ -111,3 +111,8 @@ def test_a_way_of_managing_is_a_programme_and_a_principle_names_nothing():
     rec = extract("鹤壁市邮政分公司淇滨揽投部通过“网格化”管理，将辖区划分为36个网格。该分公司坚持“客户至上”原则。")
     assert ("PROGRAM", "网格化") in {(e["label"], e["name"]) for e in rec["entities"]}
     assert "客户至上" not in {e["name"] for e in rec["entities"]}
+
+
+def test_a_quoted_insurance_name_before_its_kind_is_a_product():
+    rec = extract("邮储银行十堰市分行积极发展代理保险业务。客户王女士投保了“邮享安康”年金保险。")
+    assert "邮享安康" in names(rec, "PRODUCT")

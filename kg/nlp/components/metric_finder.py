@@ -57,6 +57,7 @@ AFTER_TAIL = re.compile(r"(?:的|参加|参与|参训|参赛|参展|报名|同�
 HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
+PLACE_LIST = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+等$")
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
 WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
@@ -309,8 +310,9 @@ class MetricFinder:
                     and prev.unit == ("元" if unit == "元" else unit):
                 out.remove(prev)  # 余额突破300亿元，达312.5亿元: the round mark passed, then the figure itself
         if any(text.endswith(w, c_start, s) for w in BY_MEANS) and kind not in ("count", "percent"):
-            # 某代表队以287.5分获得团体一等奖: nothing names the figure before it; what it won does.
-            name = text[e:clause_end(text, e)].strip()[:16]
+            # 某代表队以287.5分获得团体一等奖: nothing names the figure before it; what it won does
+            # (but a ranking after it, 以8120万元列全行第1位, names no measure).
+            name = "" if self.rank.match(text, e) else text[e:clause_end(text, e)].strip()[:16]
         if not name:
             return None
         respective = self._respective(doc, found, text, c_start, sent_start, s)
@@ -389,7 +391,10 @@ class MetricFinder:
         """甲分行、乙分行等2家二级分行: the units listed just before 等, counted again — no
         figure (but 甲公司等4家企业 counts more than it names)."""
         units = [(i, m) for i, m in live_in(doc, sent_start, s - 1) if m.label in ENTITY_LABELS]
-        return bool(units) and units[-1][1].end == s - 1 and value == len(self._listed(text, units))
+        if units and units[-1][1].end == s - 1:
+            return value == len(self._listed(text, units))
+        places = PLACE_LIST.search(text, sent_start, s)  # 襄州区、樊城区、枣阳市等3家支行: places for units
+        return bool(places) and value == places.group().count("、") + 1
 
     def _each_listed(self, doc, lay, metric):
         """甲分行、乙分行等3家二级分行涉农贷款增量均超过6亿元: a figure each listed unit reached
