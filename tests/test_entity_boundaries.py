@@ -231,3 +231,9 @@ def test_an_official_name_joined_by_he_is_one_body(body):
     rec = extract(f"贵港市邮政分公司与{body}签订合作协议，共建便民服务站。")
     assert body in names(rec, "PARTNER")
     assert has_relation(rec, "PARTNERS_WITH", "贵港市邮政分公司", body)
+
+
+def test_a_team_named_whole_in_quotes_is_the_units():
+    rec = extract("邮储银行海南省五指山市支行积极服务槟榔产业。五指山市支行组建“椰林金融服务队”，深入村寨上门服务。")
+    assert "椰林金融服务队" in names(rec, "BRANCH")
+    assert has_relation(rec, "PART_OF", "椰林金融服务队", "五指山市支行")

@@ -141,6 +141,12 @@ class BranchFinder:
             team = self._quoted_team(text, w, s, e, suffix)
             if team is not None:
                 return team
+        if row.get("quoted_team") and text[w - 1:w] == "“" and text.startswith("”", e) and s - w >= 2 \
+                and not self.stops.inside(text[w:s]):
+            # “茶山金融服务队”: a team named whole in quotes (a unit's own, PART_OF it when it set it up).
+            unit = parse_unit(text[w:e], suffix, self.gaz, self.prefixes, None)
+            return Mention(w, e, "BRANCH", text[w:e], f"branch_finder:quoted_team:{suffix}",
+                           info={"unit": unit, "org": None})
         if row.get("only_quoted"):
             return None  # 主题邮局: named by a quote, or a kind of post office
         counted = None
