@@ -217,3 +217,11 @@ def test_a_line_of_running_text_cut_short_mid_sentence_goes_on():
         "今年1—10月，株洲市邮政分公司出口跨境电商包裹累计达到2150万件，同比增长36.8%；国际业务收入3.92亿元，"
         "同比增长28.4%，其中“株洲—曼谷”专线业务量占比达到41.5%，客户数1260家。",
         "专线直达时效缩短一半"]
+
+
+def test_a_byline_without_a_mark_keeps_its_names_apart():
+    raw = ("青稞“邮”出高原\n"
+           "本报记者 扎西顿珠 通讯员 卓 玛\n"
+           "　　近日，西藏自治区日喀则市邮政分公司开通青稞寄递专线，当月寄递青稞制品1.2万件。\n")
+    c = clean_text(raw)
+    assert [(c.text[p.start:p.end], p.kind) for p in c.paragraphs][1] == ("本报记者 扎西顿珠 通讯员 卓 玛", "byline")

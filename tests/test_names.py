@@ -329,3 +329,9 @@ def test_a_city_after_its_country_is_no_person():
 ])
 def test_bylines_whose_letters_the_pdf_spaced(byline, expected):
     assert people(byline + "\n近日，鹤岗市邮政分公司开通农产品寄递专线，日均寄递量超过3000件。") == expected
+
+
+def test_the_names_of_a_byline_without_a_mark_are_people():
+    rec = extract("青稞“邮”出高原\n本报记者 扎西顿珠 通讯员 卓 玛\n"
+                  "　　近日，西藏自治区日喀则市邮政分公司开通青稞寄递专线，当月寄递青稞制品1.2万件。\n")
+    assert {"扎西顿珠", "卓玛"} <= names(rec, "PERSON")

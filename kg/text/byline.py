@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 
 BYLINE_MARKS = "□■▢◻"
+# A byline set on its own line without a mark: a reporter's role, then names apart
+# (本报记者 杜明远 通讯员 韦 晓) and nothing a sentence would hold.
+ROLE_BYLINE = re.compile(r"^(?:本报|特约|实习|见习)?(?:记者|通讯员)[ \t\u3000]+[^\s，。！？；：,.!?;:]{1,8}"
+                         r"(?:[ \t\u3000]+[^\s，。！？；：,.!?;:]{1,8})*$")
 
 
 def byline_parts(body: str, titles=(), surnames=()) -> list[tuple[int, str]]:

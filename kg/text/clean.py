@@ -21,6 +21,8 @@ import statistics
 from array import array
 from dataclasses import dataclass, field
 
+from kg.text.byline import BYLINE_MARKS, ROLE_BYLINE
+
 # Full-width ASCII letters, digits and a few signs fold to half-width; Chinese
 # punctuation (，。“”（）) stays, since rules and readers expect it.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)
@@ -31,7 +33,6 @@ _SPACE = re.compile(r"\s")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 _OPENER = re.compile(r"^(?:本\s*报\s*讯|本\s*刊\s*讯)")
-BYLINE_MARKS = "□■▢◻"
 # ■近日，某分行…: a column's short item, not a byline — a full line of sentence text,
 # whether or not its first sentence ends before the line does.
 # A long run of text with no space in it is such an item too, even with no punctuation yet
@@ -198,7 +199,7 @@ def clean_text(raw: str) -> Cleaned:
         item = bool(ITEM_LINE.match(stripped))
         if item:
             close_para()
-        is_byline = stripped[:1] in BYLINE_MARKS and not item
+        is_byline = (stripped[:1] in BYLINE_MARKS and not item) or bool(ROLE_BYLINE.match(fold_width(stripped)))
         if i in byline_tail and paragraphs and paragraphs[-1].kind == "byline":
             # Reopen the byline just closed and go on with it after a space.
             last = paragraphs.pop()

@@ -37,13 +37,14 @@ from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import Taken
 from kg.nlp.names_model import NameModel
-from kg.text.byline import byline_parts
+from kg.text.byline import ROLE_BYLINE, byline_parts
 
 CJK = "\u3400-\u9fff"
 # Words a place follows, not a person: a route's end (二连浩特至|乌兰巴托, 送达|奥什).
 ROUTE_TO = re.compile(r"(?:至|送达|发往|运往|寄往|抵达|直达|飞往|开往|销往)$")
 DOT = "·"
 BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
+LINE = re.compile(r"^(?P<body>(?:本报|特约|实习|见习)?(?:记者|通讯员)[ \t\u3000][^\n]*)$", re.M)
 NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
 PREPOSITION_SURNAMES = "向于"
 NICKNAME = "老小阿"  # 老陈, 小李, 阿强: what colleagues call someone, not their name
@@ -149,6 +150,10 @@ class PersonFinder:
         for m in BYLINE.finditer(text):
             for start, end, info, name in self._byline(m):
                 add(start, end, "person_finder:byline", info, name)
+        for m in LINE.finditer(text):
+            if ROLE_BYLINE.match(m.group("body")):  # 本报记者 杜明远 通讯员 韦 晓, on its own line
+                for start, end, info, name in self._byline(m):
+                    add(start, end, "person_finder:byline", info, name)
         for pattern in (self.credit_line, self.bracketed):
             for m in pattern.finditer(text):
                 if self._credit_name(m.group("name")):
