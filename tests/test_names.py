@@ -335,3 +335,8 @@ def test_the_names_of_a_byline_without_a_mark_are_people():
     rec = extract("青稞“邮”出高原\n本报记者 扎西顿珠 通讯员 卓 玛\n"
                   "　　近日，西藏自治区日喀则市邮政分公司开通青稞寄递专线，当月寄递青稞制品1.2万件。\n")
     assert {"扎西顿珠", "卓玛"} <= names(rec, "PERSON")
+
+
+def test_landmarks_listed_before_their_kind_are_no_people():
+    rec = extract("邮票画面选取文昌阁、白塔寺等古城地标，展现张掖历史文化。")
+    assert not names(rec, "PERSON")
