@@ -394,3 +394,9 @@ def test_units_listed_by_their_places_and_counted_give_no_count():
                  "其中茅箭区支行以4160万元列全行第1位。")
     assert not [m for m in found if m[3] == "家"]
     assert not [m for m in found if "第1位" in m[1]]
+
+
+def test_a_clause_for_the_whole_bank_after_its_department_acted_is_the_banks():
+    found = mets("邮储银行荆门市分行个人金融部每月通报各支行保险业务。截至9月末，全行有持证理财经理96名，"
+                 "人均新单保费210万元。")
+    assert {m[0] for m in found} == {"邮储银行荆门市分行"}

@@ -58,6 +58,7 @@ HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
 PLACE_LIST = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+等$")
+WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
 WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
@@ -244,6 +245,8 @@ class MetricFinder:
                                                                                    sent_start)
         if subject is None:
             return None
+        if self._speaks_for_whole(doc, text, sent_start, s):
+            subject = self._whole_of(doc, subject)
         before = own[1] if own else self._name_before(doc, found, text, c_start, s, subject)
         if kind is None:
             # A bare figure is a percentage only after a rate (不良率为0).
@@ -697,6 +700,24 @@ class MetricFinder:
                     return unit
             return -1
         return resolved(doc, i)
+
+    @staticmethod
+    def _speaks_for_whole(doc, text, sent_start, s) -> bool:
+        """A clause of the sentence opened with 全行 (全公司) and no unit named since."""
+        whole = None
+        for whole in WHOLE_UNIT.finditer(text, sent_start, s):
+            pass
+        return whole is not None and (whole.start() == sent_start or text[whole.start() - 1] in "，；：") \
+            and not any(m.label in ENTITY_LABELS for _, m in live_in(doc, whole.end(), s))
+
+    @staticmethod
+    def _whole_of(doc, subject):
+        """全行有持证理财经理186名 after a department acted: the whole unit it is PART_OF."""
+        for r in relations(doc):
+            if r.type == "PART_OF" and resolved(doc, r.head) == subject \
+                    and doc._.kg_mentions[subject].info.get("parent_written"):
+                return resolved(doc, r.tail)
+        return subject
 
     @staticmethod
     def _workplace(doc, person):
