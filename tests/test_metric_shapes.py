@@ -400,3 +400,9 @@ def test_a_clause_for_the_whole_bank_after_its_department_acted_is_the_banks():
     found = mets("邮储银行荆门市分行个人金融部每月通报各支行保险业务。截至9月末，全行有持证理财经理96名，"
                  "人均新单保费210万元。")
     assert {m[0] for m in found} == {"邮储银行荆门市分行"}
+
+
+def test_a_figure_quoted_from_an_outside_bodys_manager_is_not_the_posts():
+    text = ("江门市邮政分公司为江门市鹏达灯饰有限公司定制出口专线。“专线开通后，一年能省下80万元运费。”"
+            "江门市鹏达灯饰有限公司外贸经理梁嘉欣说。")
+    assert not [m for m in mets(text) if m[2] == 800000]

@@ -230,7 +230,7 @@ class MetricFinder:
         if site is None and (any(w in sentence.replace("我们", "") for w in self.personal)
                              or self._his_own(doc, text, sent_start, s)):
             return None
-        if WE_ACT.search(text, sent_start, s) and self._outside_voice(doc, lay, text, s):
+        if self._outside_voice(doc, lay, text, s, WE_ACT.search(text, sent_start, s) is not None):
             return None
         c_start = clause_start(text, s)
         if re.match(r"\d", text[e:e + 1]) and f.group("unit"):
@@ -552,10 +552,12 @@ class MetricFinder:
             return None
         return resolved(doc, named[0][0])
 
-    def _outside_voice(self, doc, lay, text, s) -> bool:
+    def _outside_voice(self, doc, lay, text, s, we: bool) -> bool:
         """“去年我们通过邮政发出去30多万箱…”某合作社理事长某某说: a figure quoted from someone
         who works at no unit of the network is their own organisation's (我们 is theirs), not
-        the post's. Staff speaking for their unit keep it."""
+        the post's; so is one quoted from someone of an outside body (“一年能省下120万元运费”
+        某公司经理某某说) where the quote names no unit of the network before it. Staff
+        speaking for their unit keep it."""
         p_start, p_end = lay.paragraph(s)
         opened, closed = text.rfind("“", p_start, s), text.find("”", s, p_end)
         if opened < 0 or closed < 0 or "”" in text[opened:s]:
@@ -572,7 +574,13 @@ class MetricFinder:
                 if ms[resolved(doc, i)].label == "PERSON" and self.speaks.match(text, m.end) \
                         and text[m.end:opened].endswith(("：", ":")):
                     speaker = i
-        return speaker is not None and self._workplace(doc, resolved(doc, speaker)) is None
+        if speaker is None or self._workplace(doc, resolved(doc, speaker)) is not None:
+            return False
+        if we:
+            return True
+        outside = any(r.type == "WORKS_AT" and resolved(doc, r.head) == resolved(doc, speaker)
+                      and ms[resolved(doc, r.tail)].label == "PARTNER" for r in relations(doc))
+        return outside and not any(ms[resolved(doc, i)].label == "BRANCH" for i, _ in live_in(doc, opened, s))
 
     def _his_own(self, doc, text, sent_start, s) -> bool:
         """A figure after a clause-initial 他/她 (or someone named by an honorific: 王大爷) with
