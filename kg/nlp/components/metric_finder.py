@@ -58,6 +58,7 @@ HEADLINE_PUNCT = re.compile(r"[。，；！？,;!?]")
 CONTINUES = re.compile(r"[、和及与至到~～—–]|，(?:同比)?分别(?:增长|下降|达|为)?")
 RESPECTIVELY = re.compile(r"分别")
 PLACE_LIST = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+等$")
+NETWORK_WORD = re.compile(r"邮储|邮政|银行|支行|分行|支局|营业所|网点")  # what a customer calls the unit
 WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
@@ -580,7 +581,8 @@ class MetricFinder:
             return True
         outside = any(r.type == "WORKS_AT" and resolved(doc, r.head) == resolved(doc, speaker)
                       and ms[resolved(doc, r.tail)].label == "PARTNER" for r in relations(doc))
-        return outside and not any(ms[resolved(doc, i)].label == "BRANCH" for i, _ in live_in(doc, opened, s))
+        return outside and not NETWORK_WORD.search(text, opened, s) \
+            and not any(ms[resolved(doc, i)].label == "BRANCH" for i, _ in live_in(doc, opened, s))
 
     def _his_own(self, doc, text, sent_start, s) -> bool:
         """A figure after a clause-initial 他/她 (or someone named by an honorific: 王大爷) with
