@@ -116,3 +116,8 @@ def test_a_way_of_managing_is_a_programme_and_a_principle_names_nothing():
 def test_a_quoted_insurance_name_before_its_kind_is_a_product():
     rec = extract("邮储银行十堰市分行积极发展代理保险业务。客户王女士投保了“邮享安康”年金保险。")
     assert "邮享安康" in names(rec, "PRODUCT")
+
+
+def test_the_networks_own_platform_is_a_product_an_outside_one_a_partner():
+    rec = extract("庆阳市邮政分公司依托“邮政陇东汇”电商平台开展直播带货，并入驻“陇原好物”电商平台。")
+    assert "邮政陇东汇" in names(rec, "PRODUCT") and "陇原好物" in names(rec, "PARTNER")

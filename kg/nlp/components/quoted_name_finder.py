@@ -28,6 +28,7 @@ QUOTE = re.compile(r"“([^“”‘’\n，。！？；：,!?;]{1,30})”|‘([
 # Book-title marks name stamps and publications: a name only before a stamp word
 # (《某某》特种邮票), whose words it then takes into its name.
 TITLE_HEADS = ("PRODUCT",)
+OWN_NETWORK = re.compile(r"邮")  # a name that says it is the post's or the bank's own (邮乐, 邮储…)
 ALIAS_MARK = re.compile(r"(?:简称|下称|又称|统称|合称)$")
 JOINERS = re.compile(r"[、和及与向]?|(?:以及|或)")
 CLAUSE_END = set("，。！？；：,.!?;:\n“‘（(")
@@ -112,6 +113,8 @@ class QuotedNameFinder:
                 if own is None and len(content) < 3:
                     continue  # “长出”, “加码”: a word in quotes, not a name
                 label = own or (head_label if head_found else None) or before_label
+                if label == "PARTNER" and OWN_NETWORK.search(content):
+                    label = "PRODUCT"  # “邮政农品汇”电商平台: the network's own platform, offered, not a partner
                 read.append((m, content, label, g, 0 if own else gap if head_found and head_label else self.max_gap))
         # A name is told once for the page: by the telling whose head stands
         # closest to it, the first of those; quotes in a row share what one of them is told.
