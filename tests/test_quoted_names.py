@@ -121,3 +121,12 @@ def test_a_quoted_insurance_name_before_its_kind_is_a_product():
 def test_the_networks_own_platform_is_a_product_an_outside_one_a_partner():
     rec = extract("庆阳市邮政分公司依托“邮政陇东汇”电商平台开展直播带货，并入驻“陇原好物”电商平台。")
     assert "邮政陇东汇" in names(rec, "PRODUCT") and "陇原好物" in names(rec, "PARTNER")
+
+
+@pytest.mark.parametrize("text, name, label", [
+    ("佛山邮政推出“邮通四海”综合服务包。", "邮通四海", "PRODUCT"),
+    ("佛山邮政上线“佛邮海外仓”。", "佛邮海外仓", "PRODUCT"),
+    ("佛山邮政举办“邮票里的佛山”主题展。", "邮票里的佛山", "PROGRAM"),
+])
+def test_more_kinds_after_a_quoted_name(text, name, label):
+    assert name in names(extract(text), label)
