@@ -406,3 +406,7 @@ def test_a_figure_quoted_from_an_outside_bodys_manager_is_not_the_posts():
     text = ("江门市邮政分公司为江门市鹏达灯饰有限公司定制出口专线。“专线开通后，一年能省下80万元运费。”"
             "江门市鹏达灯饰有限公司外贸经理梁嘉欣说。")
     assert not [m for m in mets(text) if m[2] == 800000]
+
+
+def test_sets_of_lockers_are_counted_in_groups():
+    assert ("陇南市邮政分公司", "配发智能快递柜", 64, "组") in mets("陇南市邮政分公司今年配发智能快递柜64组。")
