@@ -410,3 +410,10 @@ def test_a_figure_quoted_from_an_outside_bodys_manager_is_not_the_posts():
 
 def test_sets_of_lockers_are_counted_in_groups():
     assert ("陇南市邮政分公司", "配发智能快递柜", 64, "组") in mets("陇南市邮政分公司今年配发智能快递柜64组。")
+
+
+def test_one_trips_length_and_the_best_ones_figure_are_no_units_figures():
+    found = mets("建始县邮政分公司共有乡邮员42名。他负责的邮路通往5个村，单程56公里，每周往返3班。"
+                 "建始县邮政分公司培训农村电商带头人300人次，其中18人开起了网店，年销售额最高的超过60万元。")
+    values = {m[2] for m in found}
+    assert 56 not in values and 600000 not in values and {42, 300} <= values

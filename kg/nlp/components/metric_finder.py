@@ -81,6 +81,9 @@ CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降
 CHANGE_TO_BEFORE = re.compile(r"(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|降|升|增)(?:到|至)了?$")
 # 将原有的326条邮路整合为248条: the value before a change, not reported as it stands.
 ORIGINAL = re.compile(r"(?:原有|原来|原先)的?$")
+DISTANCES = ("公里", "千米", "米", "里")
+TRIP = re.compile(r"(?:单程|往返|来回|全程|一趟)(?:约|近|超过|达到?|有)?$")
+BEST_ONE = re.compile(r"(?:最高|最多|最大|最远|最长)的(?:一[个户人家位名])?(?:超过|超|达到?|有|为|近)?$")
 # 资产在20万元以上的客户: a threshold describing whom is counted, not a figure reported.
 THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 # 某分公司人力资源部负责人表示，计划培养1000名…: a department speaks for its unit; the
@@ -258,6 +261,8 @@ class MetricFinder:
             return None  # 由原来的45%提高到78%: the value before the change is not reported
         if ORIGINAL.search(text, max(0, s - 4), s):
             return None
+        if (TRIP.search(text, max(c_start, s - 6), s) and unit in DISTANCES) or BEST_ONE.search(text, max(c_start, s - 6), s):
+            return None  # 单程68公里: one trip's length; 年销售额最高的超过80万元: the best one's, not the unit's
         if THRESHOLD.match(text, e) and text.endswith("在", c_start, s):
             return None
         if text.startswith("的", e) and re.search(r"(?:超|超过|逾|不低于)$", text[max(c_start, s - 3):s]) \
