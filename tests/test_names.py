@@ -340,3 +340,9 @@ def test_the_names_of_a_byline_without_a_mark_are_people():
 def test_landmarks_listed_before_their_kind_are_no_people():
     rec = extract("邮票画面选取文昌阁、夫人城等古城地标。")
     assert not names(rec, "PERSON")
+
+
+def test_a_noun_opening_with_a_surname_is_no_person():
+    rec = extract("今年以来，庆阳市邮政分公司累计寄递马铃薯及其制品120万件，向日葵籽8000件。")
+    assert not names(rec, "PERSON")
+    assert any(m["value"] == 1200000 for m in rec["metrics"])

@@ -68,12 +68,14 @@ MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "names_crf
         "place_after": "config/place_after.txt",
         "things": "config/list_things.txt",
         "roles": "config/person_roles.txt",
+        "thing_words": "config/thing_words.txt",
         "model": "",
     },
 )
 def make_person_finder(nlp, name, titles, surnames, honorifics, followers, credits, stops, place_after, things,
-                       roles, model):
-    return PersonFinder(titles, surnames, honorifics, followers, credits, stops, place_after, model, things, roles)
+                       roles, thing_words, model):
+    return PersonFinder(titles, surnames, honorifics, followers, credits, stops, place_after, model, things, roles,
+                        thing_words)
 
 
 @lru_cache(maxsize=4)
@@ -89,7 +91,8 @@ def load_model(path: str, surnames: tuple[str, ...]) -> NameModel:
 class PersonFinder:
     def __init__(self, titles, surnames, honorifics, followers, credits="config/credit_words.txt",
                  stops="config/person_stops.txt", place_after="config/place_after.txt", model="",
-                 things="config/list_things.txt", roles="config/person_roles.txt"):
+                 things="config/list_things.txt", roles="config/person_roles.txt",
+                 thing_words="config/thing_words.txt"):
         self.titles = longest_first(word_list(titles))
         self.title_set = set(self.titles)
         self.surnames = set(word_list(surnames))
@@ -100,6 +103,7 @@ class PersonFinder:
         self.place_after = longest_first(word_list(place_after))
         self.things = word_list(things)
         self.roles = tuple(word_list(roles))
+        self.thing_words = set(word_list(thing_words))
         self.places = default_gazetteer()
         self.countries = tuple(c for c in country_names() if len(c) >= 2)
         self.model = load_model(str(model or MODEL_PATH), tuple(sorted(self.surnames)))
@@ -263,6 +267,8 @@ class PersonFinder:
             return False  # 张女|士; 高兴地|说 (a · marks a foreign name, which may end so: …·土尔地)
         if any(name.startswith(c) for c in self.credits if len(c) > 1):
             return False  # □钱多多 摄影报道
+        if name in self.thing_words:
+            return False  # 马铃薯, 向日葵: a noun opening with a surname
         if len(name) == 4 and name[:2] in self.words and name[2:] in self.words and name[:2] not in self.surnames:
             return False  # two words (普惠|金融), not a surname and a given name
         if any(text.startswith(w, end) for w in self.place_after):
