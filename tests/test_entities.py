@@ -374,3 +374,10 @@ def test_the_state_post_bureau_is_an_outside_body_and_the_group_company_is_china
     assert ("PARTNER", "国家邮政局") in {(e["label"], e["name"]) for e in rec["entities"]}
     (group,) = [e for e in rec["entities"] if e["label"] == "BRANCH"]
     assert group["name"] == "中国邮政集团有限公司" and "集团公司" in group["aliases"]
+
+
+def test_a_province_and_its_city_of_the_same_name_are_two_units():
+    rec = extract("海南省邮政分公司召开年度工作会议。海口市邮政分公司开展“椰风邮礼”活动。"
+                  "吉林省邮政分公司召开工作会议。吉林市邮政分公司开展“冰雪邮礼”活动，寄递量同比增长17.2%。")
+    assert {"吉林省邮政分公司", "吉林市邮政分公司"} <= names(rec, "BRANCH")
+    assert has_relation(rec, "RUNS", "吉林市邮政分公司", "冰雪邮礼")

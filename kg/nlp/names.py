@@ -159,9 +159,13 @@ def same_unit(a: UnitName, b: UnitName, short=lambda s: s) -> bool:
     sa, sb = a.stems, b.stems
     if not sa or not sb:
         return False
-    short_, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    # The shorter chain must be the tail of the longer one: 宜昌 ⊂ 四川 宜昌.
-    return long_[len(long_) - len(short_):] == short_
+    (short_, ds), (long_, dl) = sorted(((sa, a.divisions), (sb, b.divisions)), key=lambda x: len(x[0]))
+    # The shorter chain must be the tail of the longer one: 宜昌 ⊂ 四川 宜昌 …
+    if long_[len(long_) - len(short_):] != short_:
+        return False
+    # … place by place at the same level: 吉林省 and 吉林市 share a short form, not a unit.
+    tail = dl[len(dl) - len(ds):]
+    return all(x is None or y is None or x.level == y.level for x, y in zip(ds, tail))
 
 
 def unit_to_plain(unit: UnitName | None) -> dict | None:
