@@ -237,3 +237,8 @@ def test_a_team_named_whole_in_quotes_is_the_units():
     rec = extract("邮储银行海南省五指山市支行积极服务槟榔产业。五指山市支行组建“椰林金融服务队”，深入村寨上门服务。")
     assert "椰林金融服务队" in names(rec, "BRANCH")
     assert has_relation(rec, "PART_OF", "椰林金融服务队", "五指山市支行")
+
+
+@pytest.mark.parametrize("text", ["通化市邮政分公司要求各县分公司加强网点建设。", "通化市邮政分公司要求加强网点建设。"])
+def test_what_a_head_office_asks_of_every_unit_names_none(text):
+    assert names(extract(text), "BRANCH") == {"通化市邮政分公司"}

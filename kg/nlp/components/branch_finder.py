@@ -24,6 +24,7 @@ POSTAL_WORD = re.compile(r"邮|寄递")
 COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
 # 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
 # named after; 报 starting a word (中国邮政报送…) is no newspaper.
+EVERY = re.compile(r"[各每多几]$")
 NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
 HONOUR = re.compile(r"(?:[、和及]?“[^“”]{0,30}”)*(?:[、和及])?(?:等)?(?:荣誉称号|称号|荣誉|奖章|奖项)")
 # 全省邮储银行 (列全省邮储银行第2位): the province's whole network, like 全省邮政, is no entity.
@@ -96,6 +97,8 @@ class BranchFinder:
                 # A unit inside the unit just named: 湖北省分公司营业部 is one name.
                 prev = found.pop()
                 mention = self._extend(prev, text, e, m.group())
+            if mention and self._each_of_a_level(text, mention):
+                mention = None  # 各县分公司: every county's company, none in particular
             if mention:
                 found.append(mention)
                 last_end = mention.end
@@ -117,6 +120,12 @@ class BranchFinder:
                 info["network"] = row.get("org")
             found.append(Mention(s, e, "BRANCH", m.group(), "branch_finder:unit_word", info=info))
         return doc
+
+    @staticmethod
+    def _each_of_a_level(text, mention) -> bool:
+        unit = mention.info.get("unit")
+        return bool(unit is not None and unit.level and not unit.regions and not unit.local
+                    and EVERY.search(text, max(0, mention.start - 1), mention.start))
 
     def _opens_company(self, text, e) -> bool:
         rest = GROUP_COMPANY_REST.match(text, e)
