@@ -321,3 +321,19 @@ def test_posts_written_in_more_ways(text, person, unit, title):
     rec = extract(text)
     assert {(r["head"]["name"], r["tail"]["name"], r.get("title")) for r in rec["relations"]
             if r["type"] == "WORKS_AT"} == {(person, unit, title)}
+
+
+@pytest.mark.parametrize("text", [
+    "在秦州区分公司东关邮政营业所，营业所主任杜晓红、理财经理牛一帆和柜员白雪松组成服务小组。",
+    "东关邮政营业所营业所主任杜晓红、理财经理牛一帆和柜员白雪松组成服务小组。",
+])
+def test_titles_and_names_listed_after_a_unit_are_posts_there(text):
+    rec = extract(text)
+    assert {(r["head"]["name"], r["tail"]["name"], r.get("title")) for r in rec["relations"] if r["type"] == "WORKS_AT"} \
+        >= {("牛一帆", "东关邮政营业所", "理财经理"), ("白雪松", "东关邮政营业所", "柜员")}
+    assert "东关邮政营业所营业所" not in names(rec, "BRANCH")
+
+
+def test_a_post_at_a_unit_under_another():
+    rec = extract("牛志远是邮储银行陇南市分行下辖徽县支行的客户经理。")
+    assert has_relation(rec, "WORKS_AT", "牛志远", "徽县支行")

@@ -93,7 +93,8 @@ class BranchFinder:
             if mention is None and self.suffixes[m.group()].get("needs_org"):
                 mention = self._anaphor_department(text, s, e, m.group())
             if mention is None and parent is not None and parent.end == s \
-                    and not self.suffixes[m.group()].get("needs_local"):
+                    and not self.suffixes[m.group()].get("needs_local") and not parent.text.endswith(m.group()):
+                # (营业所|营业所主任: the unit's own kind again opens a title, not a unit inside it)
                 # A unit inside the unit just named: 湖北省分公司营业部 is one name.
                 prev = found.pop()
                 mention = self._extend(prev, text, e, m.group())

@@ -21,7 +21,8 @@ import re
 from spacy.language import Language
 
 from kg.lexicon import longest_first, word_list
-from kg.nlp.mentions import Relation, layout, live, live_before, mentions, relations, resolved
+from kg.nlp.actors import UNDER
+from kg.nlp.mentions import Relation, layout, live, live_before, live_in, mentions, relations, resolved
 
 TITLE = re.compile(r"^[\u4e00-\u9fff、]{1,16}$")
 BRACKETED_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,8}[（(]([\u4e00-\u9fff]{1,8})[）)]?$")
@@ -69,6 +70,8 @@ class WorksAtFinder:
                 if org.end > person.start:
                     continue
                 title = self._title(text, org, person, title_end)
+                if title and any(m.label == "PERSON" for _, m in live_in(doc, org.end, title_end)):
+                    title = None  # X营业所主任甲、理财经理乙: 乙's title is no run through 甲 (see _listed_title)
                 if title is not None:
                     target = resolved(doc, i)
                     if found[target].label in ("BRANCH", "PARTNER"):
@@ -77,6 +80,8 @@ class WorksAtFinder:
                         linked = True
                         self._listed_posts(doc, text, p, person, orgs[:k], org, out)
                 break
+            if not linked and title_end is not None:
+                linked = self._listed_title(doc, text, p, person, title_end, out)
             if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
             if not linked and title_end is None:
@@ -104,6 +109,21 @@ class WorksAtFinder:
         if title.startswith("，") and text.endswith("在", 0, org.start):
             title = title[1:]
         return title if TITLE.match(title) else None
+
+    @staticmethod
+    def _listed_title(doc, text, p, person, title_end, out) -> bool:
+        """X营业所主任甲、理财经理乙和柜员丙: a title and name listed right after a titled
+        person's name is a post at the same unit."""
+        title = person.info.get("title_word") or ""
+        start = title_end - len(title)
+        last = out[-1] if out else None
+        if not title or last is None or last.type != "WORKS_AT" or start < 1 or text[start - 1] not in LIST_JOINERS:
+            return False
+        if mentions(doc)[last.head].end != start - 1:
+            return False
+        out.append(Relation("WORKS_AT", p, last.tail, last.start, person.end,
+                            "works_at_finder:listed_title", title=title))
+        return True
 
     def _listed_posts(self, doc, text, p, person, before, nxt, out):
         """X分公司副总经理、Y分公司总经理某某: each unit of the list, with the title after it,
@@ -140,7 +160,9 @@ class WorksAtFinder:
                 continue
             if text.startswith("的", org.end):
                 return self._post(doc, text, p, person, i, org.end + 1, out)
-            at, last = org.end, i  # X分公司|Y支局…: the unit written inside its parent's name
+            # X分公司|Y支局…: the unit written inside its parent's name, or under it (X分行下辖Y支行)
+            under = UNDER.match(text, org.end)
+            at, last = (under.end() if under else org.end), i
         if last is None:
             return False
         return self._post(doc, text, p, person, last, at, out)
