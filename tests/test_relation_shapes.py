@@ -337,3 +337,10 @@ def test_titles_and_names_listed_after_a_unit_are_posts_there(text):
 def test_a_post_at_a_unit_under_another():
     rec = extract("牛志远是邮储银行陇南市分行下辖徽县支行的客户经理。")
     assert has_relation(rec, "WORKS_AT", "牛志远", "徽县支行")
+
+
+def test_units_listed_after_a_preposition_and_under_word_are_part_of_the_unit():
+    rec = extract("丽水市邮政分公司对辖内龙泉市分公司、云和县分公司、庆元县分公司的76个网点实行“一点一策”帮扶。")
+    for unit in ("龙泉市分公司", "云和县分公司", "庆元县分公司"):
+        assert has_relation(rec, "PART_OF", unit, "丽水市邮政分公司")
+    assert [m["name"] for m in rec["metrics"] if m["value"] == 76] == ["网点"]

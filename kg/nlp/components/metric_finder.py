@@ -98,7 +98,7 @@ TRAILING_JUNK = re.compile(r"(?<=..)(?:将|已|还|也|均|仍)$")
 RATE_IS = re.compile(r"(?:率|占比|比例|比重)(?:为|是|保持|均为|始终为)?$")
 # Verbs that end the noun a figure counts (210户种粮大户发放贷款).
 # (a modal before the verb goes with it: 386个网点|可办理…)
-NOUN_ENDS = re.compile(r"(?:可以|可|能够)?(?:发放|投放|授信|放款|审批|纳入|提供|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|(?<![日月年周人户平])均|陆续|[日月年周]均)")
+NOUN_ENDS = re.compile(r"(?:可以|可|能够)?(?:发放|投放|授信|放款|审批|纳入|提供|实行|实施|推行|讲述|组成|深入|走进|建立|开发|办理|获得|享受|开展|实现|完成|签订|签约|设立|开通|建成|成立|组建|配备|推出|上线|布放|将|已|(?<![日月年周人户平])均|陆续|[日月年周]均)")
 # 来自全省18个市县的120名学员参加培训: who took part, counted in a sentence that names no one.
 PARTICIPATE = re.compile(r"参加|参与|参训|参赛|同台竞技|报名")
 AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，。；、！？\n]|$)")
