@@ -130,3 +130,13 @@ def test_the_networks_own_platform_is_a_product_an_outside_one_a_partner():
 ])
 def test_more_kinds_after_a_quoted_name(text, name, label):
     assert name in names(extract(text), label)
+
+
+def test_produce_quoted_before_its_kind_is_no_product():
+    rec = extract("黔东南州邮政分公司依托“雷山银球茶”“从江香猪”等特色产品开展直播带货。")
+    assert not names(rec, "PRODUCT")
+
+
+def test_a_quoted_name_followed_by_a_verb_keeps_what_the_words_before_it_tell():
+    rec = extract("黔东南州邮政分公司在邮政自有电商平台“邮黔汇”开设苗乡特产馆，上线产品300余种。")
+    assert "邮黔汇" in names(rec, "PRODUCT")

@@ -344,3 +344,8 @@ def test_units_listed_after_a_preposition_and_under_word_are_part_of_the_unit():
     for unit in ("龙泉市分公司", "云和县分公司", "庆元县分公司"):
         assert has_relation(rec, "PART_OF", unit, "丽水市邮政分公司")
     assert [m["name"] for m in rec["metrics"] if m["value"] == 76] == ["网点"]
+
+
+def test_a_tool_named_by_a_quote_before_its_kind_is_offered_to_nobody():
+    rec = extract("黔东南州邮政分公司推广“邮黔掌柜”客户经营系统，上线“苗岭分拣”调度系统。")
+    assert not relations(rec, "OFFERS")

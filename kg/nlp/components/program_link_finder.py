@@ -34,6 +34,10 @@ THIS_EVENT = re.compile(r"(?:本次|此次|这次|本届|该)(?P<kind>[\u4e00-\u
                         r"(?:联合|共同|具体|负责)*(?:主办|承办|举办|组织|实施|发起|牵头)")
 
 
+# The kind written after a quoted name, up to where its phrase ends (“某某”客户经营系统，).
+KIND_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?=[，。；、！？：\s]|$|和|及|与|等|的)")
+
+
 @Language.factory(
     "kg_program_link_finder",
     assigns=["doc._.kg_relations"],
@@ -45,6 +49,13 @@ def make_program_link_finder(nlp, name, cues, internal):
 
 
 class ProgramLinkFinder:
+    def _internal_kind(self, text, end) -> bool:
+        """The kind written after a quoted name ends like an internal tool's (“某某”调度系统)."""
+        if not text.startswith(("”", "’"), end):
+            return False
+        kind = KIND_AFTER.match(text, end + 1)
+        return bool(kind) and kind.group().endswith(self.internal)
+
     def __init__(self, cues, internal):
         self.cues = {rel: cue_words(cues, rel) for rel in LINKS.values()}
         self.internal = tuple(word_list(internal))
@@ -63,8 +74,8 @@ class ProgramLinkFinder:
             key = (lay.article_index(m.start), target)
             first = key not in introduced  # introduced in this article
             introduced.add(key)
-            if rel == "OFFERS" and found[target].text.endswith(self.internal):
-                continue  # a tool used inside (某某风控系统), offered to nobody
+            if rel == "OFFERS" and (found[target].text.endswith(self.internal) or self._internal_kind(text, m.end)):
+                continue  # a tool used inside (某某风控系统, “某某”客户经营系统), offered to nobody
             owner = m.info.get("owner")
             if owner is not None:
                 out.append(Relation(rel, resolved(doc, owner), target, m.start, m.end, "program_link_finder:organiser"))

@@ -66,6 +66,7 @@ class QuotedNameFinder:
         self.slogans = set(word_list(slogans))
         # The phrase after a quote also ends at a verb that starts the predicate
         # (基于“某某”平台实现与…企业) or a preposition.
+        self.verb_re = re.compile("|".join(map(re.escape, longest_first(w for w in PHRASE_BREAKS if len(w) > 1))))
         self.stop_re = re.compile("|".join(map(re.escape, longest_first(set(PHRASE_BREAKS) | PHRASE_END_WORDS))))
         rows = jsonl(heads, ("head", "label"))
         self.end_heads = {r["head"]: r["label"] for r in rows if r.get("end", True)}
@@ -200,8 +201,8 @@ class QuotedNameFinder:
         best, best_end = None, pos
         i = pos
         while i < limit and text[i] not in CLAUSE_END and text[i] not in PHRASE_END:
-            if i > pos and self.stop_re.match(text, i):
-                break
+            if (i > pos and self.stop_re.match(text, i)) or (i == pos and self.verb_re.match(text, i)):
+                break  # (a phrase that opens with a verb, “某某”开设…, has no head for the quote)
             head = self.head_re.match(text, i) if i - pos <= self.max_gap else None  # longest first
             if head:
                 best, best_end = head.group(), head.end()
