@@ -381,3 +381,9 @@ def test_a_province_and_its_city_of_the_same_name_are_two_units():
                   "吉林省邮政分公司召开工作会议。吉林市邮政分公司开展“冰雪邮礼”活动，寄递量同比增长17.2%。")
     assert {"吉林省邮政分公司", "吉林市邮政分公司"} <= names(rec, "BRANCH")
     assert has_relation(rec, "RUNS", "吉林市邮政分公司", "冰雪邮礼")
+
+
+def test_a_provinces_network_word_before_its_citys_centre_is_one_name_with_the_short_one():
+    rec = extract("贵州邮政遵义邮件处理中心日均处理邮件80万件。遵义邮件处理中心还开通了夜间分拣线。")
+    assert len([e for e in rec["entities"] if e["label"] == "BRANCH"]) == 1
+    assert "遵义邮件处理中心" in all_aliases(rec, "BRANCH")

@@ -87,7 +87,16 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
             name.prefix, name.org, pos = p, prefixes[p], len(p)
             break
     body_end = len(text) - len(suffix)
+    after_post = False
     while pos < body_end:
+        if name.regions and name.divisions[-1] is not None and text.startswith("邮政", pos):
+            # 广西邮政|南宁邮件处理中心: the network's word between a province and its city
+            below = gaz.match_at(text[:body_end], pos + 2)
+            if below and any(name.divisions[-1].name in d.chain[:-1] for d in below[1]):
+                name.post_word, name.org = True, name.org or "post"
+                pos += 2
+                after_post = True
+                continue
         hit = gaz.match_at(text[:body_end], pos)
         if not hit:
             break
@@ -100,7 +109,7 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
             follow = gaz.match_at(text[:body_end], nxt) if nxt < body_end else None
             # …and a province's or city's before 国际 (重庆国际邮件互换中心: the city's international hub).
             hub = text.startswith("国际", nxt) and any(d.level <= 2 for d in divs)
-            if name.regions or not (nxt == body_end or text.startswith(("邮政", "邮银"), nxt) or hub
+            if (name.regions and not after_post) or not (nxt == body_end or text.startswith(("邮政", "邮银"), nxt) or hub
                                     or (follow and follow[0][-1] in LEVEL_CHARS)):
                 break
         # Several divisions share some names (朝阳区, 朝阳县): keep the one under
@@ -112,6 +121,7 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
         name.regions.append(form)
         name.divisions.append(div)
         pos += len(form)
+        after_post = False
     rest = text[pos:body_end]
     if rest.endswith("邮政"):
         name.post_word, rest = True, rest[:-2]
