@@ -242,3 +242,8 @@ def test_a_team_named_whole_in_quotes_is_the_units():
 @pytest.mark.parametrize("text", ["通化市邮政分公司要求各县分公司加强网点建设。", "通化市邮政分公司要求加强网点建设。"])
 def test_what_a_head_office_asks_of_every_unit_names_none(text):
     assert names(extract(text), "BRANCH") == {"通化市邮政分公司"}
+
+
+def test_a_verb_of_sending_staff_ends_a_units_name():
+    rec = extract("四平市邮政分公司对帮扶型网点派驻市分公司业务骨干驻点辅导。")
+    assert names(rec, "BRANCH") == {"四平市邮政分公司"}

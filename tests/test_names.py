@@ -346,3 +346,9 @@ def test_a_noun_opening_with_a_surname_is_no_person():
     rec = extract("今年以来，庆阳市邮政分公司累计寄递马铃薯及其制品120万件，向日葵籽8000件。")
     assert not names(rec, "PERSON")
     assert any(m["value"] == 1200000 for m in rec["metrics"])
+
+
+def test_the_author_signed_after_a_short_items_last_sentence():
+    rec = extract("■近日，四平市邮政分公司开展“开门红”营销活动，新增代理金融余额2亿元。□霍思文\n"
+                  "■近日，辽源市邮政分公司开展冬季营销活动，新增代理金融余额1亿元。□蔡丽\n")
+    assert {"霍思文", "蔡丽"} <= names(rec, "PERSON")

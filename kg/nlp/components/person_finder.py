@@ -43,7 +43,8 @@ CJK = "\u3400-\u9fff"
 # Words a place follows, not a person: a route's end (二连浩特至|乌兰巴托, 送达|奥什).
 ROUTE_TO = re.compile(r"(?:至|送达|发往|运往|寄往|抵达|直达|飞往|开往|销往)$")
 DOT = "·"
-BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n]+)$", re.M)  # also right after a sentence (…14.6%。□某某)
+# also right after a sentence (…14.6%。□某某); never a ■ item's sentences (■近日，某分行…。□某某)
+BYLINE = re.compile(r"(?:^|(?<=[。！？”）)]))[□■▢◻](?P<body>[^\n，。；！？]+)$", re.M)
 LINE = re.compile(r"^(?P<body>(?:本报|特约|实习|见习)?(?:记者|通讯员)[ \t\u3000][^\n]*)$", re.M)
 NAME_SHAPE = re.compile(rf"[{CJK}]{{2,4}}|[{CJK}]{{1,8}}(?:·[{CJK}]{{1,8}}){{0,3}}")  # 5+: foreign names
 PREPOSITION_SURNAMES = "向于"
