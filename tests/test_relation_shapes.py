@@ -349,3 +349,10 @@ def test_units_listed_after_a_preposition_and_under_word_are_part_of_the_unit():
 def test_a_tool_named_by_a_quote_before_its_kind_is_offered_to_nobody():
     rec = extract("黔东南州邮政分公司推广“邮黔掌柜”客户经营系统，上线“苗岭分拣”调度系统。")
     assert not relations(rec, "OFFERS")
+
+
+def test_a_titled_colleague_in_the_same_sentence_holds_a_post_at_the_same_unit():
+    rec = extract("辽宁省邮政分公司总经理阎立新作工作报告，党委副书记、副总经理鲍春梅主持会议。")
+    assert has_relation(rec, "WORKS_AT", "鲍春梅", "辽宁省邮政分公司")
+    rec = extract("辽宁省邮政分公司总经理阎立新作工作报告，省商务厅副厅长鲍春梅出席会议。")
+    assert not has_relation(rec, "WORKS_AT", "鲍春梅", "辽宁省邮政分公司")

@@ -83,6 +83,8 @@ class WorksAtFinder:
             if not linked and title_end is not None:
                 linked = self._listed_title(doc, text, p, person, title_end, out)
             if not linked and title_end is not None:
+                linked = self._colleague(doc, text, p, person, title_end, out)
+            if not linked and title_end is not None:
                 self._by_kind(doc, text, p, person, title_end, out)
             if not linked and title_end is None:
                 linked = self._post_after(doc, text, p, person, orgs, out)
@@ -123,6 +125,24 @@ class WorksAtFinder:
             return False
         out.append(Relation("WORKS_AT", p, last.tail, last.start, person.end,
                             "works_at_finder:listed_title", title=title))
+        return True
+
+    @staticmethod
+    def _colleague(doc, text, p, person, title_end, out) -> bool:
+        """某分公司总经理甲作工作报告，党委副书记、副总经理乙主持会议: a titled person naming no
+        unit, in a later clause of a titled colleague's sentence, holds a post at the same unit."""
+        last = out[-1] if out else None
+        if last is None or last.type != "WORKS_AT":
+            return False
+        prev = mentions(doc)[last.head]
+        lay = layout(doc)
+        if prev.end > person.start or lay.sentence(prev.start)[0] != lay.sentence(person.start)[0]:
+            return False
+        comma = text.rfind("，", prev.end, person.start)
+        title = text[comma + 1:title_end] if comma >= 0 else ""
+        if not TITLE.match(title) or any(m.label in ("BRANCH", "PARTNER") for _, m in live_in(doc, prev.end, person.start)):
+            return False
+        out.append(Relation("WORKS_AT", p, last.tail, comma + 1, person.end, "works_at_finder:colleague", title=title))
         return True
 
     def _listed_posts(self, doc, text, p, person, before, nxt, out):
