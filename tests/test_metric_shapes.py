@@ -417,3 +417,9 @@ def test_one_trips_length_and_the_best_ones_figure_are_no_units_figures():
                  "建始县邮政分公司培训农村电商带头人300人次，其中18人开起了网店，年销售额最高的超过60万元。")
     values = {m[2] for m in found}
     assert 56 not in values and 600000 not in values and {42, 300} <= values
+
+
+def test_a_villages_own_figure_is_no_units():
+    found = mets("天水市邮政分公司渠道平台部深入帮扶南河村。今年，南河村电商销售额126万元。"
+                 "天水市邮政分公司覆盖行政村超过2100个。")
+    assert {m[2] for m in found} == {2100}

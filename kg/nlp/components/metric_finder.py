@@ -60,6 +60,8 @@ RESPECTIVELY = re.compile(r"分别")
 PLACE_LIST = re.compile(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+等$")
 NETWORK_WORD = re.compile(r"邮储|邮政|银行|支行|分行|支局|营业所|网点")  # what a customer calls the unit
 WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
+# A village opening a clause (今年，北顺村销售额…), not its villagers (村民) nor a village-level unit (村级).
+VILLAGE = re.compile(r"(?:^|[，；：])(?:今年|去年|目前|如今)?[\u4e00-\u9fff]{1,3}?(?<!行政)村(?![民委级镇组])")
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
 WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
@@ -532,6 +534,8 @@ class MetricFinder:
     def _about_place(self, lead: str) -> bool:
         """A place word (全省, 全市…) before the figure that is not the unit's own work there
         (全省已建成…, 全县网点…)."""
+        if VILLAGE.search(lead):
+            return True  # 北顺村销售额186万元: the village's figure
         for p in self.place_subjects:
             at = lead.find(p)
             while at >= 0:
