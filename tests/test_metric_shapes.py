@@ -423,3 +423,8 @@ def test_a_villages_own_figure_is_no_units():
     found = mets("天水市邮政分公司渠道平台部深入帮扶南河村。今年，南河村电商销售额126万元。"
                  "天水市邮政分公司覆盖行政村超过2100个。")
     assert {m[2] for m in found} == {2100}
+
+
+def test_the_whole_citys_staff_are_the_units():
+    found = mets("陇南市邮政分公司持续加强队伍建设。目前，全市持证理财经理达126名，较年初增加21名。")
+    assert ("陇南市邮政分公司", "全市持证理财经理", 126, "名") in found
