@@ -428,3 +428,7 @@ def test_a_villages_own_figure_is_no_units():
 def test_the_whole_citys_staff_are_the_units():
     found = mets("陇南市邮政分公司持续加强队伍建设。目前，全市持证理财经理达126名，较年初增加21名。")
     assert ("陇南市邮政分公司", "全市持证理财经理", 126, "名") in found
+
+
+def test_a_word_ending_in_what_a_name_sheds_is_kept_whole():
+    assert ("陇南市邮政分公司", "依托系统完成客户触达", 90000, "人次") in mets("陇南市邮政分公司依托系统完成客户触达9万人次。")

@@ -122,12 +122,13 @@ AFTER_DE = re.compile(r"(?:以上|以下|左右)?的(?P<name>[\u4e00-\u9fffA-Za-
         "place_actions": "config/place_actions.txt",
         "honorifics": "config/honorifics.txt",
         "product_terms": "config/product_terms.txt",
+        "trim_keep": "config/metric_trim_keep.txt",
     },
 )
 def make_metric_finder(nlp, name, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
-                       speech, place_actions, honorifics, product_terms):
+                       speech, place_actions, honorifics, product_terms, trim_keep):
     return MetricFinder(units, trim, approx, place_subjects, personal, place_nouns, rank_words, speech,
-                        place_actions, honorifics, product_terms)
+                        place_actions, honorifics, product_terms, trim_keep)
 
 
 class _Dates(list):
@@ -141,7 +142,8 @@ class _Dates(list):
 class MetricFinder:
     def __init__(self, units, trim, approx, place_subjects, personal, place_nouns, rank_words,
                  speech="config/speech_verbs.txt", place_actions="config/place_actions.txt",
-                 honorifics="config/honorifics.txt", product_terms="config/product_terms.txt"):
+                 honorifics="config/honorifics.txt", product_terms="config/product_terms.txt",
+                 trim_keep="config/metric_trim_keep.txt"):
         rows = jsonl(units, ("unit", "kind"))
         speaking = "|".join(map(re.escape, longest_first(word_list(speech))))
         # 16年来，他骑马往返…，累计行程超过20万公里: he, at a clause's start, is who the
@@ -153,6 +155,7 @@ class MetricFinder:
         self.someone = re.compile(rf"^[\u4e00-\u9fff]{{1,2}}(?:{kin})")
         self.units = {r["unit"]: r for r in rows}
         self.trim = longest_first(word_list(trim))
+        self.trim_keep = tuple(word_list(trim_keep))
         self.place_subjects = tuple(word_list(place_subjects))
         self.place_actions = tuple(word_list(place_actions))
         self.product_terms = tuple(longest_first(word_list(product_terms)))
@@ -467,7 +470,7 @@ class MetricFinder:
         while changed and name:
             changed = False
             for w in self.trim:
-                if name.endswith(w) and len(name) > len(w):
+                if name.endswith(w) and len(name) > len(w) and not name.endswith(self.trim_keep):
                     name, changed = name[: -len(w)].rstrip("“”‘’"), True
                     break
         return re.sub(r"[“”‘’]", "", name)
