@@ -247,3 +247,15 @@ def test_what_a_head_office_asks_of_every_unit_names_none(text):
 def test_a_verb_of_sending_staff_ends_a_units_name():
     rec = extract("四平市邮政分公司对帮扶型网点派驻市分公司业务骨干驻点辅导。")
     assert names(rec, "BRANCH") == {"四平市邮政分公司"}
+
+
+@pytest.mark.parametrize("text, partners", [
+    ("襄阳市邮政分公司与襄阳市公安局交通警察支队、襄阳市公安局出入境管理支队签订合作协议。",
+     {"襄阳市公安局交通警察支队", "襄阳市公安局出入境管理支队"}),
+    ("东兴市邮政分公司与越南邮政芒街省分公司签订合作协议。", {"越南邮政芒街省分公司"}),
+    ("该专线与韩国邮政和中国东方航空股份有限公司合作运营。", {"韩国邮政", "中国东方航空股份有限公司"}),
+])
+def test_outside_bodies_written_inside_or_beside_others(text, partners):
+    rec = extract(text)
+    assert names(rec, "PARTNER") == partners
+    assert not {n for n in names(rec, "BRANCH") if n.startswith("邮政")}

@@ -432,3 +432,13 @@ def test_the_whole_citys_staff_are_the_units():
 
 def test_a_word_ending_in_what_a_name_sheds_is_kept_whole():
     assert ("陇南市邮政分公司", "依托系统完成客户触达", 90000, "人次") in mets("陇南市邮政分公司依托系统完成客户触达9万人次。")
+
+
+def test_a_count_after_a_preposition_and_a_place_is_named_by_the_noun_after_it():
+    found = mets("邮储银行宜黄县支行一次性为全村215户农户授信，并为园区内48户菜农发放贷款。")
+    assert {(m[1], m[2]) for m in found} >= {("农户", 215), ("菜农", 48)}
+
+
+def test_an_hour_and_a_cap_are_no_counts_and_no_names():
+    found = mets("邮储银行宜黄县支行推出“蜜桔贷”，年利率不超过4.5%，1个多小时就能放款。")
+    assert {(m[1], m[2]) for m in found} == {("年利率", 4.5)}

@@ -352,3 +352,7 @@ def test_the_author_signed_after_a_short_items_last_sentence():
     rec = extract("■近日，四平市邮政分公司开展“开门红”营销活动，新增代理金融余额2亿元。□霍思文\n"
                   "■近日，辽源市邮政分公司开展冬季营销活动，新增代理金融余额1亿元。□蔡丽\n")
     assert {"霍思文", "蔡丽"} <= names(rec, "PERSON")
+
+
+def test_a_prepositions_surname_after_a_title_opens_the_name():
+    assert "向春燕" in names(extract("营业员向春燕每天接待客户上百人。"), "PERSON")

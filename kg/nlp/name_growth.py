@@ -145,7 +145,7 @@ def place_spans(text: str, gaz) -> list[tuple[int, int]]:
     hits = []
     for i in range(len(text)):
         hit = gaz.match_at(text, i)
-        if hit:
+        if hit and not (hit[0][-1] not in _LEVEL_FINALS and text.endswith(_WORD_HEADS, 0, i + 1)):
             hits.append((i, i + len(hit[0]), hit[0][-1] in _LEVEL_FINALS))
     spans: list[tuple[int, int]] = []
     for full in (True, False):
@@ -156,6 +156,9 @@ def place_spans(text: str, gaz) -> list[tuple[int, int]]:
 
 
 _LEVEL_FINALS = "省市县区州旗盟"
+# Words whose last character opens a bare short form that is no place there: 邮政|和 of
+# 美国邮政和中国某公司 is no 政和 (a county).
+_WORD_HEADS = ("邮政",)
 
 
 def is_name_char(ch: str) -> bool:

@@ -11,7 +11,7 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.gazetteer import default_gazetteer
+from kg.nlp.gazetteer import country_names, default_gazetteer
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import (
@@ -65,6 +65,7 @@ class BranchFinder:
                                                   if row["label"] == "BRANCH"]))
         self.place_finals = set(word_list(place_finals))
         self.org_nouns = tuple(word_list(org_nouns))
+        self.countries = tuple(c for c in country_names() if c != "中国")
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
@@ -100,6 +101,8 @@ class BranchFinder:
                 mention = self._extend(prev, text, e, m.group())
             if mention and self._each_of_a_level(text, mention):
                 mention = None  # 各县分公司: every county's company, none in particular
+            if mention and mention.text.startswith("邮政") and text.endswith(self.countries, 0, mention.start):
+                mention = None  # 越南邮政老街省分公司: a foreign post's branch (partner_finder's)
             if mention:
                 found.append(mention)
                 last_end = mention.end

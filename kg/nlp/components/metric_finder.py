@@ -92,7 +92,9 @@ THRESHOLD = re.compile(r"(?:以上|以下|以内)的")
 # figures it gives are the unit's (or its programme's), not the department's own.
 SPEAKING_DEPARTMENT = re.compile(r"部(?:相关|主要)?(?:负责人|副?总经理|副?经理|副?主任|副?部长)")
 # 已向1260户种植户发放贷款: a preposition before the figure governs what follows it.
-PREP_END = re.compile(r"(?:向|为|对|给|将|把|帮助|帮扶|带动)$")
+PREP_END = re.compile(r"(?:向|为|对|给|将|把|帮助|帮扶|带动)"
+                      # (and a place between: 一次性为全村|312户农户授信, 向园区内|320户菜农)
+                      r"(?:全?[\u4e00-\u9fff]{0,6}?(?:村|镇|乡|县|区|市|州|园区内|区内|辖内))?$")
 WHOLE_COUNT = re.compile(r"(?<!来自)全(?P<level>省|市|区|县|州|盟)$")
 UNIT_COUNTED = re.compile(r"(?:邮政|营业|金融)?(?:网点|营业所|邮政所|支局|二级分行|分行|支行|分公司|服务站|揽投部|投递部)")
 # …寄递的国际邮件将|超过500吨: an adverb between the name and its figure is neither's.

@@ -24,6 +24,7 @@ from kg.nlp.names import parse_unit
 # networks' own names, or 邮政 followed by a unit word (某邮电学院邮政管理系 is a school).
 POSTAL = re.compile(r"邮储|中国邮政|邮局|邮政(?:分公司|公司|局|支局|所|集团|网点|营业)|^[\u4e00-\u9fff]{2,9}[省市县区州]邮政")
 EVERY = re.compile(r"[各每全多几]$")
+ORG_ENDS = ("邮政", "公司", "集团", "银行", "海关", "协会", "合作社")  # what ends a whole organisation's name
 NETWORKS = ("中国邮政", "邮储银行", "邮政")  # names a group company's legal name may open with
 COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所]")  # 签约芒果种植合作社37家: a kind, counted
 LEVEL_WORDS = {"自治区": 1, "自治州": 2, "自治县": 3, "省": 1, "市": 2, "县": 3, "区": 3}
@@ -63,7 +64,9 @@ class PartnerFinder:
         # A country's postal operator (俄罗斯邮政) is an outside organisation.
         foreign = [c for c in country_names() if c != "中国"]  # 中国邮政 is the network itself
         self.countries = foreign
-        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:集团公司|集团|公司)?")
+        # (and its branch in a region of its own: 越南邮政老街省分公司)
+        self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:集团公司|集团|公司)?"
+                                          r"(?:[\u4e00-\u9fff]{2,6}?(?:分公司|分局))?")
         # A company or platform named in Latin letters right after what it is
         # (跨境电商平台ShopNova, 物流企业DHL).
         self.latin_re = re.compile(r"(?<=平台|公司|企业|集团|机构|品牌)[A-Z][A-Za-z0-9&.\-]{2,30}(?![A-Za-z])")
@@ -192,7 +195,8 @@ class PartnerFinder:
         """What may stand in a placed body's official name that would stop another: place
         names, its nouns, and the 和 joining its parts (人力资源和社会保障局,
         政务服务和大数据管理局)."""
-        joins = [(k, k + 1) for k, c in enumerate(body) if c == "和"]
+        # (but a 和 after a whole organisation joins two of them: 美国邮政和中国南方航空…公司)
+        joins = [(k, k + 1) for k, c in enumerate(body) if c == "和" and not body.endswith(ORG_ENDS, 0, k)]
         return place_spans(body, self.gaz) + self._nouns(body) + joins
 
     def _nouns(self, body: str) -> list:

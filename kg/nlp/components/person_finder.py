@@ -209,9 +209,10 @@ class PersonFinder:
 
     def _surname_before(self, text: str, start: int, end: int) -> int:
         """果农向|德明告诉记者: the model, trained on text where 向 and 于 mostly govern a noun,
-        reads the given name alone; after a word for who someone is, they are the surname."""
+        reads the given name alone; after a word for who someone is (果农, or a title:
+        营业员向丽萍), they are the surname."""
         if end - start == 2 and start >= 1 and text[start - 1] in PREPOSITION_SURNAMES \
-                and text.endswith(self.roles, 0, start - 1):
+                and (text.endswith(self.roles, 0, start - 1) or text.endswith(tuple(self.titles), 0, start - 1)):
             return start - 1
         return self._foreign_start(text, start, end)
 
