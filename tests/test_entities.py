@@ -387,3 +387,11 @@ def test_a_provinces_network_word_before_its_citys_centre_is_one_name_with_the_s
     rec = extract("贵州邮政遵义邮件处理中心日均处理邮件80万件。遵义邮件处理中心还开通了夜间分拣线。")
     assert len([e for e in rec["entities"] if e["label"] == "BRANCH"]) == 1
     assert "遵义邮件处理中心" in all_aliases(rec, "BRANCH")
+
+
+def test_a_postal_centre_a_unit_set_up_is_its_own_and_owns_the_figures_after_it():
+    rec = extract("浙江省台州市邮政分公司已在温岭市物流园设立跨境电商寄递服务中心。今年1月至10月，"
+                  "该中心累计处理跨境包裹126万件，业务收入3100万元。")
+    assert "跨境电商寄递服务中心" in names(rec, "BRANCH")
+    assert has_relation(rec, "PART_OF", "跨境电商寄递服务中心", "浙江省台州市邮政分公司")
+    assert {m["subject"]["name"] for m in rec["metrics"]} == {"跨境电商寄递服务中心"}

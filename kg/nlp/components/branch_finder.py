@@ -25,6 +25,7 @@ COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
 # 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
 # named after; 报 starting a word (中国邮政报送…) is no newspaper.
 EVERY = re.compile(r"[各每多几]$")
+SET_UP_BEFORE = re.compile(r"(?:设立|建成|成立|建设|打造|挂牌|启用)了?$")
 NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
 HONOUR = re.compile(r"(?:[、和及]?“[^“”]{0,30}”)*(?:[、和及])?(?:等)?(?:荣誉称号|称号|荣誉|奖章|奖项)")
 # 全省邮储银行 (列全省邮储银行第2位): the province's whole network, like 全省邮政, is no entity.
@@ -147,7 +148,8 @@ class BranchFinder:
         row = self.suffixes[suffix]
         w = window_start(text, s, floor=floor)
         # A name never spans a stop word: start after the last one.
-        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz) + self._prefix_spans(text[w:s]))
+        w += self.stops.last_end(text[w:s], place_spans(text[w:s], self.gaz) + self._prefix_spans(text[w:s])
+                                 + noun_spans(text[w:s], self.org_nouns))
         # Right after another unit's name, the words before the suffix name a
         # place inside it (沙县区邮政分公司凤岗支局), whatever they look like.
         if row.get("quoted_team") and text[w - 1:w] == "”":
@@ -178,6 +180,11 @@ class BranchFinder:
                 continue  # a level name cut out of a longer word (各地…分公司) is no name
             if after_unit and i == w and len(unit.local) >= 2 and not self.stops.inside(unit.local):
                 first = (i, unit)
+                break
+            if row.get("needs_postal") and i == w and SET_UP_BEFORE.search(text, max(0, w - 4), w) \
+                    and POSTAL_WORD.search(text[i:s]) \
+                    and not self.stops.inside(text[i:s], noun_spans(text[i:s], self.org_nouns)):
+                first = (i, unit)  # 某分公司在某地设立|跨境电商寄递服务中心: the unit's own facility
                 break
             if not self._valid(unit, row):
                 continue
