@@ -442,3 +442,8 @@ def test_a_count_after_a_preposition_and_a_place_is_named_by_the_noun_after_it()
 def test_an_hour_and_a_cap_are_no_counts_and_no_names():
     found = mets("邮储银行宜黄县支行推出“蜜桔贷”，年利率不超过4.5%，1个多小时就能放款。")
     assert {(m[1], m[2]) for m in found} == {("年利率", 4.5)}
+
+
+def test_exhibits_are_counted_in_collections_and_frames_and_departments_are_no_figure():
+    found = mets("2024赣州市集邮展览在赣州举办，共展出邮集96部、310框。赣州市邮政分公司联合3部门开展活动。")
+    assert {(m[2], m[3]) for m in found} == {(96, "部"), (310, "框")}
