@@ -259,3 +259,14 @@ def test_outside_bodies_written_inside_or_beside_others(text, partners):
     rec = extract(text)
     assert names(rec, "PARTNER") == partners
     assert not {n for n in names(rec, "BRANCH") if n.startswith("邮政")}
+
+
+@pytest.mark.parametrize("body", ["崇义县竹都林业专业合作社", "山东菏都牡丹科技有限公司"])
+def test_du_inside_a_word_of_a_name_does_not_cut_it(body):
+    rec = extract(f"赣州市邮政分公司与{body}签订合作协议。")
+    assert body in names(rec, "PARTNER")
+
+
+def test_du_before_a_verb_still_ends_a_name():
+    rec = extract("崇义县都成立了林业专业合作社。")
+    assert not [n for n in names(rec, "PARTNER") if "都" in n]

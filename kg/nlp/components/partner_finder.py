@@ -135,7 +135,7 @@ class PartnerFinder:
         # Otherwise a name never spans a stop word: it starts after the last one,
         # or at a place named after that (a name does not start mid-word: the
         # rest of 农民专业合作社 is no name either).
-        cut = self.stops.last_end(text[w:s], places)
+        cut = self.stops.last_end(text[w:s], places + self._du_in_words(text[w:s]))
         starts = [w + cut] + [w + a for a, _ in places if a > cut]
         for i in starts:
             mention = self._candidate(text, i, e, suffix, row)
@@ -156,7 +156,7 @@ class PartnerFinder:
         unit = parse_unit(cand, suffix, self.gaz, {}, None)
         body = unit.local
         if self.stops.inside(body, self._official(body) if unit.regions else place_spans(body, self.gaz)
-                             + self._nouns(body)) \
+                             + self._nouns(body) + self._du_in_words(body)) \
                 or (not unit.regions and self.stops.inside(cand[:1])):
             return None
         if POSTAL.search(cand) and not self._group_company(cand):
@@ -193,11 +193,17 @@ class PartnerFinder:
 
     def _official(self, body: str) -> list:
         """What may stand in a placed body's official name that would stop another: place
-        names, its nouns, and the 和 joining its parts (人力资源和社会保障局,
-        政务服务和大数据管理局)."""
+        names, its nouns, the 和 joining its parts (人力资源和社会保障局,
+        政务服务和大数据管理局) and a 都 inside a word (桔都)."""
         # (but a 和 after a whole organisation joins two of them: 美国邮政和中国南方航空…公司)
         joins = [(k, k + 1) for k, c in enumerate(body) if c == "和" and not body.endswith(ORG_ENDS, 0, k)]
-        return place_spans(body, self.gaz) + self._nouns(body) + joins
+        return place_spans(body, self.gaz) + self._nouns(body) + joins + self._du_in_words(body)
+
+    def _du_in_words(self, body: str) -> list:
+        """都 inside a word of a name (南丰县桔都果业专业合作社, 山西汾都香酒业), not the adverb
+        before a verb (都成立了): spans to keep from stopping the name."""
+        return [(k, k + 1) for k, c in enumerate(body) if c == "都" and 0 < k < len(body) - 1
+                and is_name_char(body[k - 1]) and not self.stops.inside(body[k + 1:k + 3])]
 
     def _nouns(self, body: str) -> list:
         return noun_spans(body, self.org_nouns)
