@@ -270,3 +270,9 @@ def test_du_inside_a_word_of_a_name_does_not_cut_it(body):
 def test_du_before_a_verb_still_ends_a_name():
     rec = extract("崇义县都成立了林业专业合作社。")
     assert not [n for n in names(rec, "PARTNER") if "都" in n]
+
+
+@pytest.mark.parametrize("body", ["晋城市不动产登记中心", "晋城市住房公积金管理中心"])
+def test_public_registries_and_funds_are_bodies(body):
+    rec = extract(f"晋城市邮政分公司与{body}签订合作协议。")
+    assert has_relation(rec, "PARTNERS_WITH", "晋城市邮政分公司", body)

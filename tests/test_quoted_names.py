@@ -140,3 +140,7 @@ def test_produce_quoted_before_its_kind_is_no_product():
 def test_a_quoted_name_followed_by_a_verb_keeps_what_the_words_before_it_tell():
     rec = extract("黔东南州邮政分公司在邮政自有电商平台“邮黔汇”开设苗乡特产馆，上线产品300余种。")
     assert "邮黔汇" in names(rec, "PRODUCT")
+
+
+def test_a_quoted_card_name_is_a_product():
+    assert "黄山印象" in names(extract("邮储银行黄山市分行推出“黄山印象”主题借记卡。"), "PRODUCT")

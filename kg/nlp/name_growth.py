@@ -167,12 +167,13 @@ def is_name_char(ch: str) -> bool:
 
 def noun_spans(body: str, nouns) -> list:
     """Spans of `nouns` (config/org_nouns.txt: stop words that are nouns in names) standing,
-    not first, at most two characters before the end of `body` (the name up to its suffix)
+    not first (a word of three characters may), at most two characters before the end of `body` (the name up to its suffix)
     or of a part joined by 和 (政务服务和大数据管理局): nouns there, not stops."""
     spans = []
     for word in nouns:
-        i = body.find(word, 1)
-        while i > 0:
+        # (服务 first is a verb taking the rest as object; 不动产 is a noun wherever it stands)
+        i = body.find(word, 0 if len(word) >= 3 else 1)
+        while i >= 0:
             end = i + len(word)
             if len(body) - end <= 2 or body.startswith("和", end):
                 spans.append((i, end))
