@@ -90,7 +90,7 @@ def parse_unit(text: str, suffix: str, gaz: Gazetteer, prefixes: dict[str, str],
     after_post = False
     while pos < body_end:
         if name.regions and name.divisions[-1] is not None and text.startswith("邮政", pos):
-            # 广西邮政|南宁邮件处理中心: the network's word between a province and its city
+            # 贵州邮政|遵义邮件处理中心: the network's word between a province and its city
             below = gaz.match_at(text[:body_end], pos + 2)
             if below and any(name.divisions[-1].name in d.chain[:-1] for d in below[1]):
                 name.post_word, name.org = True, name.org or "post"

@@ -103,7 +103,7 @@ class BranchFinder:
             if mention and self._each_of_a_level(text, mention):
                 mention = None  # 各县分公司: every county's company, none in particular
             if mention and mention.text.startswith("邮政") and text.endswith(self.countries, 0, mention.start):
-                mention = None  # 越南邮政老街省分公司: a foreign post's branch (partner_finder's)
+                mention = None  # 老挝邮政琅南塔省分公司: a foreign post's branch (partner_finder's)
             if mention:
                 found.append(mention)
                 last_end = mention.end

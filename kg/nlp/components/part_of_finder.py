@@ -17,7 +17,7 @@ from spacy.language import Language
 from kg.nlp.actors import COORDINATORS, actors, clause_start
 from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
 
-# (after a preposition too: 某市分公司对辖内某县分公司、…的网点实行…)
+# (after a preposition too: 某分公司对辖内甲县分公司、…的网点实行…)
 UNDER = re.compile(r"^(?:对|在|为|向|与|组织|指导|带领)?(?:下辖|所辖|所属|旗下|辖内|下属|辖区内|下设)的?$")
 SECOND_TIER = re.compile(r"等?(?:二级分行|二级分公司|地市分行)")
 DEPARTMENTS = ("部", "代表队", "小组")

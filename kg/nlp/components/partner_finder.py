@@ -64,7 +64,7 @@ class PartnerFinder:
         # A country's postal operator (俄罗斯邮政) is an outside organisation.
         foreign = [c for c in country_names() if c != "中国"]  # 中国邮政 is the network itself
         self.countries = foreign
-        # (and its branch in a region of its own: 越南邮政老街省分公司)
+        # (and its branch in a region of its own: 老挝邮政琅南塔省分公司)
         self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:集团公司|集团|公司)?"
                                           r"(?:[\u4e00-\u9fff]{2,6}?(?:分公司|分局))?")
         # A company or platform named in Latin letters right after what it is
