@@ -344,3 +344,9 @@ def test_a_titled_colleague_in_the_same_sentence_holds_a_post_at_the_same_unit()
     assert has_relation(rec, "WORKS_AT", "鲍春梅", "辽宁省邮政分公司")
     rec = extract("辽宁省邮政分公司总经理阎立新作工作报告，省商务厅副厅长鲍春梅出席会议。")
     assert not has_relation(rec, "WORKS_AT", "鲍春梅", "辽宁省邮政分公司")
+
+
+def test_a_title_after_the_bare_kind_of_a_body_named_before_works_there():
+    rec = extract("邮储银行南城县支行为南城县麻姑米业有限公司发放贷款300万元。公司董事长黄振华说：“这笔贷款来得及时。”")
+    assert [(r["tail"]["name"], r.get("title")) for r in rec["relations"] if r["type"] == "WORKS_AT"] == \
+        [("南城县麻姑米业有限公司", "董事长")]

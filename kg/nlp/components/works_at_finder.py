@@ -201,25 +201,26 @@ class WorksAtFinder:
 
     @staticmethod
     def _by_kind(doc, text, p, person, title_end, out):
-        """支局长某某 / 合作社负责人某某: the unit the article named whose name ends with that kind."""
+        """支局长某某 / 合作社负责人某某 / 公司董事长某某: the unit the article named whose name
+        ends with that kind (the kind inside the title, or the bare noun before it)."""
         word = person.info.get("title_word") or ""
         start = title_end - len(word)
         bare = word.lstrip("副")
+        kinds = []  # (kind, where it starts, where the title starts)
         if bare.endswith("长") and len(bare) >= 3:  # 支局长 → 支局; 行长 or 局长 alone say too little
-            noun, edge = bare[:-1], start
-        else:
-            m = BARE_NOUN.search(text, max(start - 5, 0), start)
-            if m is None:
-                return
-            noun, edge = m.group("noun"), m.start("noun")
-        if edge > 0 and not CLAUSE_EDGE.search(text, 0, edge):
-            return  # words before the title that are not a bare unit noun: someone else's title
+            kinds.append((bare[:-1], start, start))
+        m = BARE_NOUN.search(text, max(start - 5, 0), start)
+        if m is not None:  # (合作社|负责人: the title is what follows the kind, as the labelling writes it)
+            kinds.append((m.group("noun"), m.start("noun"), m.end("noun")))
         art_start, _ = layout(doc).article(person.start)
-        for i, org in reversed(live_before(doc, start)):
-            if org.start < art_start:
-                return
-            if org.label in ("BRANCH", "PARTNER") and org.kind == "name" and org.end <= edge \
-                    and org.text.endswith(noun) and len(org.text) > len(noun):
-                out.append(Relation("WORKS_AT", p, resolved(doc, i), org.start, person.end,
-                                    "works_at_finder:by_kind", title=text[edge:title_end]))
-                return
+        for noun, edge, title_start in kinds:
+            if edge > 0 and not CLAUSE_EDGE.search(text, 0, edge):
+                continue  # words before the title that are not a bare unit noun: someone else's title
+            for i, org in reversed(live_before(doc, start)):
+                if org.start < art_start:
+                    break
+                if org.label in ("BRANCH", "PARTNER") and org.kind == "name" and org.end <= edge \
+                        and org.text.endswith(noun) and len(org.text) > len(noun):
+                    out.append(Relation("WORKS_AT", p, resolved(doc, i), org.start, person.end,
+                                        "works_at_finder:by_kind", title=text[title_start:title_end]))
+                    return
