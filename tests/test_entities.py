@@ -399,3 +399,9 @@ def test_a_postal_centre_a_unit_set_up_is_its_own_and_owns_the_figures_after_it(
     assert "跨境电商寄递服务中心" in names(rec, "BRANCH")
     assert has_relation(rec, "PART_OF", "跨境电商寄递服务中心", "浙江省台州市邮政分公司")
     assert {m["subject"]["name"] for m in rec["metrics"]} == {"跨境电商寄递服务中心"}
+
+
+def test_a_post_office_named_whole_in_quotes_is_a_unit_of_the_unit_that_opened_it():
+    rec = extract("肇庆市邮政分公司在七星岩景区开设“七星岩邮局”，游客可在此寄出明信片。")
+    assert "七星岩邮局" in names(rec, "BRANCH") and not names(rec, "PROGRAM")
+    assert has_relation(rec, "PART_OF", "七星岩邮局", "肇庆市邮政分公司")

@@ -161,7 +161,7 @@ class BranchFinder:
             # “茶山金融服务队”: a team named whole in quotes (a unit's own, PART_OF it when it set it up).
             unit = parse_unit(text[w:e], suffix, self.gaz, self.prefixes, None)
             return Mention(w, e, "BRANCH", text[w:e], f"branch_finder:quoted_team:{suffix}",
-                           info={"unit": unit, "org": None})
+                           info={"unit": unit, "org": None, "quoted": True})  # (over the quote read as a programme)
         if row.get("only_quoted"):
             return None  # 主题邮局: named by a quote, or a kind of post office
         counted = None

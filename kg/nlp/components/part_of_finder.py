@@ -21,12 +21,12 @@ from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolve
 UNDER = re.compile(r"^(?:对|在|为|向|与|组织|指导|带领)?(?:下辖|所辖|所属|旗下|辖内|下属|辖区内|下设)的?$")
 SECOND_TIER = re.compile(r"等?(?:二级分行|二级分公司|地市分行)")
 DEPARTMENTS = ("部", "代表队", "小组")
-SET_UP = re.compile(r"(?:组建|成立|设立|建成|设置|挂牌)了?")
+SET_UP = re.compile(r"(?:组建|成立|设立|建成|设置|挂牌|开设)了?")
 # 该中心由某分公司牵头/运营…; 某分公司负责该中心的(日常)运营.
 RUN_BY = re.compile(r"(?:牵头|负责|运营|管理|统筹|承建|建设)")
 ITS_RUNNING = re.compile(r"的(?:日常)?(?:运营|管理|运行)")
 # Units that a unit sets up: teams and facilities, not branches with places of their own.
-SET_UP_KINDS = ("代表队", "小组", "中心", "服务队", "突击队", "工作室", "互换局")
+SET_UP_KINDS = ("代表队", "小组", "中心", "服务队", "突击队", "工作室", "互换局", "邮局")
 
 
 @Language.factory("kg_part_of_finder", assigns=["doc._.kg_relations"], requires=["doc._.kg_mentions"])
