@@ -276,3 +276,9 @@ def test_du_before_a_verb_still_ends_a_name():
 def test_public_registries_and_funds_are_bodies(body):
     rec = extract(f"晋城市邮政分公司与{body}签订合作协议。")
     assert has_relation(rec, "PARTNERS_WITH", "晋城市邮政分公司", body)
+
+
+def test_an_outside_bodys_team_is_no_unit_of_the_network():
+    rec = extract("集邮知识竞赛中，十堰市第三中学代表队获得一等奖，十堰市分公司代表队获得二等奖。")
+    assert "十堰市第三中学代表队" not in names(rec, "BRANCH")
+    assert "十堰市分公司代表队" in names(rec, "BRANCH")

@@ -25,6 +25,7 @@ COUNT_AFTER = re.compile(r"\d+(?:余|多)?[个家所处座]")
 # 中国邮政报 (the masthead, 本报 cited by name): a newspaper, not the organisation it is
 # named after; 报 starting a word (中国邮政报送…) is no newspaper.
 EVERY = re.compile(r"[各每多几]$")
+OUTSIDE_KINDS = ("中学", "小学", "大学", "学校", "学院", "医院", "公司", "协会", "银行", "局")
 SET_UP_BEFORE = re.compile(r"(?:设立|建成|成立|建设|打造|挂牌|启用)了?$")
 NEWSPAPER = re.compile(r"报(?![告送名道表价销案警账备批装])")
 HONOUR = re.compile(r"(?:[、和及]?“[^“”]{0,30}”)*(?:[、和及])?(?:等)?(?:荣誉称号|称号|荣誉|奖章|奖项)")
@@ -198,6 +199,9 @@ class BranchFinder:
         if first is None:
             return None
         i, unit = first
+        if row.get("joins_parent") and not unit.prefix and not unit.post_word and unit.local.endswith(OUTSIDE_KINDS) \
+                and not unit.local.endswith(("分公司", "邮政局")):
+            return None  # 某市第五中学代表队: an outside body's team, no unit of the network
         if COUNT_AFTER.match(text, e):
             return None  # 建成县级寄递配送中心12个: a kind of unit, counted
         if self._inside_company(text, i) or self._holds_company(text[i:s]):
