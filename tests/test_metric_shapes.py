@@ -447,3 +447,9 @@ def test_an_hour_and_a_cap_are_no_counts_and_no_names():
 def test_exhibits_are_counted_in_collections_and_frames_and_departments_are_no_figure():
     found = mets("2024赣州市集邮展览在赣州举办，共展出邮集96部、310框。赣州市邮政分公司联合3部门开展活动。")
     assert {(m[2], m[3]) for m in found} == {(96, "部"), (310, "框")}
+
+
+def test_a_programme_counted_across_the_city_is_its_own_count():
+    found = mets("开封市邮政分公司与开封市公安局合作推进“警邮驿站”建设。目前，全市“警邮驿站”已达38个，"
+                 "今年累计办理业务5.1万笔。")
+    assert ("警邮驿站", "警邮驿站", 38, "个") in found

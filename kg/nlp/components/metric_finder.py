@@ -62,6 +62,8 @@ NETWORK_WORD = re.compile(r"邮储|邮政|银行|支行|分行|支局|营业所|
 WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
 # A village opening a clause (今年，北顺村销售额…), not its villagers (村民) nor a village-level unit (村级).
 VILLAGE = re.compile(r"(?:^|[，；：])(?:今年|去年|目前|如今)?[\u4e00-\u9fff]{1,3}?(?<!行政)村(?![民委级镇组])")
+ITEM_REACHED = ("已达", "达到", "已有", "达", "共有", "总数达", "数量达")
+QUOTED_START = re.compile(r"^“[^“”]{1,20}”")
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
 # 我们 acting (我们通过邮政发出去…), not given to (为我们发放了1000万元贷款: the lender's figure).
 WE_ACT = re.compile(r"(?<![为向给帮让对替跟和与])我们")
@@ -329,6 +331,9 @@ class MetricFinder:
             # 某代表队以287.5分获得团体一等奖: nothing names the figure before it; what it won does
             # (but a ranking after it, 以8120万元列全行第1位, names no measure).
             name = "" if self.rank.match(text, e) else text[e:clause_end(text, e)].strip()[:16]
+        if not name and kind == "count" and doc._.kg_mentions[subject].label in ITEM_LABELS \
+                and text.endswith(ITEM_REACHED, c_start, s):
+            name = doc._.kg_mentions[subject].text  # “某某驿站”已达46个: the programme's own count
         if not name:
             return None
         respective = self._respective(doc, found, text, c_start, sent_start, s)
@@ -546,6 +551,7 @@ class MetricFinder:
             while at >= 0:
                 # (全省16个地市同步设立…: past the places counted and an adverb)
                 rest = PLACES_COUNTED.sub("", lead[at + len(p):], count=1)
+                rest = QUOTED_START.sub("", rest)  # 全市“某某驿站”已达46个: the places of a programme
                 if not rest.startswith(self.place_actions):
                     return True
                 at = lead.find(p, at + 1)
