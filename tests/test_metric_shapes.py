@@ -453,3 +453,10 @@ def test_a_programme_counted_across_the_city_is_its_own_count():
     found = mets("开封市邮政分公司与开封市公安局合作推进“警邮驿站”建设。目前，全市“警邮驿站”已达38个，"
                  "今年累计办理业务5.1万笔。")
     assert ("警邮驿站", "警邮驿站", 38, "个") in found
+
+
+def test_a_loan_to_a_named_person_is_the_lenders_figure():
+    found = mets("邮储银行宜黄县支行推出“蜜桔快贷”产品。种植户黄德明通过“蜜桔快贷”获得了15万元贷款。")
+    assert ("邮储银行宜黄县支行", "贷款", 150000, "元") in found
+    found = mets("种植户黄德明从邮储银行宜黄县支行获得了15万元贷款。村民黄大爷种了30亩蜜桔。")
+    assert {m[0] for m in found} == {"邮储银行宜黄县支行"} and not [m for m in found if m[3] == "亩"]

@@ -62,6 +62,7 @@ NETWORK_WORD = re.compile(r"邮储|邮政|银行|支行|分行|支局|营业所|
 WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
 # A village opening a clause (今年，北顺村销售额…), not its villagers (村民) nor a village-level unit (村级).
 VILLAGE = re.compile(r"(?:^|[，；：])(?:今年|去年|目前|如今)?[\u4e00-\u9fff]{1,3}?(?<!行政)村(?![民委级镇组])")
+LOAN_GOT = re.compile(r"(?:获得|拿到|贷到|申请到|获批|借到)了?")
 ITEM_REACHED = ("已达", "达到", "已有", "达", "共有", "总数达", "数量达")
 QUOTED_START = re.compile(r"^“[^“”]{1,20}”")
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
@@ -156,7 +157,7 @@ class MetricFinder:
         self.he_or_she = re.compile(rf"(?:^|(?<=[，；：“”])|(?<=[，；：“”]也是)|(?<=[，；：“”]是))[他她](?!们)(?!{speaking})")
         # 王大爷种了20亩食用菌: someone named by an honorific opens the clause; the figures are theirs.
         kin = "|".join(map(re.escape, longest_first(w for w in word_list(honorifics) if len(w) > 1)))
-        self.someone = re.compile(rf"^[\u4e00-\u9fff]{{1,2}}(?:{kin})")
+        self.someone = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}(?:{kin})")  # (村民王大爷: a role may come first)
         self.units = {r["unit"]: r for r in rows}
         self.trim = longest_first(word_list(trim))
         self.trim_keep = tuple(word_list(trim_keep))
@@ -728,8 +729,28 @@ class MetricFinder:
                 unit = self._workplace(doc, resolved(doc, i))
                 if unit is not None:
                     return unit
-            return -1
+            lender = self._lender(doc, text, cands[k][1].end, s)
+            return lender if lender is not None else -1
         return resolved(doc, i)
+
+    @staticmethod
+    def _lender(doc, text, start, s):
+        """种植户某某通过“某某贷”获得了20万元贷款: a loan to a named person is a figure of the
+        lender (ANNOTATION) — the unit that offers the loan product named on the way, or the
+        unit it came from (从某支行获得…)."""
+        got = LOAN_GOT.search(text, start, s)
+        if got is None or "贷" not in text[start:s + 12]:
+            return None
+        ms = doc._.kg_mentions
+        for i, m in live_in(doc, start, s):
+            item = resolved(doc, i)
+            if ms[item].label == "BRANCH" and text.endswith(("从", "向"), 0, m.start):
+                return item
+            if ms[item].label == "PRODUCT":
+                for r in relations(doc):
+                    if r.type == "OFFERS" and resolved(doc, r.tail) == item:
+                        return resolved(doc, r.head)
+        return None
 
     @staticmethod
     def _speaks_for_whole(doc, text, sent_start, s) -> bool:
