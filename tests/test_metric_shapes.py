@@ -460,3 +460,8 @@ def test_a_loan_to_a_named_person_is_the_lenders_figure():
     assert ("邮储银行宜黄县支行", "贷款", 150000, "元") in found
     found = mets("种植户黄德明从邮储银行宜黄县支行获得了15万元贷款。村民黄大爷种了30亩蜜桔。")
     assert {m[0] for m in found} == {"邮储银行宜黄县支行"} and not [m for m in found if m[3] == "亩"]
+
+
+def test_a_loan_from_the_unit_an_anaphor_names_is_its_and_what_the_borrower_did_with_it_is_not():
+    found = mets("邮储银行宜黄县支行深入走访绿野家庭农场。农场负责人黄秀英今年获得该支行贷款40万元，养殖面积扩大到600亩。")
+    assert found == {("邮储银行宜黄县支行", "贷款", 400000, "元")}

@@ -738,14 +738,14 @@ class MetricFinder:
         """种植户某某通过“某某贷”获得了20万元贷款: a loan to a named person is a figure of the
         lender (ANNOTATION) — the unit that offers the loan product named on the way, or the
         unit it came from (从某支行获得…)."""
-        got = LOAN_GOT.search(text, start, s)
+        got = LOAN_GOT.search(text, max(start, clause_start(text, s)), s)  # (in the figure's own clause)
         if got is None or "贷" not in text[start:s + 12]:
             return None
         ms = doc._.kg_mentions
         for i, m in live_in(doc, start, s):
             item = resolved(doc, i)
-            if ms[item].label == "BRANCH" and text.endswith(("从", "向"), 0, m.start):
-                return item
+            if ms[item].label == "BRANCH" and (text.endswith(("从", "向"), 0, m.start) or got.end() == m.start):
+                return item  # 从某支行获得…, 获得该支行贷款…
             if ms[item].label == "PRODUCT":
                 for r in relations(doc):
                     if r.type == "OFFERS" and resolved(doc, r.tail) == item:
