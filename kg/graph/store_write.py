@@ -742,7 +742,8 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             if changes.gone:
                 _exec(conn, cypher.delete_edges_by_key(etype), {"keys": changes.gone})
         # (a figure's DETACH DELETE takes its REPORTED edge along)
-        alone = [key for key in reports.gone if reports.was[key]["target"] not in set(figures.gone)]
+        gone_figures = set(figures.gone)
+        alone = [key for key in reports.gone if reports.was[key]["target"] not in gone_figures]
         if alone:
             _exec(conn, cypher.delete_edges_by_key("REPORTED"), {"keys": alone})
         if figures.gone:
@@ -808,10 +809,12 @@ def _fact_changes(stored: dict, groups: dict) -> dict:
 
 def _new_only(groups: dict, changes: dict, kind) -> dict:
     """`groups` ({(type or label pair…): rows}) keeping the rows `changes[kind(group)]` calls new."""
-    out = {}
+    out, new = {}, {}
     for group, rows in groups.items():
-        new = {row["key"] for row in changes[kind(group)].new}
-        rows = [row for row in rows if row["key"] in new]
+        k = kind(group)
+        if k not in new:
+            new[k] = {row["key"] for row in changes[k].new}
+        rows = [row for row in rows if row["key"] in new[k]]
         if rows:
             out[group] = rows
     return out
