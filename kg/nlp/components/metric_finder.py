@@ -271,14 +271,16 @@ class MetricFinder:
             return None  # 由原来的45%提高到78%: the value before the change is not reported
         if ORIGINAL.search(text, max(0, s - 4), s):
             return None
-        if (TRIP.search(text, max(c_start, s - 6), s) and unit in DISTANCES) or BEST_ONE.search(text, max(c_start, s - 6), s):
+        if (TRIP.search(text, max(c_start, s - 6), s) and unit in DISTANCES) \
+                or BEST_ONE.search(text, max(c_start, s - 6), s):
             return None  # 单程68公里: one trip's length; 年销售额最高的超过80万元: the best one's, not the unit's
         if THRESHOLD.match(text, e) and text.endswith("在", c_start, s):
             return None
         if text.startswith("的", e) and re.search(r"(?:超|超过|逾|不低于)$", text[max(c_start, s - 3):s]) \
                 and re.search(r"\d", text[e:clause_end(text, e)]):
             return None  # 培育年销售额超千万元的项目20个: a bar the items counted after it clear
-        if text.startswith("的", e) and COMPARED.search(text, max(c_start, s - 3), s) and UNIT_COUNTED.match(text, e + 1):
+        if text.startswith("的", e) and COMPARED.search(text, max(c_start, s - 3), s) \
+                and UNIT_COUNTED.match(text, e + 1):
             return None  # 对占比低于50%的支行进行督导: a bar that picks units out, not a figure
         change = CHANGE_TO_BEFORE.search(text, max(c_start, s - 12), s)
         if change:
