@@ -465,3 +465,8 @@ def test_a_loan_to_a_named_person_is_the_lenders_figure():
 def test_a_loan_from_the_unit_an_anaphor_names_is_its_and_what_the_borrower_did_with_it_is_not():
     found = mets("邮储银行宜黄县支行深入走访绿野家庭农场。农场负责人黄秀英今年获得该支行贷款40万元，养殖面积扩大到600亩。")
     assert found == {("邮储银行宜黄县支行", "贷款", 400000, "元")}
+
+
+def test_a_count_of_clients_ends_before_what_was_sent_for_them():
+    found = mets("文山州邮政分公司今年为26家外贸企业寄递跨境包裹5.2万件。")
+    assert found == {("文山州邮政分公司", "外贸企业", 26, "家"), ("文山州邮政分公司", "寄递跨境包裹", 52000, "件")}
