@@ -145,6 +145,30 @@ def test_changed_document_equals_a_fresh_build(db, records, tmp_path, monkeypatc
     assert dump(db) == dump(fresh)
 
 
+def corrected_figure(records, digit):
+    """records[0] reprinted with its first figure corrected (a new sha1 of `digit`s)."""
+    a = copy.deepcopy(records[0])
+    a["sha1"] = digit * 40
+    figure = a["metrics"][0]
+    figure["value"], figure["value_text"] = 5786000000, "5786000000"
+    return a
+
+
+def recording(monkeypatch) -> list:
+    """The (statement, parameters) store_write runs from now on, in order."""
+    ran = []
+    real = store_write._exec
+    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append((stmt, params)),
+                                                                               real(conn, stmt, params))[1])
+    return ran
+
+
+def assert_equals_fresh(db, records, tmp_path):
+    fresh = tmp_path / "fresh" / "kg.db"
+    store.build_store(records, fresh)
+    assert dump(db) == dump(fresh)
+
+
 def test_a_corrected_figure_is_written_without_merging_every_documents_entities_again(db, records, tmp_path,
                                                                                      monkeypatch):
     """A reprint that names the same entities (one figure corrected): the stored merge stands,
@@ -152,10 +176,7 @@ def test_a_corrected_figure_is_written_without_merging_every_documents_entities_
     store); what is stored equals a fresh build."""
     from kg.graph import facts
 
-    a = copy.deepcopy(records[0])
-    a["sha1"] = "5" * 40
-    figure = a["metrics"][0]
-    figure["value"], figure["value_text"] = 5786000000, "5786000000"
+    a = corrected_figure(records, "5")
 
     def refuse(summaries):
         raise AssertionError("every document's entities were merged again")
@@ -164,9 +185,7 @@ def test_a_corrected_figure_is_written_without_merging_every_documents_entities_
     result = store.build_store([a], db)
     monkeypatch.undo()
     assert (result["changed"], result["rows"] > 0) == (1, True)
-    fresh = tmp_path / "fresh" / "kg.db"
-    store.build_store([a, *records[1:]], fresh)
-    assert dump(db) == dump(fresh)
+    assert_equals_fresh(db, [a, *records[1:]], tmp_path)
     _, rows = store.run_query(db, "MATCH (m:Metric {name: '新增余额'}) RETURN m.value_text")
     assert rows == [["5786000000"]]
 
@@ -176,14 +195,8 @@ def test_a_corrected_figure_leaves_the_pages_other_facts_and_figures_in_place(db
     figures are stored exactly as they would be, so no statement touches their tables
     (each table touched costs the closing checkpoint a rewrite of it), and the Document
     stays, only what differs set."""
-    a = copy.deepcopy(records[0])
-    a["sha1"] = "7" * 40
-    figure = a["metrics"][0]
-    figure["value"], figure["value_text"] = 5786000000, "5786000000"
-    ran = []
-    real = store_write._exec
-    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append((stmt, params)),
-                                                                               real(conn, stmt, params))[1])
+    a = corrected_figure(records, "7")
+    ran = recording(monkeypatch)
     store.build_store([a], db)
     monkeypatch.undo()
     deleted = [(stmt.split("`")[1], len(params["keys"])) for stmt, params in ran if "DELETE" in stmt]
@@ -192,9 +205,7 @@ def test_a_corrected_figure_leaves_the_pages_other_facts_and_figures_in_place(db
     assert sorted(created) == ["Metric", "REPORTED"]
     document_set = [stmt for stmt, _ in ran if "(n:`Document`" in stmt and " SET " in stmt]
     assert len(document_set) == 1 and "entities" not in document_set[0]  # its digest and sha1, not its lists
-    fresh = tmp_path / "fresh" / "kg.db"
-    store.build_store([a, *records[1:]], fresh)
-    assert dump(db) == dump(fresh)
+    assert_equals_fresh(db, [a, *records[1:]], tmp_path)
 
 
 def test_mentions_stored_one_way_still_answer_from_their_article(db):
@@ -218,17 +229,13 @@ def test_a_retitled_article_and_a_reworded_sentence_change_rows_in_place(db, rec
     a["articles"][1]["title"] = "山东邮银构建“三医服务”新体系"
     mention = a["entities"][0]["mentions"][0]
     mention["sentence"] = mention["sentence"].replace("创历史新高", "创下新高")
-    ran = []
-    real = store_write._exec
-    monkeypatch.setattr(store_write, "_exec", lambda conn, stmt, params=None: (ran.append(stmt),
-                                                                               real(conn, stmt, params))[1])
+    recorded = recording(monkeypatch)
     store.build_store([a], db)
     monkeypatch.undo()
+    ran = [stmt for stmt, _ in recorded]
     assert not [s for s in ran if "DELETE" in s and ("MENTIONED_IN" in s or "Article" in s)]
     assert len([s for s in ran if " SET " in s and ("MENTIONED_IN" in s or "(n:`Article`" in s)]) == 2
-    fresh = tmp_path / "fresh" / "kg.db"
-    store.build_store([a, *records[1:]], fresh)
-    assert dump(db) == dump(fresh)
+    assert_equals_fresh(db, [a, *records[1:]], tmp_path)
     _, rows = store.run_query(db, "MATCH (x:Article {key: 'art:a.txt#1'}) RETURN x.title")
     assert rows == [["山东邮银构建“三医服务”新体系"]]
 
