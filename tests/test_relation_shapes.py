@@ -350,3 +350,11 @@ def test_a_title_after_the_bare_kind_of_a_body_named_before_works_there():
     rec = extract("邮储银行南城县支行为南城县麻姑米业有限公司发放贷款300万元。公司董事长黄振华说：“这笔贷款来得及时。”")
     assert [(r["tail"]["name"], r.get("title")) for r in rec["relations"] if r["type"] == "WORKS_AT"] == \
         [("南城县麻姑米业有限公司", "董事长")]
+
+
+def test_a_body_that_got_a_loan_from_a_unit_is_financed_by_it():
+    rec = extract("“现在凭着订单就能贷到款。”崇仁县青禾种植专业合作社理事长饶春兰说，今年合作社从邮储银行崇仁县支行"
+                  "获得了60万元订单贷款。崇仁县麻鸡养殖有限公司从邮储银行崇仁县支行获得了150万元贷款。")
+    assert has_relation(rec, "FINANCES", "邮储银行崇仁县支行", "崇仁县青禾种植专业合作社")
+    assert has_relation(rec, "FINANCES", "邮储银行崇仁县支行", "崇仁县麻鸡养殖有限公司")
+    assert {m["subject"]["name"] for m in rec["metrics"]} == {"邮储银行崇仁县支行"}

@@ -16,6 +16,8 @@ from kg.nlp.mentions import Layout, layout, live, live_before, live_in, mentions
 
 COORDINATORS = {"和", "与", "及", "、", "以及", "同", "暨"}
 UNDER = re.compile(r"(?:下辖|所辖|所属|旗下|下属)的?")
+# Verbs of getting a loan (某合作社从某支行获得了80万元贷款, 通过“某贷”拿到20万元).
+LOAN_GOT = re.compile(r"(?:获得|拿到|贷到|申请到|获批|借到)了?")
 # A unit right after these is an object or a place, not the subject of its clause.
 GOVERNED = re.compile(r"(?:与|同|和|跟|为|向|给|对|及|、|联合|携手|配合|在|由|从|到|至|赴|列|位列)$")
 

@@ -12,13 +12,15 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.actors import actors, clause_end, clause_start
+from kg.nlp.actors import LOAN_GOT, actors, clause_end, clause_start
 from kg.lexicon import cues as cue_words
 from kg.nlp.mentions import Relation, layout, live, mentions, relations, resolved
 
 TO = re.compile(r"(?:为|向|给|对|帮助)")
 TO_IT = re.compile(r"(?:为|向|给|对)其")
 WE = re.compile(r"(?:为|向|给|帮)(?P<we>我们|我公司|我社|我厂|我们公司|我们合作社)")
+# A body named by its kind alone at its clause's start (今年合作社从…): the one of that kind named before.
+BARE_KIND = re.compile(r"(?:^|今年|去年|当年|目前|如今|近日)(?P<kind>合作社|家庭农场|农场|公司|企业)$")
 SAID = re.compile(r"(?:说|表示|介绍|感慨|坦言|告诉记者)[：:]")
 
 
@@ -57,7 +59,37 @@ class FinanceFinder:
                 out.append(Relation("FINANCES", actor, target, m.start, m.end, "finance_finder:to"))
         self._to_it(doc, text, lay, out)
         self._speaker_we(doc, text, lay, out)
+        self._borrowed_from(doc, text, lay, out)
         return doc
+
+    def _borrowed_from(self, doc, text, lay, out):
+        """某合作社从某支行获得了80万元订单贷款 (or, after it was named, 今年合作社从…): the
+        client is the body before 从 — named there, or by its bare kind pointing back to the
+        body of that kind named last in the paragraph or just before it."""
+        found = mentions(doc)
+        items = live(doc)
+        for k, (i, lender) in enumerate(items):
+            if found[resolved(doc, i)].label != "BRANCH" or not text.endswith("从", 0, lender.start):
+                continue
+            rest = text[lender.end:clause_end(text, lender.end)]
+            got = LOAN_GOT.search(rest)
+            if got is None or not any(c in rest[got.end():] for c in self.cues):
+                continue
+            before = text[clause_start(text, lender.start):lender.start - 1]
+            client = None
+            prev = items[k - 1][1] if k else None
+            if prev is not None and prev.end == lender.start - 1 and found[resolved(doc, items[k - 1][0])].label == "PARTNER":
+                client = resolved(doc, items[k - 1][0])
+            else:
+                kind = BARE_KIND.search(before)
+                p_start, _ = lay.paragraph(lender.start)
+                if kind is not None:
+                    client = next((resolved(doc, j) for j, x in reversed(items[:k])
+                                   if x.start >= p_start and found[resolved(doc, j)].label == "PARTNER"
+                                   and found[resolved(doc, j)].text.endswith(kind.group("kind"))), None)
+            if client is not None:
+                out.append(Relation("FINANCES", resolved(doc, i), client, lender.start, lender.end,
+                                    "finance_finder:borrowed_from"))
 
     def _to_it(self, doc, text, lay, out):
         """与某公司签署协议，将为其提供200亿元授信: 其 is the client named before it in the sentence."""

@@ -22,7 +22,7 @@ from itertools import accumulate
 
 from spacy.language import Language
 
-from kg.nlp.actors import UNDER, actors, clause_end, clause_start
+from kg.nlp.actors import LOAN_GOT, UNDER, actors, clause_end, clause_start
 from kg.nlp.dates import find_dates
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Metric, layout, live, live_before, live_in, metrics, relations, resolved
@@ -62,7 +62,6 @@ NETWORK_WORD = re.compile(r"邮储|邮政|银行|支行|分行|支局|营业所|
 WHOLE_UNIT = re.compile(r"全(?:行|公司|局)(?![长])")  # a clause that speaks for the whole unit
 # A village opening a clause (今年，北顺村销售额…), not its villagers (村民) nor a village-level unit (村级).
 VILLAGE = re.compile(r"(?:^|[，；：])(?:今年|去年|目前|如今)?[\u4e00-\u9fff]{1,3}?(?<!行政)村(?![民委级镇组])")
-LOAN_GOT = re.compile(r"(?:获得|拿到|贷到|申请到|获批|借到)了?")
 ITEM_REACHED = ("已达", "达到", "已有", "达", "共有", "总数达", "数量达")
 QUOTED_START = re.compile(r"^“[^“”]{1,20}”")
 COMPARED = re.compile(r"(?:低于|高于|超过|不足|不到|少于|多于|大于|小于|不低于|不高于)$")
@@ -733,6 +732,10 @@ class MetricFinder:
                     return unit
             lender = self._lender(doc, text, cands[k][1].end, s)
             return lender if lender is not None else -1
+        if ms[resolved(doc, i)].label == "PARTNER":
+            lender = self._lender(doc, text, cands[k][1].end, s)  # 某公司从某支行获得了200万元贷款
+            if lender is not None:
+                return lender
         return resolved(doc, i)
 
     @staticmethod
