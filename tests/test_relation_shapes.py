@@ -358,3 +358,9 @@ def test_a_body_that_got_a_loan_from_a_unit_is_financed_by_it():
     assert has_relation(rec, "FINANCES", "邮储银行崇仁县支行", "崇仁县青禾种植专业合作社")
     assert has_relation(rec, "FINANCES", "邮储银行崇仁县支行", "崇仁县麻鸡养殖有限公司")
     assert {m["subject"]["name"] for m in rec["metrics"]} == {"邮储银行崇仁县支行"}
+
+
+def test_a_past_post_and_a_deputy_title_after_the_name():
+    rec = extract("牛建国原任定西市邮政分公司渠道平台部副经理。马红霞曾任陇西县邮政分公司经理。")
+    assert has_relation(rec, "WORKS_AT", "牛建国", "定西市邮政分公司渠道平台部")
+    assert has_relation(rec, "WORKS_AT", "马红霞", "陇西县邮政分公司")

@@ -37,7 +37,7 @@ BARE_NOUN = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2,4})$")
 # 某某是|X支局|的|乡邮员: the words joining a name to the unit and post it holds; 担任 and its
 # kin may come a few words after the name (某某开始担任X支局支局长), 是 and 系 right after it.
 IS = ("是", "系")
-TAKES_POST = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:现任|担任|出任|兼任)")
+TAKES_POST = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:现任|担任|出任|兼任|原任|曾任|历任)")  # (a past post counts: ANNOTATION)
 POST_END = re.compile(r"[，。；、！？,;]|$")
 # …是X支局的一名营业员 / 年轻投递员: words that size up the post before its title.
 POST_MODIFIERS = re.compile(r"(?:一名|一位|一个|年轻的?|资深的?|优秀的?|普通的?|新任的?|老)*")
@@ -54,6 +54,8 @@ def make_works_at_finder(nlp, name, titles):
 class WorksAtFinder:
     def __init__(self, titles="config/titles.txt"):
         self.titles = longest_first(word_list(titles))
+        # (a deputy of any title: 副经理, as well as the titles listed with theirs, 副总经理)
+        self.post_titles = [*self.titles, *("副" + t for t in self.titles)]
 
     def __call__(self, doc):
         text = layout(doc).text
@@ -190,7 +192,7 @@ class WorksAtFinder:
     def _post(self, doc, text, p, person, i, after, out) -> bool:
         """The title at `after` that ends the clause: WORKS_AT the unit of mention i."""
         after = POST_MODIFIERS.match(text, after).end()  # …的一名|年轻|投递员
-        title = next((t for t in self.titles if text.startswith(t, after)
+        title = next((t for t in self.post_titles if text.startswith(t, after)
                       and POST_END.match(text, after + len(t))), None)
         target = resolved(doc, i)
         if title is None or mentions(doc)[target].label not in ("BRANCH", "PARTNER"):
