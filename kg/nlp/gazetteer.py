@@ -129,6 +129,11 @@ class Gazetteer:
         return self.forms.get(form, [])
 
 
+def foreign_country_names() -> tuple[str, ...]:
+    """Every country but China: 某国邮政 is an outside post, 中国邮政 the network itself."""
+    return tuple(c for c in country_names() if c != "中国")
+
+
 @lru_cache(maxsize=1)
 def country_names() -> tuple[str, ...]:
     """Chinese names of the world's countries (pycountry's ISO 3166 data and its zh_CN translation)."""

@@ -11,7 +11,7 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.gazetteer import country_names, default_gazetteer
+from kg.nlp.gazetteer import default_gazetteer, foreign_country_names
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import (
@@ -67,7 +67,7 @@ class BranchFinder:
                                                   if row["label"] == "BRANCH"]))
         self.place_finals = set(word_list(place_finals))
         self.org_nouns = tuple(word_list(org_nouns))
-        self.countries = tuple(c for c in country_names() if c != "中国")
+        self.countries = foreign_country_names()
         self.generic = longest_first(word_list(generic))
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))

@@ -11,7 +11,7 @@ import re
 
 from spacy.language import Language
 
-from kg.nlp.gazetteer import country_names, default_gazetteer
+from kg.nlp.gazetteer import default_gazetteer, foreign_country_names
 from kg.lexicon import jsonl, longest_first, word_list
 from kg.nlp.mentions import Mention, layout, mentions
 from kg.nlp.name_growth import (
@@ -62,8 +62,7 @@ class PartnerFinder:
         self.gaz = default_gazetteer()
         self.suffix_re = re.compile("|".join(map(re.escape, longest_first(self.suffixes))))
         # A country's postal operator (俄罗斯邮政) is an outside organisation.
-        foreign = [c for c in country_names() if c != "中国"]  # 中国邮政 is the network itself
-        self.countries = foreign
+        self.countries = foreign = foreign_country_names()
         # (and its branch in a region of its own: 老挝邮政琅南塔省分公司)
         self.foreign_post_re = re.compile("(?:" + "|".join(map(re.escape, foreign)) + ")国?邮政(?:集团公司|集团|公司)?"
                                           r"(?:[\u4e00-\u9fff]{2,6}?(?:分公司|分局))?")

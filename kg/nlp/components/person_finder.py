@@ -94,7 +94,7 @@ class PersonFinder:
                  stops="config/person_stops.txt", place_after="config/place_after.txt", model="",
                  things="config/list_things.txt", roles="config/person_roles.txt",
                  thing_words="config/thing_words.txt"):
-        self.titles = longest_first(word_list(titles))
+        self.titles = tuple(longest_first(word_list(titles)))  # (a tuple: str.endswith takes it)
         self.title_set = set(self.titles)
         self.surnames = set(word_list(surnames))
         self.honorifics = longest_first(word_list(honorifics))
@@ -212,7 +212,7 @@ class PersonFinder:
         reads the given name alone; after a word for who someone is (果农, or a title:
         营业员向丽萍), they are the surname."""
         if end - start == 2 and start >= 1 and text[start - 1] in PREPOSITION_SURNAMES \
-                and (text.endswith(self.roles, 0, start - 1) or text.endswith(tuple(self.titles), 0, start - 1)):
+                and (text.endswith(self.roles, 0, start - 1) or text.endswith(self.titles, 0, start - 1)):
             return start - 1
         return self._foreign_start(text, start, end)
 

@@ -53,7 +53,7 @@ def make_works_at_finder(nlp, name, titles):
 
 class WorksAtFinder:
     def __init__(self, titles="config/titles.txt"):
-        self.titles = longest_first(word_list(titles))
+        self.titles = tuple(longest_first(word_list(titles)))  # (a tuple: str.endswith takes it)
         # (a deputy of any title: 副经理, as well as the titles listed with theirs, 副总经理)
         self.post_titles = [*self.titles, *("副" + t for t in self.titles)]
 
@@ -154,7 +154,7 @@ class WorksAtFinder:
             between = text[org.end:nxt.start]
             title = between[:-1]
             if not between.endswith("、") or not TITLE.match(title) or "、" in title \
-                    or not title.endswith(tuple(self.titles)):
+                    or not title.endswith(self.titles):
                 return
             target = resolved(doc, i)
             if mentions(doc)[target].label in ("BRANCH", "PARTNER"):
