@@ -237,3 +237,17 @@ def test_a_mention_is_keyed_by_its_name_and_rank_in_its_article_not_its_offsets(
             m["start"] += 3
             m["end"] += 3
     assert [values[1] for _id, _label, values in facts.doc_facts(longer).mentions] == keys
+
+
+def test_a_mention_key_is_a_short_digest_of_its_span_and_its_node():
+    """12 characters (LadybugDB keeps strings of up to 12 bytes inline): the same span and
+    node always give the same key, another node or another span another one."""
+    import re
+
+    from kg.graph import facts
+
+    key = facts.mention_key("men:x.txt#0:某县分公司.0", "branch:某省某县分公司")
+    assert len(key) == 12 and re.fullmatch(r"[A-Za-z0-9_-]{12}", key)
+    assert key == facts.mention_key("men:x.txt#0:某县分公司.0", "branch:某省某县分公司")
+    assert key != facts.mention_key("men:x.txt#0:某县分公司.0", "branch:某省某县分公司@x.txt")
+    assert key != facts.mention_key("men:x.txt#0:某县分公司.1", "branch:某省某县分公司")

@@ -328,6 +328,85 @@ def test_a_store_without_its_records_file_says_so_in_one_line(db, records, tmp_p
     assert dump(db) == before and kept_digests(db) == named_digests(db)
 
 
+def kept_entity_lists(db):
+    """The ids of the entity lists the records file beside a store holds."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{db}.records")
+    try:
+        return sorted(row[0] for row in conn.execute("SELECT id FROM entity_lists"))
+    finally:
+        conn.close()
+
+
+def named_entity_lists(db):
+    return sorted(row[0] for row in store.run_query(db, "MATCH (d:Document) RETURN d.entity_lists")[1])
+
+
+def test_entity_lists_are_kept_beside_the_store_and_only_those_it_names(db, records):
+    """The Documents' entity lists (what an update resolves entities from) live in the records
+    file, not in the Document table, whose COPY they made grow with the corpus."""
+    columns = {row[1] for row in store.run_query(db, "CALL TABLE_INFO('Document') RETURN *")[1]}
+    assert "entity_lists" in columns and not columns & {"entities", "entity_keys"}
+    assert len(named_entity_lists(db)) == 3 and kept_entity_lists(db) == named_entity_lists(db)
+    before = kept_entity_lists(db)
+    store.build_store([changed_a(records)], db)  # in place: a.txt names other entities now
+    assert kept_entity_lists(db) == named_entity_lists(db) != before
+
+
+def test_an_update_whose_entity_lists_are_gone_writes_the_store_afresh(db, records, tmp_path):
+    import sqlite3
+
+    conn = sqlite3.connect(f"{db}.records")
+    conn.execute("DELETE FROM entity_lists")
+    conn.commit()
+    conn.close()
+    store.build_store([changed_a(records)], db)
+    fresh = tmp_path / "fresh.db"
+    store.build_store([changed_a(records), *records[1:]], fresh)
+    assert dump(db) == dump(fresh)
+    assert kept_entity_lists(db) == named_entity_lists(db) and len(named_entity_lists(db)) == 3
+
+
+def test_a_store_of_the_previous_layout_is_written_afresh_from_its_records_file(db, records, tmp_path):
+    """A store whose tables kg lays out otherwise now (its Document table's comment names
+    another layout) but whose records are beside it is written afresh from them once."""
+    import ladybug
+
+    conn_db = ladybug.Database(str(db))
+    conn = ladybug.Connection(conn_db)
+    conn.execute("COMMENT ON TABLE Document IS 'kg store 000000000000'")
+    conn.close()
+    conn_db.close()
+    store.build_store([changed_a(records)], db)
+    fresh = tmp_path / "fresh.db"
+    store.build_store([changed_a(records), *records[1:]], fresh)
+    assert dump(db) == dump(fresh) and kept_digests(db) == named_digests(db)
+
+
+def test_copies_in_sessions_of_their_own_write_the_same_store(db, records, tmp_path, monkeypatch):
+    """A fresh build closes the database between sessions of COPYs (LadybugDB holds what
+    each COPY took until it closes); with no room for two COPYs in a session, every COPY
+    has a database opened for it alone, and the store is the same."""
+    opened = []
+    real = store_write._connect
+
+    def counted(path, **kw):
+        opened.append(path)
+        return real(path, **kw)
+
+    monkeypatch.setattr(store_write, "_connect", counted)
+    monkeypatch.setattr(store_write, "SESSION_BYTES", 0)
+    alone = tmp_path / "alone.db"
+    store.build_store(records, alone)
+    each = len(opened)
+    monkeypatch.setattr(store_write, "SESSION_BYTES", 64 << 20)
+    opened.clear()
+    store.build_store(records, tmp_path / "shared.db")
+    assert dump(alone) == dump(db) == dump(tmp_path / "shared.db")
+    assert len(opened) < each and each > 10
+
+
 def test_a_store_of_the_older_layout_moves_its_records_beside_it(tmp_path, records):
     """Stores written before records moved out kept them in the Document table: a build reads
     them from there once, writes the store afresh and the records beside it."""

@@ -259,14 +259,13 @@ def document_state() -> str:
 
 
 def document_entities() -> str:
-    """Each document's entity summaries and the node keys they resolved to (JSON)."""
-    return "MATCH (d:Document) RETURN d.name AS name, d.entities AS entities, d.entity_keys AS entity_keys"
+    """Each document's entity lists (their id in the records file)."""
+    return "MATCH (d:Document) RETURN d.name AS name, d.entity_lists AS entity_lists"
 
 
 def document_entities_by_key() -> str:
     """document_entities of the documents keyed $keys."""
-    return ("MATCH (d:Document) WHERE d.key IN $keys "
-            "RETURN d.name AS name, d.entities AS entities, d.entity_keys AS entity_keys")
+    return "MATCH (d:Document) WHERE d.key IN $keys RETURN d.name AS name, d.entity_lists AS entity_lists"
 
 
 def node_labels_by_key() -> str:
@@ -284,7 +283,8 @@ def document_digests() -> str:
 
 
 def all_digests() -> str:
-    return "MATCH (d:Document) RETURN d.digest AS digest"
+    """What of the records file the store names: each Document's record and entity lists."""
+    return "MATCH (d:Document) RETURN d.digest AS digest, d.entity_lists AS entity_lists"
 
 
 def document_names() -> str:

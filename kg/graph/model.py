@@ -73,10 +73,11 @@ EDGE_PROPS = {
     "HAS_ARTICLE": {"doc": "str"},
 }
 
-# How a mention's key begins: its document, article, entity name and rank there
-# (kg.graph.facts.mention_key adds the entity's node key). Stores keep the form in their
-# layout signature, so a store keyed otherwise is written afresh.
+# A mention's span: its document, article, entity name and rank there; its key is a digest
+# of the span and the entity's node key (kg.graph.facts.mention_key). Stores keep both forms
+# in their layout signature, so a store keyed otherwise is written afresh.
 MENTION_SPAN_KEY = "men:{doc}#{article}:{name}.{k}"
+MENTION_KEY = "blake2b-72 base64url of {span}:{entity key}"
 
 QUOTES = "“”\"‘’'《》「」『』【】〈〉"
 _ORG_PREFIX = re.compile(r"^(中国邮政储蓄银行|邮储银行|中国邮政集团有限公司|中国邮政集团公司|中国邮政|邮政)")

@@ -14,15 +14,14 @@ A build writes what changed, never the whole store again for one page:
   — node tables first, then relation tables, one COPY per table from Parquet
   files kg streams the rows into — and renamed into place. Readers and a
   killed build only ever see the old store or the new one.
-- Otherwise the changed documents replace their own rows in place, in one
-  transaction: their Document, Articles and mentions go and come back; their
-  readings leave the merged facts and figures (docs/GRAPH.md) and the new
-  ones join; entity nodes whose merge changed are updated. A killed update
-  is rolled back by LadybugDB, so the store stays as it was.
+- Otherwise the changed documents replace their own rows in place, on a copy
+  of the store swapped in when it closed cleanly: rows a page keeps stay,
+  only what differs is set (docs/GRAPH.md, "What a build writes").
 
-Each Document keeps what the next build needs: the record (compressed
-JSON), a digest of it, the extractor's fingerprint, and its entities with
-the node keys they resolved to.
+Each Document keeps what the next build needs: a digest of its record, the
+extractor's fingerprint, and the id of its entity lists; the record and the
+lists themselves are in the records file beside the store
+(kg.graph.records_file).
 
 `run_query` and the readers open the store read-only.
 """
@@ -36,12 +35,13 @@ import ladybug
 
 from kg.errors import KgError
 from kg.graph import cypher
-from kg.graph.model import EDGE_PROPS, EDGE_TYPES, MENTION_SPAN_KEY, NODE_LABELS, NODE_PROPS
+from kg.graph.model import EDGE_PROPS, EDGE_TYPES, MENTION_KEY, MENTION_SPAN_KEY, NODE_LABELS, NODE_PROPS
 
 DEFAULT_DB = "kg.db"
 # What a Document keeps for the next build (never exported: see kg.graph.model.NODE_PROPS).
-# The record itself is kept beside the store, under its digest (kg.graph.records_file).
-DOC_STORE_PROPS = {"fingerprint": "str", "digest": "str", "entities": "str", "entity_keys": "str"}
+# The record itself is kept beside the store, under its digest, and so are its entity lists,
+# under `entity_lists` (kg.graph.records_file).
+DOC_STORE_PROPS = {"fingerprint": "str", "digest": "str", "entity_lists": "str"}
 STORE_PROPS = {**NODE_PROPS, "Document": {**NODE_PROPS["Document"], **DOC_STORE_PROPS}}
 # Mentions are nine in ten of a store's rows and are read from their entity, never walked
 # back from an Article by kg (a query that does still works, by a scan): stored one way,
@@ -81,9 +81,12 @@ def pool_size(db_path) -> int:
 
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        size = os.path.getsize(db_path)
-    except (OSError, ValueError, AttributeError):
+    except (ValueError, AttributeError, OSError):
         return 0
+    try:
+        size = os.path.getsize(db_path)
+    except OSError:  # a new store (LadybugDB's default would reserve 80% of the memory)
+        size = 0
     return min(int(memory * 0.8), max(POOL_FLOOR, POOL_PER_BYTE * size))
 
 
@@ -162,7 +165,8 @@ def layout_signature() -> str:
     """What the store's tables look like, as a digest: kept as the Document table's comment."""
     import hashlib
 
-    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES, ONE_WAY_EDGES, MENTION_SPAN_KEY], sort_keys=True)
+    shape = json.dumps([STORE_PROPS, EDGE_PROPS, cypher.LADYBUG_TYPES, ONE_WAY_EDGES, MENTION_SPAN_KEY, MENTION_KEY],
+                       sort_keys=True)
     return f"kg store {hashlib.sha1(shape.encode()).hexdigest()[:12]}"
 
 
@@ -190,10 +194,11 @@ def _record_rows(conn, db_path, names, current: bool):
     from kg.graph.records_file import RecordFile
 
     names = list(names)
+    in_file = current or not _has_column(conn, "Document", "record")  # the oldest kept them there
     with RecordFile(db_path) as records:
         for i in range(0, len(names), RECORD_PAGE):
             keys = [f"doc:{n}" for n in names[i:i + RECORD_PAGE]]
-            if not current:
+            if not in_file:
                 yield from sorted(_query(conn, cypher.document_blobs(), {"keys": keys}))
                 continue
             digests = dict(_query(conn, cypher.document_digests(), {"keys": keys}))
@@ -203,6 +208,10 @@ def _record_rows(conn, db_path, names, current: bool):
                     raise StoreError(f"{db_path}: the stored record of {name} is missing from {records.path}; "
                                      f"rebuild from the pages")
                 yield name, blobs[digests[name]]
+
+
+def _has_column(conn, table: str, column: str) -> bool:
+    return any(row[1] == column for row in _query(conn, cypher.table_info(table)))
 
 
 def _has_records(db_path) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from kg.atomic import atomic_output, disk_full
 from kg.graph import cypher
 from kg.graph.model import EDGE_PROPS, ENDPOINTS, ENTITY_LABELS, ENTITY_PROPS, FACT_TYPES, NODE_PROPS
-from kg.graph.records_file import RecordFile, path_for as records_path
+from kg.graph.records_file import RecordFile, RecordsError, path_for as records_path
 from kg.graph.store import (
     _BLOB_MAGIC, _BLOB_ZLIB, DEFAULT_DB, FRESH_SIZE_NOTE, ONE_WAY_EDGES, STORE_PROPS, StoreBusy, StoreError,
     _connect, _counts, _has_records, _Layout, _loads, _one_line, _query, _record_rows, layout_signature,
@@ -39,18 +39,23 @@ LOCK_SUFFIX = ".build-lock"
 # writing a fresh store is quicker than updating in place.
 IN_PLACE_SHARE = 0.5
 IN_PLACE_FLOOR = 8
-# A new store commits a COPY of this many rows or more on its own: faster than one
-# transaction for them all (bench/store_bench.py) and uncommitted rows are not all held
-# at once. Smaller ones share a transaction, SHARED_COPIES at most: every commit costs
-# ~10 ms whatever its size and a store has a few dozen small tables, but each COPY holds
-# ~8 MB until its transaction commits. The store is only swapped in when whole, so a
-# killed build still leaves the old one.
-ALONE_ROWS = 20_000
-SHARED_COPIES = 4
-# Rows per Parquet row group while streaming; Documents carry their entity lists, so also
-# bytes: LadybugDB reads a row group whole when it copies it.
-SPOOL_ROWS = 20_000
-SPOOL_BYTES = 2 << 20
+# A new store's COPYs run in sessions: the database opened, one transaction, closed.
+# LadybugDB holds what a COPY took until the database closes (a CHECKPOINT does not free
+# it) — measured: ~15 MB for a node table, ~8 MB for a relation table, and three to four
+# times the bytes of the rows — so kept open, a build's peak memory grew with the store
+# (~100 MB more at 1,000 pages, bench/store_bench.py). A session costs ~60 ms (commit,
+# close, open), so COPYs share one while what they hold stays under SESSION_BYTES; one that
+# holds more has one to itself. The store is only swapped in when whole, so a killed build
+# still leaves the old one.
+SESSION_BYTES = 64 << 20
+NODE_COPY_BYTES = 15 << 20
+REL_COPY_BYTES = 8 << 20
+COPY_BYTES_PER_BYTE = 4
+# Rows a spool holds as Python tuples before it writes them to its Parquet file: few, since
+# a build's peak memory held them (20,000 rows per table: ~80 MB more at 1,000 pages).
+SPOOL_ROWS = 2_000
+# Rows per row group of the Parquet files LadybugDB copies from (it reads a row group whole).
+COPY_ROWS = 20_000
 # Records written to the records file beside the store (kg.graph.records_file) at a time.
 RECORDS_AT_ONCE = 64
 # LadybugDB writes a table an update changed to new space in the file, and does not reuse
@@ -192,14 +197,7 @@ class _Spool:
         self.path, self.columns = path, columns
         self.pending = []
         self.rows = 0
-        self.bytes = 0
         self.writer = None
-
-    def add(self, values, size=0):
-        self.pending.append(values)
-        self.bytes += size
-        if len(self.pending) >= SPOOL_ROWS or self.bytes >= SPOOL_BYTES:
-            self.flush()
 
     def extend(self, rows):
         self.pending.extend(rows)
@@ -221,7 +219,6 @@ class _Spool:
         self.writer.write_table(table)
         self.rows += len(self.pending)
         self.pending = []
-        self.bytes = 0
 
     def close(self):
         self.flush()
@@ -238,16 +235,28 @@ class _Spool:
 
 
 def _rewrite(spool: _Spool, out: Path, transform):
-    """Stream a spool through `transform(batch) -> table` into a new Parquet file; its row count."""
+    """Stream a spool through `transform(batch) -> table` into a new Parquet file, in row
+    groups of COPY_ROWS; its row count."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    writer, n = None, 0
-    for batch in spool.batches():
-        table = transform(batch)
+    writer, n, held = None, 0, []
+
+    def write():
+        nonlocal writer
+        table = pa.concat_tables(held)
         if writer is None:
             writer = pq.ParquetWriter(out, table.schema, compression="none")
         writer.write_table(table)
-        n += table.num_rows
+        held.clear()
+
+    for batch in spool.batches():
+        held.append(transform(batch))
+        n += held[-1].num_rows
+        if sum(t.num_rows for t in held) >= COPY_ROWS:
+            write()
+    if held:
+        write()
     if writer is not None:
         writer.close()
     return n
@@ -285,41 +294,81 @@ def _rows_for(rows, columns):
 
 
 def _copy_facts(copy, fact_groups, reported, tabulate) -> int:
-    """The fact edges and REPORTED edges, one `copy(table, source, rows, pair)` per type and
+    """The fact edges and REPORTED edges, one `copy(table, source, pair)` per type and
     FROM/TO pair, their rows made by `tabulate` (_table or _rows_for); the rows written."""
     written = 0
     for (etype, a, b), rows in sorted(fact_groups.items()):
-        copy(etype, tabulate(rows, _edge_columns(etype)), len(rows), (a, b))
+        copy(etype, tabulate(rows, _edge_columns(etype)), (a, b))
         written += len(rows)
     for (a, b), rows in sorted(reported.items()):
-        copy("REPORTED", tabulate(rows, _edge_columns("REPORTED")), len(rows), (a, b))
+        copy("REPORTED", tabulate(rows, _edge_columns("REPORTED")), (a, b))
         written += len(rows)
     return written
 
 
-class _Commits:
-    """A new store's COPYs: small ones share a transaction (SHARED_COPIES at most), one of
-    ALONE_ROWS rows or more commits on its own."""
+def _hand_back_freed_memory():
+    """Return the C heap's free pages to the system (glibc's malloc_trim; elsewhere nothing).
+    glibc keeps what LadybugDB frees when it closes, and what the merge freed, for reuse by
+    the process: without this a build's peak memory grew with the store by ~100 MB at 1,000
+    pages (bench/store_bench.py)."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        import ctypes
+        import ctypes.util
 
-    def __init__(self, conn):
-        self.conn, self.open, self.copies = conn, False, 0
+        try:
+            _MALLOC_TRIM = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+        except (OSError, AttributeError, TypeError):
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
+
+
+class _Commits:
+    """A new store's COPYs, in sessions (see SESSION_BYTES)."""
+
+    def __init__(self, connect):
+        self.connect = connect  # () -> a context manager giving a connection to the new store
+        self.stack = self.conn = None
+        self.open, self.held = False, 0
 
     def begin(self):
         if not self.open:
+            if self.conn is None:
+                _hand_back_freed_memory()
+                self.stack = contextlib.ExitStack()
+                self.conn = self.stack.enter_context(self.connect())
             _exec(self.conn, "BEGIN TRANSACTION")
-            self.open, self.copies = True, 0
+            self.open, self.held = True, 0
 
     def end(self):
         if self.open:
             _exec(self.conn, "COMMIT")
             self.open = False
+            self.close()
 
-    def copy(self, table, source, rows, pair=None):
-        if rows >= ALONE_ROWS or self.copies >= SHARED_COPIES:
+    def close(self):
+        """Close the database (its checkpoint is timed as writing)."""
+        if self.stack is not None:
+            stack, self.stack, self.conn = self.stack, None, None
+            t0 = time.perf_counter()
+            try:
+                stack.close()
+            finally:
+                WRITE_CLOCK.seconds += time.perf_counter() - t0
+            _hand_back_freed_memory()
+
+    def copy(self, table, source, pair=None):
+        """COPY `source` (a Parquet file or an Arrow table) into `table`."""
+        size = source.stat().st_size if isinstance(source, Path) else source.nbytes
+        holds = (REL_COPY_BYTES if pair else NODE_COPY_BYTES) + COPY_BYTES_PER_BYTE * size
+        if self.held + holds > SESSION_BYTES:
             self.end()
-        if rows < ALONE_ROWS:
-            self.begin()
-            self.copies += 1
+        self.begin()
+        self.held += holds
         _copy(self.conn, table, source, pair)
 
 
@@ -351,21 +400,25 @@ def _entity_label(record_label):
     return ENTITY_LABELS[record_label]
 
 
-def _interned(reading, at, strings) -> tuple:
-    """A reading read back from JSON, its sentence one object across the build (pages repeat them)."""
-    s = reading[at]
-    if s is not None:
-        reading[at] = strings.setdefault(s, s)
-    return tuple(reading)
+def _interned(values, same: dict) -> tuple:
+    """Values read back from JSON (strings, integers, None: a reading's or an entity
+    summary's), each one object across the build: a build holds every reading and summary
+    to the end, and pages repeat their sentences, names, documents, rules and offsets."""
+    try:
+        return tuple(map(same.setdefault, values, values))
+    except TypeError:  # an unhashable value, which no valid record has: kept as it is
+        return tuple(values)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _summaries_json(summaries) -> str:
-    """A document's entity summaries as stored (JSON lists)."""
-    return _dumps([list(x) for x in summaries]).decode("utf-8")
+def _entity_lists(summaries, keys) -> tuple[str, bytes, bytes]:
+    """A document's entity lists as the records file keeps them: (id, its entity summaries as
+    JSON lists, the node key each resolved to as JSON); the id is the Document's `entity_lists`."""
+    ents, node_keys = _dumps([list(x) for x in summaries]), _dumps(list(keys))
+    return hashlib.sha1(ents + b"\n" + node_keys).hexdigest(), ents, node_keys
 
 
 class _Entry:
@@ -450,9 +503,7 @@ class FreshBuild:
             self.pending.append((entry.digest, entry.packed()))
             if len(self.pending) >= RECORDS_AT_ONCE:
                 self.flush_records()
-        entities = _summaries_json(summaries)
-        self.docs.add((*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest, entities, None, rec_no),
-                      size=len(entities))
+        self.docs.extend([(*(d.get(p) for p in self.doc_props), entry.fingerprint, entry.digest, None, rec_no)])
         self.articles.extend([(*(a.get(p) for p in self.art_cols), rec_no) for a in found.articles])
         self.has_article.extend([(h["source"], h["target"], h["key"], h["doc"], rec_no) for h in found.has_article])
         by_label = {}
@@ -472,6 +523,44 @@ class FreshBuild:
         self.records.put(self.pending)
         self.pending = []
 
+    def _merge(self, live: set):
+        """Entities resolved across the documents, and the facts and figures merged: what the
+        COPYs need, and only that (the summaries and readings are freed before the store opens)."""
+        import pyarrow as pa
+
+        facts, same = self.facts, {}
+        res = facts.resolve({self.recs[rec_no][0]: [(*_interned(s[:4], same), _interned(s[4], same),
+                                                     _interned(s[5], same)) for s in summaries]
+                             for rec_no, summaries in self._spooled(self.entities)})
+        keys_by_occ = []
+        for rec_no, (doc, n) in enumerate(self.recs):
+            keys_by_occ.extend(res.keys[doc] if rec_no in live and n else [None] * n)
+        keys_by_occ = pa.array(keys_by_occ, type=pa.string())
+        lists = self._put_entity_lists(res)
+        merged = facts.Merged()
+        for rec_no, fact_list, metric_list in self._spooled(self.readings):
+            doc = self.recs[rec_no][0]
+            found = facts.DocFacts(doc)
+            found.facts = [(t, h, tl, _interned(r, same)) for t, h, tl, r in fact_list]
+            found.metrics = [(sid, tuple(fig), _interned(r, same)) for sid, fig, r in metric_list]
+            merged.add(found, res.key_map(doc))
+        fact_groups, pairs = _fact_groups(merged, res.nodes)
+        metric_rows, reported = _metric_groups(merged, res.nodes)
+        return res.nodes, keys_by_occ, lists, fact_groups, pairs, metric_rows, reported
+
+    def _put_entity_lists(self, res) -> dict:
+        """Each document's entity lists into the records file (before the new store names
+        them); {document: their id}."""
+        ids, rows = {}, []
+        for doc, summaries in res.summaries.items():
+            ids[doc], ents, keys = row = _entity_lists(summaries, res.keys.get(doc, ()))
+            rows.append(row)
+            if len(rows) >= RECORDS_AT_ONCE:
+                self.records.put_entity_lists(rows)
+                rows = []
+        self.records.put_entity_lists(rows)
+        return ids
+
     def _spooled(self, spool):
         """The spooled lines of the records that count (the last of each doc), as lists."""
         live = set(self.latest.values())
@@ -481,45 +570,31 @@ class FreshBuild:
                 if item[0] in live:
                     yield item
 
-    def finish(self, conn, log) -> int:
-        """Resolve, then COPY node tables and relation tables; returns the rows written."""
-        with _collector_paused():
-            return self._finish(conn, log)
+    def finish(self, connect, log) -> int:
+        """Resolve, then COPY node tables and relation tables into the store `connect()` opens;
+        returns the rows written."""
+        put = _Commits(connect)
+        try:
+            with _collector_paused():
+                return self._finish(put, log)
+        finally:
+            put.close()
 
-    def _finish(self, conn, log) -> int:
+    def _finish(self, put, log) -> int:
         import pyarrow as pa
 
-        facts = self.facts
         for spool in (self.docs, self.articles, self.has_article, *self.mentions.values()):
             spool.close()
         self.entities.close()
         self.readings.close()
         log("merging entities across documents")
         live = set(self.latest.values())
-        res = facts.resolve({self.recs[rec_no][0]: [tuple(s[:4]) + (tuple(s[4]), tuple(s[5])) for s in summaries]
-                             for rec_no, summaries in self._spooled(self.entities)})
-        keys_by_occ = []
-        for rec_no, (doc, n) in enumerate(self.recs):
-            keys_by_occ.extend(res.keys[doc] if rec_no in live and n else [None] * n)
-        keys_by_occ = pa.array(keys_by_occ, type=pa.string())
+        nodes, keys_by_occ, lists, fact_groups, pairs, metric_rows, reported = self._merge(live)
 
-        merged = facts.Merged()
-        strings = {}
-        fact_at, metric_at = facts.SENTENCE_AT, facts.METRIC_SENTENCE_AT
-        for rec_no, fact_list, metric_list in self._spooled(self.readings):
-            doc = self.recs[rec_no][0]
-            found = facts.DocFacts(doc)
-            found.facts = [(t, h, tl, _interned(r, fact_at[t], strings)) for t, h, tl, r in fact_list]
-            found.metrics = [(sid, tuple(fig), _interned(r, metric_at, strings)) for sid, fig, r in metric_list]
-            merged.add(found, res.key_map(doc))
-        fact_groups, pairs = _fact_groups(merged, res.nodes)
-        metric_rows, reported = _metric_groups(merged, res.nodes)
-
-        put = _Commits(conn)
         put.begin()
         for stmt in cypher.ladybug_schema(STORE_PROPS, EDGE_PROPS, pairs, ONE_WAY_EDGES):
-            _exec(conn, stmt)
-        _exec(conn, cypher.comment_on_table("Document", layout_signature()))
+            _exec(put.conn, stmt)
+        _exec(put.conn, cypher.comment_on_table("Document", layout_signature()))
         written = 0
 
         import pyarrow.compute as pc
@@ -530,51 +605,57 @@ class FreshBuild:
             table = pa.Table.from_batches([batch])
             return table.filter(pc.is_in(table.column("_rec"), value_set=live_recs)).drop_columns(["_rec"])
 
+        # Tables go in an order that frees what the build holds before the largest COPYs,
+        # the mentions', which come last: each COPY's own memory grows with its rows.
         log("writing entities")
         for label in ENTITY_LABELS.values():
-            rows = [{"key": k, **v} for k, v in res.nodes.items() if v["label"] == label]
+            rows = [{"key": k, **v} for k, v in nodes.items() if v["label"] == label]
             if rows:
-                put.copy(label, _table(rows, _node_columns(label)), len(rows))
+                put.copy(label, _table(rows, _node_columns(label)))
                 written += len(rows)
+        nodes = rows = None
         log(f"writing {_plural(len(self.latest), 'document')}")
 
-        def with_keys(batch):
+        def with_lists(batch):
             table = keep(batch)
-            names = table.column("name").to_pylist()
-            keys = pa.array([json.dumps(res.keys.get(n, []), ensure_ascii=False) for n in names], type=pa.string())
-            return table.set_column(table.schema.get_field_index("entity_keys"), "entity_keys", keys)
+            ids = pa.array([lists[n] for n in table.column("name").to_pylist()], type=pa.string())
+            return table.set_column(table.schema.get_field_index("entity_lists"), "entity_lists", ids)
 
-        for label, spool, transform in (("Document", self.docs, with_keys), ("Article", self.articles, keep)):
+        for label, spool, transform in (("Document", self.docs, with_lists), ("Article", self.articles, keep)):
             out = self.folder / f"{label}.copy.parquet"
             n = _rewrite(spool, out, transform)
             if n:
-                put.copy(label, out, n)
+                put.copy(label, out)
                 written += n
+        lists = None
         if metric_rows:
             log(f"writing {_plural(len(metric_rows), 'figure')}")
-            put.copy("Metric", _table(metric_rows, _node_columns("Metric")), len(metric_rows))
+            put.copy("Metric", _table(metric_rows, _node_columns("Metric")))
             written += len(metric_rows)
+        metric_rows = None
+        log("writing facts")
+        written += _copy_facts(put.copy, fact_groups, reported, _table)
+        fact_groups = reported = None
         out = self.folder / "HAS_ARTICLE.copy.parquet"
         n = _rewrite(self.has_article, out, keep)
         if n:
-            put.copy("HAS_ARTICLE", out, n, ("Document", "Article"))
+            put.copy("HAS_ARTICLE", out, ("Document", "Article"))
             written += n
         log("writing mentions")
         for label, spool in self.mentions.items():
             def with_from(batch):
                 table = keep(batch)
                 source = keys_by_occ.take(table.column("_occ"))
-                key = pc.binary_join_element_wise(table.column("key"), source, ":")  # facts.mention_key
+                key = pa.array(list(map(self.facts.mention_key, table.column("key").to_pylist(), source.to_pylist())),
+                               type=pa.string())
                 table = table.set_column(table.schema.get_field_index("key"), "key", key)
                 return table.drop_columns(["_occ"]).add_column(0, "from", source)
 
             out = self.folder / f"MENTIONED_IN.{label}.copy.parquet"
             n = _rewrite(spool, out, with_from)
             if n:
-                put.copy("MENTIONED_IN", out, n, (label, "Article"))
+                put.copy("MENTIONED_IN", out, (label, "Article"))
                 written += n
-        log("writing facts")
-        written += _copy_facts(put.copy, fact_groups, reported, _table)
         put.end()
         return written
 
@@ -606,33 +687,39 @@ class _NeedsFresh(Exception):
     """The change is too large (or needs a new relation pair) to make in place."""
 
 
-def _resolution(conn, changed: dict, removed: set, facts):
-    """(resolution, rekeyed documents, stored (entities, entity_keys) by document or None)
-    after `changed` (doc → _Entry) replace their records and `removed` go.
+def _resolution(conn, records: RecordFile, changed: dict, removed: set, facts):
+    """(resolution, rekeyed documents, stored entity lists (summaries JSON, node keys JSON)
+    by document or None) after `changed` (doc → _Entry) replace their records and `removed` go.
 
     When nothing goes and every changed document names the same entities as it did (a
     figure or a sentence corrected), the merge cannot change: the stored node keys stand,
     no entity node changes (`nodes` is None then) and the other documents' summaries are
     not read nor merged again — that work grew with the store, not with the change.
+    A document whose entity lists the records file lacks is written afresh (_NeedsFresh).
     """
     new = {name: facts.entity_summaries(entry.record) if not entry.record.get("skipped") else []
            for name, entry in changed.items()}
     if new and not removed:
-        rows = _query(conn, cypher.document_entities_by_key(), {"keys": [facts.doc_key(n) for n in new]})
-        kept = {name: keys for name, ents, keys in rows if ents is not None and ents == _summaries_json(new[name])}
+        ids = dict(_query(conn, cypher.document_entities_by_key(), {"keys": [facts.doc_key(n) for n in new]}))
+        lists = records.entity_lists(i for i in ids.values() if i)
+        kept = {name: lists[i][1] for name, i in ids.items()
+                if i in lists and lists[i][0] == _entity_lists(new[name], ())[1]}
         if len(kept) == len(new):
-            return facts.Resolution(new, {n: json.loads(k or "[]") for n, k in kept.items()}, None), set(), None
-    stored = {name: (ents, keys) for name, ents, keys in _query(conn, cypher.document_entities())}
+            return facts.Resolution(new, {n: _loads(k) for n, k in kept.items()}, None), set(), None
+    ids = dict(_query(conn, cypher.document_entities()))
+    lists = records.entity_lists(i for i in ids.values() if i)
+    stored = {name: lists[i] for name, i in ids.items() if i in lists}
     summaries = {}
-    for name, (ents, _keys) in stored.items():
+    for name in ids:
         if name not in changed and name not in removed:
-            summaries[name] = _loads(ents) if ents else []
+            if name not in stored:
+                raise _NeedsFresh()
+            summaries[name] = _loads(stored[name][0])
     summaries.update(new)
     # stored summaries come back as JSON lists
     summaries = {n: [tuple(x[:4]) + (tuple(x[4]), tuple(x[5])) for x in v] for n, v in summaries.items()}
     res = facts.resolve(summaries)
-    rekeyed = {name for name in summaries if name not in changed
-               and json.loads(stored[name][1] or "[]") != res.keys.get(name, [])}
+    rekeyed = {name for name in summaries if name not in changed and _loads(stored[name][1]) != res.keys.get(name, [])}
     return res, rekeyed, stored
 
 
@@ -647,7 +734,8 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     """Replace `changed` documents' rows (doc → _Entry) and drop `removed` ones, in one transaction."""
     from kg.graph import facts
 
-    res, rekeyed, stored = _resolution(conn, changed, removed, facts)
+    with RecordFile(db_path) as records:
+        res, rekeyed, stored = _resolution(conn, records, changed, removed, facts)
     summaries = res.summaries
     touched = set(changed) | set(removed) | rekeyed
     total = len(set(state) | set(changed))
@@ -707,15 +795,15 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
     ent_delete, ent_update, ent_create = {}, {}, {}
     if res.nodes is not None:
         # Only entities of the touched documents can change: the others keep their members.
-        near = {k for name in touched for k in _loads(stored.get(name, (None, None))[1] or b"[]")}
+        near = {k for name in touched for k in _loads(stored.get(name, (None, b"[]"))[1])}
         near |= {k for name in touched for k in res.keys.get(name, ())}
         ent_delete, ent_update, ent_create = _entity_diff(conn, res.nodes, near)
-    doc_rows, art_rows, has_rows, men_rows = [], [], [], []
+    doc_rows, art_rows, has_rows, men_rows, lists = [], [], [], [], []
     for name in sorted(found):
         f, entry = found[name], entries[name]
+        lists.append(_entity_lists(summaries.get(name, ()), res.keys.get(name, ())))
         doc_rows.append({**f.document, "fingerprint": entry.fingerprint, "digest": entry.digest,
-                         "entities": _summaries_json(summaries.get(name, [])),
-                         "entity_keys": json.dumps(res.keys.get(name, []), ensure_ascii=False)})
+                         "entity_lists": lists[-1][0]})
         art_rows += f.articles
         has_rows += f.has_article
         keys = res.key_map(name)
@@ -725,6 +813,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
                              "_label": _entity_label(label)})
     with RecordFile(db_path) as records:  # before the store names them
         records.put([(entries[name].digest, entries[name].packed()) for name in changed])
+        records.put_entity_lists(lists)
     doc_props = [p for p, _ in _node_columns("Document")[1:]]
     documents = _Changes(doc_rows, {row[0]: dict(zip(doc_props, row[1:])) for row in _query(
         conn, cypher.entity_rows_by_key("Document", doc_props), {"keys": [facts.doc_key(d) for d in docs]})},
@@ -783,7 +872,7 @@ def _update_in_place(conn, db_path, changed: dict, removed: set, state: dict, lo
             for label, props, rows in changes.sets():
                 _exec(conn, cypher.update_edges(etype, label, props), {"rows": rows})
                 written += len(rows)
-        written += _copy_facts(lambda table, source, _n, pair: _copy(conn, table, source, pair),
+        written += _copy_facts(lambda table, source, pair: _copy(conn, table, source, pair),
                                fact_groups, reported, _rows_for)
         written += len(has_rows)
         _exec(conn, "COMMIT")
@@ -948,16 +1037,15 @@ def _write_fresh(target: Path, entries, log) -> tuple[int, int]:
             for entry in entries:
                 fresh.add(entry)
             fresh.flush_records()
-        try:
-            with _connect(tmp, read_only=False) as conn:
-                written = fresh.finish(conn, log), len(fresh.latest)
-                closing = time.perf_counter()
-            WRITE_CLOCK.seconds += time.perf_counter() - closing  # the checkpoint
-            _note_fresh_size(tmp)
-        except (RuntimeError, StoreError, OSError) as exc:
-            if disk_full(tmp.parent):
-                raise StoreError(f"{target}: cannot write: no space left on device") from None
-            raise StoreError(f"{target}: cannot write the new database ({_one_line(exc)})") from None
+            try:
+                written = fresh.finish(lambda: _connect(tmp, read_only=False), log), len(fresh.latest)
+                _note_fresh_size(tmp)
+            except RecordsError:
+                raise
+            except (RuntimeError, StoreError, OSError) as exc:
+                if disk_full(tmp.parent):
+                    raise StoreError(f"{target}: cannot write: no space left on device") from None
+                raise StoreError(f"{target}: cannot write the new database ({_one_line(exc)})") from None
         shutil.rmtree(spool, ignore_errors=True)
         left = [s for s in SIDECARS if Path(f"{tmp}{s}").exists()]
         if left and disk_full(tmp.parent):  # LadybugDB could not checkpoint: the disk filled up
@@ -1043,10 +1131,10 @@ def _after_build(target: Path, forget: bool) -> dict:
     (now in place) names removed from the records file: one visit to the store for both."""
     with _connect(target, read_only=True) as conn:
         result = _counts(conn, target)
-        digests = [row[0] for row in _query(conn, cypher.all_digests())] if forget else None
-    if digests is not None:
+        named = _query(conn, cypher.all_digests()) if forget else None
+    if named is not None:
         with RecordFile(target) as records:
-            records.keep(digests)
+            records.keep([row[0] for row in named], [row[1] for row in named])
     return result
 
 
