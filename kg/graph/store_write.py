@@ -47,7 +47,7 @@ IN_PLACE_FLOOR = 8
 # close, open), so COPYs share one while what they hold stays under SESSION_BYTES; one that
 # holds more has one to itself. The store is only swapped in when whole, so a killed build
 # still leaves the old one.
-SESSION_BYTES = 64 << 20
+SESSION_BYTES = 96 << 20
 NODE_COPY_BYTES = 15 << 20
 REL_COPY_BYTES = 8 << 20
 COPY_BYTES_PER_BYTE = 4
