@@ -263,19 +263,28 @@ def test_a_store_grown_by_updates_is_written_afresh(db, records, tmp_path, monke
     assert kept_digests(db) == named_digests(db) and len(store.read_records(db)) == 3
 
 
-def kept_digests(db):
-    """The digests the records file beside a store holds."""
+def kept_keys(db, table: str, column: str):
+    """The keys a table of the records file beside a store holds."""
     import sqlite3
 
     conn = sqlite3.connect(f"{db}.records")
     try:
-        return sorted(row[0] for row in conn.execute("SELECT digest FROM records"))
+        return sorted(row[0] for row in conn.execute(f"SELECT {column} FROM {table}"))
     finally:
         conn.close()
 
 
+def named_keys(db, prop: str):
+    """What the store's Documents name of the records file."""
+    return sorted(row[0] for row in store.run_query(db, f"MATCH (d:Document) RETURN d.{prop}")[1])
+
+
+def kept_digests(db):
+    return kept_keys(db, "records", "digest")
+
+
 def named_digests(db):
-    return sorted(row[0] for row in store.run_query(db, "MATCH (d:Document) RETURN d.digest")[1])
+    return named_keys(db, "digest")
 
 
 def test_records_are_kept_beside_the_store_and_only_those_it_names(db, records):
@@ -329,18 +338,11 @@ def test_a_store_without_its_records_file_says_so_in_one_line(db, records, tmp_p
 
 
 def kept_entity_lists(db):
-    """The ids of the entity lists the records file beside a store holds."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"{db}.records")
-    try:
-        return sorted(row[0] for row in conn.execute("SELECT id FROM entity_lists"))
-    finally:
-        conn.close()
+    return kept_keys(db, "entity_lists", "id")
 
 
 def named_entity_lists(db):
-    return sorted(row[0] for row in store.run_query(db, "MATCH (d:Document) RETURN d.entity_lists")[1])
+    return named_keys(db, "entity_lists")
 
 
 def test_entity_lists_are_kept_beside_the_store_and_only_those_it_names(db, records):
