@@ -42,11 +42,12 @@ IN_PLACE_FLOOR = 8
 # A new store's COPYs run in sessions: the database opened, one transaction, closed.
 # LadybugDB holds what a COPY took until the database closes (a CHECKPOINT does not free
 # it) — measured: ~15 MB for a node table, ~8 MB for a relation table, and three to four
-# times the bytes of the rows — so kept open, a build's peak memory grew with the store
-# (~100 MB more at 1,000 pages, bench/store_bench.py). A session costs ~60 ms (commit,
-# close, open), so COPYs share one while what they hold stays under SESSION_BYTES; one that
-# holds more has one to itself. The store is only swapped in when whole, so a killed build
-# still leaves the old one.
+# times the bytes of the rows (estimated from an Arrow table's size or a Parquet file's,
+# whose dictionary encoding understates repeated strings) — so kept open, a build's peak
+# memory grew with the store (~100 MB more at 1,000 pages, bench/store_bench.py). A session
+# costs ~60 ms (commit, close, open), so COPYs share one while what they hold stays under
+# SESSION_BYTES; one that holds more has one to itself. The store is only swapped in when
+# whole, so a killed build still leaves the old one.
 SESSION_BYTES = 96 << 20
 NODE_COPY_BYTES = 15 << 20
 REL_COPY_BYTES = 8 << 20
@@ -553,8 +554,8 @@ class FreshBuild:
         them); {document: their id}."""
         ids, rows = {}, []
         for doc, summaries in res.summaries.items():
-            ids[doc], ents, keys = row = _entity_lists(summaries, res.keys.get(doc, ()))
-            rows.append(row)
+            rows.append(_entity_lists(summaries, res.keys.get(doc, ())))
+            ids[doc] = rows[-1][0]
             if len(rows) >= RECORDS_AT_ONCE:
                 self.records.put_entity_lists(rows)
                 rows = []
