@@ -364,3 +364,15 @@ def test_a_past_post_and_a_deputy_title_after_the_name():
     rec = extract("牛建国原任定西市邮政分公司渠道平台部副经理。马红霞曾任陇西县邮政分公司经理。")
     assert has_relation(rec, "WORKS_AT", "牛建国", "定西市邮政分公司渠道平台部")
     assert has_relation(rec, "WORKS_AT", "马红霞", "陇西县邮政分公司")
+
+
+@pytest.mark.parametrize("text, body, title", [
+    ("活动中，宁远县商务局局长贺志平表示将全力支持。", "宁远县商务局", "局长"),
+    ("湖南省医保局局长石东明出席签约仪式。", "湖南省医保局", "局长"),
+    ("江西省商务厅厅长罗文华到会指导。", "江西省商务厅", "厅长"),
+])
+def test_a_body_whose_head_is_named_right_after_it_is_still_a_body(text, body, title):
+    """某县商务局|局长: the title's 局 is no longer name, so the body ends before it."""
+    rec = extract(text)
+    assert body in names(rec, "PARTNER")
+    assert [(r["tail"]["name"], r.get("title")) for r in rec["relations"] if r["type"] == "WORKS_AT"] == [(body, title)]

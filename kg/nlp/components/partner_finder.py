@@ -81,9 +81,10 @@ class PartnerFinder:
                 continue  # part of a unit's name (邮政局, 分公司)
             if text[e:e + 1] == "长" or self.suffixes[m.group()].get("skip"):
                 continue  # 局长, 社长: a title; 中小学: schools in general
-            if k + 1 < len(matches) and matches[k + 1].start() == e:
+            nxt = matches[k + 1] if k + 1 < len(matches) and text[matches[k + 1].end():][:1] != "长" else None
+            if nxt and nxt.start() == e:  # (a suffix a title opens — 某县医保局|局长 — ends the name)
                 continue  # 某某集团|有限公司: a suffix run straight into another is inside the name
-            if k + 1 < len(matches) and self._holds(text, e, matches[k + 1]):
+            if nxt and self._holds(text, e, nxt):
                 continue  # 某公安局|金鱼岭派出所, 某供销合作社|联合社: the name goes on
             mention = self._grow(text, s, e, m.group(), taken.last_end(s))
             if mention and "某" in mention.text:
