@@ -144,3 +144,10 @@ def test_a_quoted_name_followed_by_a_verb_keeps_what_the_words_before_it_tell():
 
 def test_a_quoted_card_name_is_a_product():
     assert "黄山印象" in names(extract("邮储银行黄山市分行推出“黄山印象”主题借记卡。"), "PRODUCT")
+
+
+def test_a_slogan_quoted_after_produce_is_no_product():
+    """农产品“出村进城”: the produce noun before the quote is no product head (产品 inside it)."""
+    rec = extract("江永县分公司积极推动农产品“出村进城”，今年寄递农产品86万件。")
+    assert "出村进城" not in names(rec)
+    assert not [r for r in rec["relations"] if r["type"] == "OFFERS"]
