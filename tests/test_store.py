@@ -356,6 +356,14 @@ def test_entity_lists_are_kept_beside_the_store_and_only_those_it_names(db, reco
     assert kept_entity_lists(db) == named_entity_lists(db) != before
 
 
+def a_changed_as_a_fresh_build(db, records, tmp_path) -> bool:
+    """Whether a.txt changed, built onto the store at db, leaves what a fresh build of the same pages holds."""
+    store.build_store([changed_a(records)], db)
+    fresh = tmp_path / "fresh.db"
+    store.build_store([changed_a(records), *records[1:]], fresh)
+    return dump(db) == dump(fresh)
+
+
 def test_an_update_whose_entity_lists_are_gone_writes_the_store_afresh(db, records, tmp_path):
     import sqlite3
 
@@ -363,10 +371,7 @@ def test_an_update_whose_entity_lists_are_gone_writes_the_store_afresh(db, recor
     conn.execute("DELETE FROM entity_lists")
     conn.commit()
     conn.close()
-    store.build_store([changed_a(records)], db)
-    fresh = tmp_path / "fresh.db"
-    store.build_store([changed_a(records), *records[1:]], fresh)
-    assert dump(db) == dump(fresh)
+    assert a_changed_as_a_fresh_build(db, records, tmp_path)
     assert kept_entity_lists(db) == named_entity_lists(db) and len(named_entity_lists(db)) == 3
 
 
@@ -380,10 +385,8 @@ def test_a_store_of_the_previous_layout_is_written_afresh_from_its_records_file(
     conn.execute("COMMENT ON TABLE Document IS 'kg store 000000000000'")
     conn.close()
     conn_db.close()
-    store.build_store([changed_a(records)], db)
-    fresh = tmp_path / "fresh.db"
-    store.build_store([changed_a(records), *records[1:]], fresh)
-    assert dump(db) == dump(fresh) and kept_digests(db) == named_digests(db)
+    assert a_changed_as_a_fresh_build(db, records, tmp_path)
+    assert kept_digests(db) == named_digests(db)
 
 
 def test_copies_in_sessions_of_their_own_write_the_same_store(db, records, tmp_path, monkeypatch):
