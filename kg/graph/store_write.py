@@ -241,20 +241,22 @@ def _rewrite(spool: _Spool, out: Path, transform):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    writer, n, held = None, 0, []
+    writer, n, held, held_rows = None, 0, [], 0
 
     def write():
-        nonlocal writer
+        nonlocal writer, held_rows
         table = pa.concat_tables(held)
         if writer is None:
             writer = pq.ParquetWriter(out, table.schema, compression="none")
         writer.write_table(table)
         held.clear()
+        held_rows = 0
 
     for batch in spool.batches():
         held.append(transform(batch))
         n += held[-1].num_rows
-        if sum(t.num_rows for t in held) >= COPY_ROWS:
+        held_rows += held[-1].num_rows
+        if held_rows >= COPY_ROWS:
             write()
     if held:
         write()
@@ -367,11 +369,11 @@ class _Commits:
 
     def copy(self, table, source, pair=None):
         """COPY `source` (a Parquet file or an Arrow table) into `table`."""
-        import pyarrow.parquet as pq
-
         if isinstance(source, Path):
             size = source.stat().st_size
         else:
+            import pyarrow.parquet as pq
+
             size, data = source.nbytes, source
             self.files += 1
             source = self.folder / f"{table}.{self.files}.copy.parquet"
@@ -426,10 +428,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def _summaries_json(summaries) -> bytes:
+    """A document's entity summaries as the records file keeps them (JSON lists)."""
+    return _dumps([list(x) for x in summaries])
+
+
+def _summary_tuples(summaries, same: dict) -> list:
+    """Entity summaries read back from JSON, as facts.resolve takes them (tuples; strings
+    one object across the build, _interned)."""
+    return [(*_interned(s[:4], same), _interned(s[4], same), _interned(s[5], same)) for s in summaries]
+
+
 def _entity_lists(summaries, keys) -> tuple[str, bytes, bytes]:
     """A document's entity lists as the records file keeps them: (id, its entity summaries as
     JSON lists, the node key each resolved to as JSON); the id is the Document's `entity_lists`."""
-    ents, node_keys = _dumps([list(x) for x in summaries]), _dumps(list(keys))
+    ents, node_keys = _summaries_json(summaries), _dumps(list(keys))
     return hashlib.sha1(ents + b"\n" + node_keys).hexdigest(), ents, node_keys
 
 
@@ -541,8 +554,7 @@ class FreshBuild:
         import pyarrow as pa
 
         facts, same = self.facts, {}
-        res = facts.resolve({self.recs[rec_no][0]: [(*_interned(s[:4], same), _interned(s[4], same),
-                                                     _interned(s[5], same)) for s in summaries]
+        res = facts.resolve({self.recs[rec_no][0]: _summary_tuples(summaries, same)
                              for rec_no, summaries in self._spooled(self.entities)})
         keys_by_occ = []
         for rec_no, (doc, n) in enumerate(self.recs):
@@ -717,21 +729,19 @@ def _resolution(conn, records: RecordFile, changed: dict, removed: set, facts):
         ids = dict(_query(conn, cypher.document_entities_by_key(), {"keys": [facts.doc_key(n) for n in new]}))
         lists = records.entity_lists(i for i in ids.values() if i)
         kept = {name: lists[i][1] for name, i in ids.items()
-                if i in lists and lists[i][0] == _entity_lists(new[name], ())[1]}
+                if i in lists and lists[i][0] == _summaries_json(new[name])}
         if len(kept) == len(new):
             return facts.Resolution(new, {n: _loads(k) for n, k in kept.items()}, None), set(), None
     ids = dict(_query(conn, cypher.document_entities()))
     lists = records.entity_lists(i for i in ids.values() if i)
     stored = {name: lists[i] for name, i in ids.items() if i in lists}
-    summaries = {}
+    summaries, same = {}, {}
     for name in ids:
         if name not in changed and name not in removed:
             if name not in stored:
                 raise _NeedsFresh()
-            summaries[name] = _loads(stored[name][0])
+            summaries[name] = _summary_tuples(_loads(stored[name][0]), same)
     summaries.update(new)
-    # stored summaries come back as JSON lists
-    summaries = {n: [tuple(x[:4]) + (tuple(x[4]), tuple(x[5])) for x in v] for n, v in summaries.items()}
     res = facts.resolve(summaries)
     rekeyed = {name for name in summaries if name not in changed and _loads(stored[name][1]) != res.keys.get(name, [])}
     return res, rekeyed, stored
