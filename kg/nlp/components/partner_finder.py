@@ -79,9 +79,9 @@ class PartnerFinder:
             s, e = m.span()
             if taken.overlaps(s, e):
                 continue  # part of a unit's name (邮政局, 分公司)
-            if text[e:e + 1] == "长" or self.suffixes[m.group()].get("skip"):
+            if _opens_title(text, e) or self.suffixes[m.group()].get("skip"):
                 continue  # 局长, 社长: a title; 中小学: schools in general
-            nxt = matches[k + 1] if k + 1 < len(matches) and text[matches[k + 1].end():][:1] != "长" else None
+            nxt = matches[k + 1] if k + 1 < len(matches) and not _opens_title(text, matches[k + 1].end()) else None
             if nxt and nxt.start() == e:  # (a suffix a title opens — 某县医保局|局长 — ends the name)
                 continue  # 某某集团|有限公司: a suffix run straight into another is inside the name
             if nxt and self._holds(text, e, nxt):
@@ -230,3 +230,8 @@ class PartnerFinder:
     def _distinctive(self, body: str) -> bool:
         """Something is left once descriptive words are taken out."""
         return len(self._rest(body)) >= 1 if body else True
+
+
+def _opens_title(text: str, end: int) -> bool:
+    """Whether the suffix ending at `end` opens a title (局|长, 社|长) rather than ends a name."""
+    return text[end:end + 1] == "长"
